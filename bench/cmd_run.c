@@ -1,0 +1,318 @@
+/* cmd_run.c — `gclab run`: one workload, once, on one engine.
+ *
+ * After the workload returns, every root is dropped and, on engines with a
+ * collector, a full collection runs; what is still allocated then is
+ * `leaked` (cycles under rc, everything under nogc).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "record.h"
+
+#define MAX_PARAMS 64
+
+static const char run_help[] =
+    "usage: gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json]\n"
+    "                 [--alloc pool|malloc] [--heap-limit BYTES] [--repetition N] [--out FILE]\n"
+    "\n"
+    "Runs one workload once and reports its run record: a summary by default,\n"
+    "one JSON object on stdout with --json (see README, \"The record\").\n"
+    "\n"
+    "  -e, --engine ENGINE     collector engine (gclab engines)\n"
+    "  -w, --workload NAME     workload (gclab workloads)\n"
+    "  -p KEY=VALUE            a workload parameter, or an engine knob such as\n"
+    "                          threshold0=700 (rcgen), heap_factor=2 (marksweep),\n"
+    "                          zeal=N (collect every N allocations, all engines)\n"
+    "      --seed N            seed for the workload's random choices (default 1)\n"
+    "      --json              print the record as JSON\n"
+    "      --alloc MODE        pool (pymalloc-style, default) or malloc\n"
+    "      --heap-limit BYTES  fail with MemoryError past this many live bytes\n"
+    "      --repetition N      repetition number recorded in the record\n"
+    "      --out FILE          also write the JSON record to FILE (atomically)\n"
+    "\n"
+    "Exit status: 0 success, 1 the workload failed, 2 bad arguments.\n";
+
+int cli_write_atomic(const char *path, const char *text)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "gclab: cannot write %s: %s\n", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    bool ok = fputs(text, f) >= 0;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+/* The value of option opt at argv[*i] ("--opt=V" or "--opt V"); NULL if missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *shortopt, const char *longopt)
+{
+    const char *a = argv[*i];
+    size_t ll = strlen(longopt);
+    if (strncmp(a, longopt, ll) == 0 && a[ll] == '=')
+        return a + ll + 1;
+    if ((shortopt && strcmp(a, shortopt) == 0) || strcmp(a, longopt) == 0) {
+        if (*i + 1 >= argc)
+            return NULL;
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+static bool is_opt(const char *a, const char *shortopt, const char *longopt)
+{
+    size_t ll = strlen(longopt);
+    return (shortopt && strcmp(a, shortopt) == 0) || strcmp(a, longopt) == 0 ||
+           (strncmp(a, longopt, ll) == 0 && a[ll] == '=');
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno)
+        return false;
+    *out = v;
+    return true;
+}
+
+static void print_summary(const json_t *r)
+{
+    const json_t *p = json_object_get(r, "pauses");
+    printf("engine         %s\n", json_string_value(json_object_get(r, "engine")));
+    printf("workload       %s", json_string_value(json_object_get(r, "workload")));
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)json_object_get(r, "params"), k, v) {
+        if (json_is_integer(v))
+            printf(" %s=%lld", k, (long long)json_integer_value(v));
+        else
+            printf(" %s=%g", k, json_real_value(v));
+    }
+    printf("\nresult         %lld\n", (long long)json_integer_value(json_object_get(r, "result")));
+    printf("time           %.3f s wall, %.3f s cpu, %.3f s gc, %.3f s mutator\n",
+           json_real_value(json_object_get(r, "wall_s")), json_real_value(json_object_get(r, "cpu_s")),
+           json_real_value(json_object_get(r, "gc_s")), json_real_value(json_object_get(r, "mutator_s")));
+    printf("objects        %lld allocated (%lld bytes), %lld freed, %lld leaked (%lld bytes)\n",
+           (long long)json_integer_value(json_object_get(r, "allocs")),
+           (long long)json_integer_value(json_object_get(r, "alloc_bytes")),
+           (long long)json_integer_value(json_object_get(r, "freed")),
+           (long long)json_integer_value(json_object_get(r, "leaked")),
+           (long long)json_integer_value(json_object_get(r, "leaked_bytes")));
+    printf("collections   ");
+    size_t i;
+    json_array_foreach((json_t *)json_object_get(r, "collections"), i, v)
+        printf(" %lld", (long long)json_integer_value(v));
+    printf("\npauses         %lld, total %.6f s, max %.6f s, p50 %.6f s, p99 %.6f s\n",
+           (long long)json_integer_value(json_object_get(p, "count")),
+           json_real_value(json_object_get(p, "total_s")), json_real_value(json_object_get(p, "max_s")),
+           json_real_value(json_object_get(p, "p50_s")), json_real_value(json_object_get(p, "p99_s")));
+    printf("memory         peak heap %lld bytes, peak live %lld bytes, peak rss %lld bytes\n",
+           (long long)json_integer_value(json_object_get(r, "peak_heap_bytes")),
+           (long long)json_integer_value(json_object_get(r, "peak_live_bytes")),
+           (long long)json_integer_value(json_object_get(r, "peak_rss_bytes")));
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *engine = NULL, *wname = NULL, *alloc = "pool", *out = NULL;
+    uint64_t seed = 1, heap_limit = 0, repetition = 0;
+    bool json = false;
+    struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
+    size_t nw = 0, ne = 0;
+    const char *raw[MAX_PARAMS];
+    size_t nraw = 0;
+    char err[512];
+
+    if (cli_wants_help(argc, argv)) {
+        fputs(run_help, stdout);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (is_opt(a, "-e", "--engine")) {
+            if (!(engine = opt_value(argc, argv, &i, "-e", "--engine")))
+                goto missing;
+        } else if (is_opt(a, "-w", "--workload")) {
+            if (!(wname = opt_value(argc, argv, &i, "-w", "--workload")))
+                goto missing;
+        } else if (is_opt(a, "-p", "--param")) {
+            if (!(v = opt_value(argc, argv, &i, "-p", "--param")))
+                goto missing;
+            if (nraw == MAX_PARAMS) {
+                fprintf(stderr, "gclab run: too many -p options\n");
+                return 2;
+            }
+            raw[nraw++] = v;
+        } else if (is_opt(a, NULL, "--seed")) {
+            if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--seed"), &seed)) {
+                fprintf(stderr, "gclab run: --seed needs a non-negative integer\n");
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--heap-limit")) {
+            if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--heap-limit"), &heap_limit)) {
+                fprintf(stderr, "gclab run: --heap-limit needs a byte count\n");
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--repetition")) {
+            if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--repetition"), &repetition)) {
+                fprintf(stderr, "gclab run: --repetition needs a non-negative integer\n");
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--alloc")) {
+            if (!(alloc = opt_value(argc, argv, &i, NULL, "--alloc")))
+                goto missing;
+            if (strcmp(alloc, "pool") != 0 && strcmp(alloc, "malloc") != 0) {
+                fprintf(stderr, "gclab run: --alloc must be pool or malloc, not '%s'\n", alloc);
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--out")) {
+            if (!(out = opt_value(argc, argv, &i, NULL, "--out")))
+                goto missing;
+        } else if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else {
+            fprintf(stderr, "gclab run: unknown argument '%s' (see gclab run --help)\n", a);
+            return 2;
+        }
+    }
+    if (!engine || !wname) {
+        fprintf(stderr, "gclab run: both -e ENGINE and -w WORKLOAD are required (see gclab run --help)\n");
+        return 2;
+    }
+    if (!gclab_engine_exists(engine)) {
+        gclab_heap *none = gclab_heap_new(engine, NULL, err, sizeof err);
+        (void)none;
+        fprintf(stderr, "gclab run: %s\n", err);
+        return 2;
+    }
+    const struct workload *wl = workload_find(wname);
+    if (!wl) {
+        fprintf(stderr, "gclab run: unknown workload '%s'; known workloads:", wname);
+        for (int i = 0; workload_at(i); i++)
+            fprintf(stderr, " %s", workload_at(i)->name);
+        fprintf(stderr, "\n");
+        return 2;
+    }
+    /* A parameter belongs to the workload if it names one of its
+     * parameters, otherwise to the engine (or core's knobs). */
+    for (size_t i = 0; i < nraw; i++) {
+        char *eq = strchr(raw[i], '=');
+        if (!eq || eq == raw[i]) {
+            fprintf(stderr, "gclab run: -p needs KEY=VALUE, got '%s'\n", raw[i]);
+            return 2;
+        }
+        size_t klen = (size_t)(eq - raw[i]);
+        char *key = strndup(raw[i], klen);
+        const char *val = eq + 1;
+        bool is_wl = false;
+        for (const struct wl_param *p = wl->params; p->name; p++)
+            if (strcmp(p->name, key) == 0)
+                is_wl = true;
+        if (is_wl) {
+            if (!workload_param_valid(wl, key, val, err, sizeof err)) {
+                fprintf(stderr, "gclab run: %s\n", err);
+                free(key);
+                return 2;
+            }
+            wparams[nw++] = (struct gclab_kv){ key, val };
+        } else {
+            if (!gclab_param_valid(engine, key, val, err, sizeof err)) {
+                fprintf(stderr, "gclab run: %s; workload '%s' takes:", err, wl->name);
+                for (const struct wl_param *p = wl->params; p->name; p++)
+                    fprintf(stderr, " %s", p->name);
+                fprintf(stderr, "\n");
+                free(key);
+                return 2;
+            }
+            eparams[ne++] = (struct gclab_kv){ key, val };
+        }
+    }
+
+    struct gclab_config cfg = {
+        .alloc = strcmp(alloc, "malloc") == 0 ? GCLAB_ALLOC_MALLOC : GCLAB_ALLOC_POOL,
+        .heap_limit = (size_t)heap_limit,
+        .nparams = ne,
+        .params = eparams,
+    };
+    int rc = 0;
+    gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
+    if (!h) {
+        fprintf(stderr, "gclab run: %s\n", err);
+        rc = 2;
+        goto done;
+    }
+    struct wl_ctx ctx = { .wl = wl, .nparams = nw, .params = wparams, .seed = seed };
+    gclab_status st = wl->run(h, &ctx);
+    if (st != GCLAB_OK || !ctx.measured) {
+        fprintf(stderr, "gclab run: %s on %s failed: %s: %s\n", wl->name, engine,
+                gclab_status_name(st), gclab_error(h));
+        gclab_heap_free(h);
+        rc = 1;
+        goto done;
+    }
+
+    /* Leaks: drop every root, collect fully, count what remains. */
+    int64_t found;
+    gclab_heap_drop_roots(h);
+    gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    struct gclab_stats end;
+    gclab_heap_stats(h, &end);
+    size_t np;
+    const struct gclab_pause *pauses = gclab_pauses(h, &np);
+    struct record_in in = {
+        .engine = engine, .alloc = alloc, .heap_limit = (size_t)heap_limit,
+        .repetition = (int)repetition, .ctx = &ctx, .pauses = pauses,
+        .generations = gclab_generations(h), .leaked = end.live_objects,
+        .leaked_bytes = end.live_bytes, .neparams = ne, .eparams = eparams,
+    };
+    json_t *r = record_build(&in);
+    char *text = json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(9));
+    if (json)
+        printf("%s\n", text);
+    else
+        print_summary(r);
+    if (out) {
+        size_t n = strlen(text);
+        char *line = malloc(n + 2);
+        if (line) {
+            memcpy(line, text, n);
+            memcpy(line + n, "\n", 2);
+            if (cli_write_atomic(out, line) != 0)
+                rc = 1;
+            free(line);
+        }
+    }
+    free(text);
+    json_decref(r);
+    gclab_heap_free(h);
+done:
+    for (size_t i = 0; i < nw; i++)
+        free((void *)wparams[i].key);
+    for (size_t i = 0; i < ne; i++)
+        free((void *)eparams[i].key);
+    return rc;
+missing:
+    fprintf(stderr, "gclab run: option '%s' needs a value\n", argv[argc - 1]);
+    return 2;
+}

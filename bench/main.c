@@ -1,0 +1,97 @@
+/* main.c — the `gclab` command: a table of subcommands, each with --help.
+ * Exit codes: 0 success, 1 the run failed (a workload error, a failed
+ * assert), 2 bad usage or input (nothing was run). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_engines(int argc, char **argv);
+static int cmd_workloads(int argc, char **argv);
+
+static const struct command {
+    const char *name, *usage, *summary;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    { "engines", "gclab engines", "list the collector engines", cmd_engines },
+    { "workloads", "gclab workloads", "list the workloads with their parameters", cmd_workloads },
+    { "run", "gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json] [options]",
+      "run one workload once on one engine and report the run record", cmd_run },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "gclab %s — a benchmarking and fuzzing harness for garbage collectors\n\n"
+               "usage: gclab COMMAND [ARGS]   (gclab COMMAND --help for details)\n\n",
+            GCLAB_VERSION);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int cmd_engines(int argc, char **argv)
+{
+    const char *name, *summary;
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: gclab engines\n\nOne line per engine: its name and what it is.\n");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "gclab engines: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    for (int i = 0; gclab_engine_info(i, &name, &summary); i++)
+        printf("%-10s %s\n", name, summary);
+    return 0;
+}
+
+static int cmd_workloads(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: gclab workloads\n\nOne line per workload: name, parameters=defaults, summary.\n");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "gclab workloads: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    const struct workload *w;
+    for (int i = 0; (w = workload_at(i)); i++) {
+        char params[256] = "";
+        size_t n = 0;
+        for (const struct wl_param *p = w->params; p->name && n < sizeof params; p++)
+            n += (size_t)snprintf(params + n, sizeof params - n, "%s%s=%s", n ? " " : "", p->name, p->dflt);
+        printf("%-14s %-34s %s\n", w->name, params, w->summary);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("gclab %s\n", GCLAB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "gclab: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

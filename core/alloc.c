@@ -1,0 +1,502 @@
+/* alloc.c — gclab's small-object allocator, after CPython's obmalloc.c.
+ *
+ * Why: a collector's cost depends heavily on how the heap under it behaves.
+ * Handing every small object to malloc hides that behaviour inside libc; a
+ * pymalloc-style allocator makes it explicit, cheap and countable, and the
+ * MALLOC mode is the control group.
+ *
+ * Layout (POOL mode)
+ *
+ *   arena   1 MiB obtained with mmap, aligned to ALLOC_POOL_SIZE, cut into
+ *           64 pools. The arena's bookkeeping (struct arena) lives in malloc'd
+ *           memory, not in the arena, so all 64 pools are usable and an arena
+ *           counts exactly ALLOC_ARENA_SIZE bytes towards heap_bytes.
+ *   pool    16 KiB holding blocks of one size class. Its header (struct pool)
+ *           sits at the start of the pool; since pools are 16 KiB aligned the
+ *           header of any block is found by masking the block's address.
+ *   block   16..512 bytes in steps of 16 (32 classes). A request of n bytes
+ *           uses class (n-1)/16. Blocks carry no header: the caller passes n
+ *           again on free (sized free), so nothing per block is needed.
+ *
+ * Each pool hands out blocks from two sources: a LIFO list of freed blocks
+ * (threaded through the first word of each free block) and, when that is
+ * empty, a bump offset into the never-used tail. The bump offset means a
+ * fresh pool costs nothing up front and its untouched pages stay untouched.
+ * LIFO reuse keeps the hottest (most recently freed, most likely cached)
+ * block in use.
+ *
+ * Invariants
+ *
+ *   - A pool is in exactly one of three states:
+ *       used  ref > 0 and a block left (free list or bump room): linked in
+ *             usable[class], so allocation never searches;
+ *       full  no block left: linked nowhere; it is found again by masking
+ *             when one of its blocks is freed, and then relinked;
+ *       empty ref == 0: on its arena's freepools list, class forgotten, so it
+ *             can be reused for any class.
+ *   - An arena's nfree counts its empty pools plus its never-carved pools;
+ *     the arena sits in bucket by_nfree[nfree]. New pools come from the arena
+ *     with the smallest nonzero nfree — the fullest one — as pymalloc's
+ *     usable_arenas sorting does: the emptier arenas then drain and can be
+ *     returned to the OS instead of every arena staying a little bit used.
+ *   - by_nfree[POOLS_PER_ARENA] holds at most one arena: the one entirely
+ *     empty arena we keep cached, so a workload oscillating around an arena
+ *     boundary does not mmap/munmap on every swing. Any other arena that
+ *     becomes empty is unmapped at once.
+ *   - Requests above ALLOC_SMALL_MAX (and every request in MALLOC mode) go to
+ *     malloc with a 16-byte hidden header linking all such blocks, so
+ *     alloc_destroy can free whatever the caller leaked.
+ *   - Statistics are exact: byte counters count requested sizes; heap_bytes
+ *     counts mapped arenas plus malloc'd (requested size + header).
+ *
+ * Sanitizers: under ASan, freed blocks, never-used pool space and
+ * never-carved pools are poisoned, so a use-after-free of a pooled block is
+ * reported just as it would be for malloc (the fuzzers depend on this). The
+ * allocator unpoisons a block before reading its free-list link. Headers of
+ * carved pools are never poisoned.
+ *
+ * Bad input from callers (n == 0, freeing NULL) is ignored rather than fatal;
+ * a class mismatch on free trips an assert in debug builds only. An alloc_t
+ * is not thread-safe: one per thread, or a lock around it.
+ */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE 1 /* MAP_ANONYMOUS under -std=c11 */
+#endif
+
+#include "alloc.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GCLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GCLAB_ASAN 1
+#endif
+#endif
+
+#ifdef GCLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define POOLS_PER_ARENA (ALLOC_ARENA_SIZE / ALLOC_POOL_SIZE)
+
+_Static_assert(ALLOC_ARENA_SIZE % ALLOC_POOL_SIZE == 0, "arena must hold whole pools");
+_Static_assert((ALLOC_POOL_SIZE & (ALLOC_POOL_SIZE - 1)) == 0, "pool size must be a power of two");
+_Static_assert(ALLOC_SMALL_MAX % ALLOC_ALIGN == 0, "classes must tile the small range");
+_Static_assert(POOLS_PER_ARENA <= 64, "the bucket bitmap has 64 bits");
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "alloc.c uses __builtin_ctzll (GCC or Clang)"
+#endif
+_Static_assert(_Alignof(max_align_t) >= ALLOC_ALIGN, "malloc must return 16-byte aligned memory");
+
+/* Lives at the start of each pool. 48 bytes on LP64, rounded to a multiple
+ * of ALLOC_ALIGN so the first block is aligned. */
+struct pool {
+    void *freeblock;         /* LIFO list of freed blocks, NULL if none */
+    struct pool *next;       /* usable[class] list, or arena freepools list */
+    struct pool *prev;       /* usable[class] list only */
+    struct arena *arena;     /* owner, to return the pool when it empties */
+    uint32_t ref;            /* blocks currently handed out */
+    uint32_t szidx;          /* size class index */
+    uint32_t nextoffset;     /* bump: offset of the first never-used block */
+    uint32_t maxnextoffset;  /* last offset at which a whole block still fits */
+};
+
+#define POOL_OVERHEAD ((sizeof(struct pool) + ALLOC_ALIGN - 1) & ~(size_t)(ALLOC_ALIGN - 1))
+
+struct arena {
+    unsigned char *base;     /* ALLOC_POOL_SIZE aligned, ALLOC_ARENA_SIZE long */
+    struct pool *freepools;  /* pools that were carved and later emptied */
+    unsigned ncarved;        /* pools [0, ncarved) have been touched */
+    unsigned nfree;          /* empty + never-carved pools */
+    struct arena *next, *prev; /* by_nfree[nfree] bucket */
+};
+
+/* Hidden header in front of every malloc'd block. _Alignas keeps it 16 bytes
+ * (and the block after it 16-byte aligned) on 32-bit targets too. */
+struct big {
+    _Alignas(ALLOC_ALIGN) struct big *next;
+    struct big *prev;
+};
+
+struct alloc {
+    enum alloc_mode mode;
+    struct pool *usable[ALLOC_NCLASSES];          /* pools with room, per class */
+    struct arena *by_nfree[POOLS_PER_ARENA + 1];  /* arenas bucketed by nfree */
+    uint64_t nonempty;                            /* bit i-1: by_nfree[i] != NULL */
+    struct big *bigs;                             /* every live malloc'd block */
+    struct alloc_stats st;
+};
+
+static size_t class_of(size_t n) { return (n - 1) / ALLOC_ALIGN; }
+static size_t class_size(size_t c) { return (c + 1) * ALLOC_ALIGN; }
+
+static struct pool *pool_of(const void *p)
+{
+    return (struct pool *)((uintptr_t)p & ~(uintptr_t)(ALLOC_POOL_SIZE - 1));
+}
+
+/* ---- accounting ---------------------------------------------------------- */
+
+static void heap_add(alloc_t *a, uint64_t n)
+{
+    a->st.heap_bytes += n;
+    if (a->st.heap_bytes > a->st.peak_heap_bytes)
+        a->st.peak_heap_bytes = a->st.heap_bytes;
+}
+
+static void note_alloc(alloc_t *a, size_t n)
+{
+    a->st.allocs++;
+    a->st.alloc_bytes += n;
+    a->st.live_objects++;
+    a->st.live_bytes += n;
+    if (a->st.live_objects > a->st.peak_live_objects)
+        a->st.peak_live_objects = a->st.live_objects;
+    if (a->st.live_bytes > a->st.peak_live_bytes)
+        a->st.peak_live_bytes = a->st.live_bytes;
+}
+
+static void note_free(alloc_t *a, size_t n)
+{
+    a->st.frees++;
+    a->st.freed_bytes += n;
+    a->st.live_objects--;
+    a->st.live_bytes -= n;
+}
+
+/* ---- arenas -------------------------------------------------------------- */
+
+/* Buckets 1..64 are mirrored in a bitmap so that finding the fullest arena
+ * with room is one count-trailing-zeros, not a scan: a workload that keeps
+ * emptying and refilling a single pool takes that path on every allocation. */
+static uint64_t bucket_bit(unsigned nfree)
+{
+    return nfree ? (uint64_t)1 << (nfree - 1) : 0;
+}
+
+static void bucket_unlink(alloc_t *a, struct arena *ar)
+{
+    if (ar->prev) ar->prev->next = ar->next;
+    else if (!(a->by_nfree[ar->nfree] = ar->next)) a->nonempty &= ~bucket_bit(ar->nfree);
+    if (ar->next) ar->next->prev = ar->prev;
+}
+
+static void bucket_link(alloc_t *a, struct arena *ar)
+{
+    ar->prev = NULL;
+    ar->next = a->by_nfree[ar->nfree];
+    if (ar->next) ar->next->prev = ar;
+    a->by_nfree[ar->nfree] = ar;
+    a->nonempty |= bucket_bit(ar->nfree);
+}
+
+/* mmap only guarantees page alignment, so over-map by one pool and trim the
+ * ends: what is left is exactly ALLOC_ARENA_SIZE bytes on a pool boundary. */
+static struct arena *arena_new(alloc_t *a)
+{
+    struct arena *ar = malloc(sizeof *ar);
+    if (!ar) return NULL;
+    size_t len = ALLOC_ARENA_SIZE + ALLOC_POOL_SIZE;
+    void *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) {
+        free(ar);
+        return NULL;
+    }
+    uintptr_t r = (uintptr_t)raw;
+    uintptr_t base = (r + ALLOC_POOL_SIZE - 1) & ~(uintptr_t)(ALLOC_POOL_SIZE - 1);
+    size_t head = base - r, tail = ALLOC_POOL_SIZE - head;
+    if (head) munmap(raw, head);
+    if (tail) munmap((void *)(base + ALLOC_ARENA_SIZE), tail);
+
+    POISON((void *)base, ALLOC_ARENA_SIZE);  /* pools unpoison as carved */
+    ar->base = (unsigned char *)base;
+    ar->freepools = NULL;
+    ar->ncarved = 0;
+    ar->nfree = POOLS_PER_ARENA;
+    bucket_link(a, ar);
+    a->st.arenas_mapped++;
+    a->st.arenas_live++;
+    heap_add(a, ALLOC_ARENA_SIZE);
+    return ar;
+}
+
+static void arena_unmap(alloc_t *a, struct arena *ar)
+{
+    /* Clear poison first: the address range may be mapped again later. */
+    UNPOISON(ar->base, ALLOC_ARENA_SIZE);
+    munmap(ar->base, ALLOC_ARENA_SIZE);
+    free(ar);
+    a->st.arenas_unmapped++;
+    a->st.arenas_live--;
+    a->st.heap_bytes -= ALLOC_ARENA_SIZE;
+}
+
+/* ---- pools ----------------------------------------------------------------- */
+
+static void usable_link(alloc_t *a, struct pool *p)
+{
+    p->prev = NULL;
+    p->next = a->usable[p->szidx];
+    if (p->next) p->next->prev = p;
+    a->usable[p->szidx] = p;
+}
+
+static void usable_unlink(alloc_t *a, struct pool *p)
+{
+    if (p->prev) p->prev->next = p->next;
+    else a->usable[p->szidx] = p->next;
+    if (p->next) p->next->prev = p->prev;
+}
+
+/* A pool for class c, from the fullest arena that has one free. */
+static struct pool *pool_new(alloc_t *a, size_t c)
+{
+    struct arena *ar;
+    if (a->nonempty) ar = a->by_nfree[__builtin_ctzll(a->nonempty) + 1];
+    else if (!(ar = arena_new(a))) return NULL;
+
+    struct pool *p;
+    if (ar->freepools) {
+        p = ar->freepools;
+        ar->freepools = p->next;
+    } else {
+        p = (struct pool *)(ar->base + (size_t)ar->ncarved * ALLOC_POOL_SIZE);
+        ar->ncarved++;
+        UNPOISON(p, POOL_OVERHEAD);
+    }
+    bucket_unlink(a, ar);
+    ar->nfree--;
+    bucket_link(a, ar);
+
+    size_t sz = class_size(c);
+    p->freeblock = NULL;
+    p->arena = ar;
+    p->ref = 0;
+    p->szidx = (uint32_t)c;
+    p->nextoffset = (uint32_t)POOL_OVERHEAD;
+    p->maxnextoffset = (uint32_t)(ALLOC_POOL_SIZE - sz);
+    POISON((unsigned char *)p + POOL_OVERHEAD, ALLOC_POOL_SIZE - POOL_OVERHEAD);
+
+    usable_link(a, p);
+    return p;
+}
+
+/* An emptied pool goes back to its arena. If that empties the arena, keep it
+ * only if no other empty arena is already cached. */
+static void pool_release(alloc_t *a, struct pool *p)
+{
+    struct arena *ar = p->arena;
+    p->next = ar->freepools;
+    ar->freepools = p;
+    bucket_unlink(a, ar);
+    ar->nfree++;
+    if (ar->nfree == POOLS_PER_ARENA && a->by_nfree[POOLS_PER_ARENA]) {
+        arena_unmap(a, ar);
+        return;
+    }
+    bucket_link(a, ar);
+}
+
+static int pool_has_room(const struct pool *p)
+{
+    return p->freeblock != NULL || p->nextoffset <= p->maxnextoffset;
+}
+
+static void *small_alloc(alloc_t *a, size_t n)
+{
+    size_t c = class_of(n), sz = class_size(c);
+    struct pool *p = a->usable[c];
+    if (!p && !(p = pool_new(a, c)))
+        return NULL;
+
+    void *b;
+    if (p->freeblock) {
+        b = p->freeblock;
+        UNPOISON(b, sz);
+        p->freeblock = *(void **)b;
+    } else {
+        b = (unsigned char *)p + p->nextoffset;
+        p->nextoffset += (uint32_t)sz;
+        UNPOISON(b, sz);
+    }
+    p->ref++;
+    if (!pool_has_room(p))
+        usable_unlink(a, p);     /* full: found again by masking on free */
+    return b;
+}
+
+static void small_free(alloc_t *a, void *b, size_t n)
+{
+    struct pool *p = pool_of(b);
+    assert(p->szidx == class_of(n) && "alloc_free: size does not match the block's class");
+    (void)n;
+    /* Trust the pool, not n, for the block size: a wrong n then only skews
+     * the counters instead of corrupting the free list. */
+    size_t sz = class_size(p->szidx);
+    int was_full = !pool_has_room(p);
+
+    *(void **)b = p->freeblock;
+    p->freeblock = b;
+    POISON(b, sz);
+    p->ref--;
+
+    if (p->ref == 0) {
+        if (!was_full) usable_unlink(a, p);
+        pool_release(a, p);
+    } else if (was_full) {
+        usable_link(a, p);   /* at the front: this block is the next one used */
+    }
+}
+
+/* ---- malloc'd blocks ------------------------------------------------------ */
+
+static void *big_alloc(alloc_t *a, size_t n)
+{
+    if (n > SIZE_MAX - sizeof(struct big))
+        return NULL;
+    struct big *h = malloc(sizeof *h + n);
+    if (!h) return NULL;
+    h->prev = NULL;
+    h->next = a->bigs;
+    if (h->next) h->next->prev = h;
+    a->bigs = h;
+    heap_add(a, sizeof *h + n);
+    return h + 1;
+}
+
+static void big_free(alloc_t *a, void *p, size_t n)
+{
+    struct big *h = (struct big *)p - 1;
+    if (h->prev) h->prev->next = h->next;
+    else a->bigs = h->next;
+    if (h->next) h->next->prev = h->prev;
+    a->st.heap_bytes -= sizeof *h + n;
+    free(h);
+}
+
+/* ---- public interface ----------------------------------------------------- */
+
+alloc_t *alloc_new(enum alloc_mode mode)
+{
+    alloc_t *a = calloc(1, sizeof *a);
+    if (a) a->mode = mode;
+    return a;
+}
+
+void alloc_destroy(alloc_t *a)
+{
+    if (!a) return;
+    for (struct big *h = a->bigs, *next; h; h = next) {
+        next = h->next;
+        free(h);
+    }
+    for (unsigned i = 0; i <= POOLS_PER_ARENA; i++) {
+        for (struct arena *ar = a->by_nfree[i], *next; ar; ar = next) {
+            next = ar->next;
+            arena_unmap(a, ar);
+        }
+    }
+    free(a);
+}
+
+enum alloc_mode alloc_mode_of(const alloc_t *a) { return a->mode; }
+
+static int is_small(const alloc_t *a, size_t n)
+{
+    return a->mode == ALLOC_POOL && n <= ALLOC_SMALL_MAX;
+}
+
+/* Block traffic without accounting; the public calls count. */
+static void *raw_alloc(alloc_t *a, size_t n)
+{
+    return is_small(a, n) ? small_alloc(a, n) : big_alloc(a, n);
+}
+
+static void raw_free(alloc_t *a, void *p, size_t n)
+{
+    if (is_small(a, n)) small_free(a, p, n);
+    else big_free(a, p, n);
+}
+
+void *alloc_malloc(alloc_t *a, size_t n)
+{
+    if (n == 0) return NULL;     /* outside the contract; nothing counted */
+    void *p = raw_alloc(a, n);
+    if (p) note_alloc(a, n);
+    return p;
+}
+
+void *alloc_calloc(alloc_t *a, size_t n)
+{
+    /* Always clear: a fresh pool is zero, but a reused block or a pool
+     * recycled from another class is not, and tracking which is not worth it. */
+    void *p = alloc_malloc(a, n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+/* Freeing NULL (or with n == 0) is a no-op and is not counted, so that
+ * live_objects == allocs - frees always holds. */
+void alloc_free(alloc_t *a, void *p, size_t n)
+{
+    if (!p || n == 0) return;
+    raw_free(a, p, n);
+    note_free(a, n);
+}
+
+/* A realloc counts as one alloc of new_n and one free of old_n, whether or
+ * not the block moves, and without a transient moment where both are live:
+ * the caller only ever sees one object. So both modes (one moves, the other
+ * may not) report identical counters, peaks included, for the same calls.
+ * heap_bytes does see both blocks while copying, because the OS does.
+ * new_n == 0 is outside the contract: NULL, p untouched. */
+void *alloc_realloc(alloc_t *a, void *p, size_t old_n, size_t new_n)
+{
+    if (!p || old_n == 0) return alloc_malloc(a, new_n);
+    if (new_n == 0) return NULL;
+    void *q = p;
+    if (!(is_small(a, old_n) && is_small(a, new_n) && class_of(old_n) == class_of(new_n))) {
+        if (!(q = raw_alloc(a, new_n))) return NULL;
+        memcpy(q, p, old_n < new_n ? old_n : new_n);
+        raw_free(a, p, old_n);
+    }
+    a->st.allocs++;
+    a->st.frees++;
+    a->st.alloc_bytes += new_n;
+    a->st.freed_bytes += old_n;
+    a->st.live_bytes = a->st.live_bytes - old_n + new_n;
+    if (a->st.live_bytes > a->st.peak_live_bytes)
+        a->st.peak_live_bytes = a->st.live_bytes;
+    return q;
+}
+
+size_t alloc_rounded_size(size_t n)
+{
+    if (n > ALLOC_SMALL_MAX) return n;
+    return (n + ALLOC_ALIGN - 1) & ~(size_t)(ALLOC_ALIGN - 1);
+}
+
+void alloc_get_stats(const alloc_t *a, struct alloc_stats *out) { *out = a->st; }
+
+int alloc_mode_parse(const char *s, enum alloc_mode *out)
+{
+    if (!s || !out) return -1;
+    if (strcmp(s, "pool") == 0) *out = ALLOC_POOL;
+    else if (strcmp(s, "malloc") == 0) *out = ALLOC_MALLOC;
+    else return -1;
+    return 0;
+}

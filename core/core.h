@@ -1,0 +1,99 @@
+/* core.h — helpers shared by the files of core/ only (not by engines, not by
+ * the mutator). */
+#ifndef GCLAB_CORE_H
+#define GCLAB_CORE_H
+
+#include "engine.h"
+
+/* Store v into *loc, releasing the old value after the store (so code run by
+ * a dying object's __del__ never sees a dangling field). */
+static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
+{
+    gclab_obj *old = *loc;
+    if (h->refcounts) {
+        if (v)
+            obj_incref(v);
+        *loc = v;
+        if (old)
+            obj_decref(h, old);
+    } else {
+        *loc = v;
+    }
+}
+
+/* Store v into *loc, taking over a reference the caller already owns. */
+static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
+{
+    gclab_obj *old = *loc;
+    *loc = v;
+    if (h->refcounts && old)
+        obj_decref(h, old);
+}
+
+/* Release a reference the caller owns. */
+static inline void release_ref(gclab_heap *h, gclab_obj *o)
+{
+    if (h->refcounts && o)
+        obj_decref(h, o);
+}
+
+/* Address of slot s of the current frame, or NULL (with an error) if s is out of range. */
+static inline gclab_obj **slot_addr(gclab_heap *h, int s)
+{
+    if (h->depth == 0 || s < 0 || s >= h->frames[h->depth - 1].nslots) {
+        heap_error(h, GCLAB_EUSAGE, "slot %d out of range (frame has %d slots)", s,
+                   h->depth ? h->frames[h->depth - 1].nslots : 0);
+        return NULL;
+    }
+    return &h->slots[h->frames[h->depth - 1].base + (size_t)s];
+}
+
+/* The object in slot s, or NULL with an error (bad slot or empty slot). */
+static inline gclab_obj *slot_get(gclab_heap *h, int s)
+{
+    gclab_obj **p = slot_addr(h, s);
+    if (!p)
+        return NULL;
+    if (!*p) {
+        heap_error(h, GCLAB_ENAME, "slot %d is empty", s);
+        return NULL;
+    }
+    return *p;
+}
+
+/* Allocate and count a new object of kind with bytes (header included); NULL = heap limit (error set). */
+gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes);
+/* Storage for variable parts, counted in live bytes; NULL = heap limit (error set). */
+void *core_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n);
+/* Give storage back. */
+void core_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n);
+
+/* Dict internals (dict.c). */
+gclab_obj *dict_new(gclab_heap *h);
+gclab_status dict_set(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *val);
+gclab_obj *dict_lookup(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_status *st);
+gclab_status dict_del(gclab_heap *h, gclab_obj *d, gclab_obj *key);
+void dict_free_table(gclab_heap *h, gclab_obj *d);
+
+/* str helpers (object.c). */
+uint64_t str_hash(const char *s, size_t n);
+gclab_obj *intern_lookup(gclab_heap *h, const char *s, size_t n);
+void intern_free_all(gclab_heap *h);
+void immortals_init(gclab_heap *h);
+void immortals_free(gclab_heap *h);
+gclab_obj *int_obj(gclab_heap *h, int64_t v);   /* new reference-less pointer, NULL on error */
+gclab_obj *list_new_obj(gclab_heap *h);
+gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
+
+/* Frames (roots.c). */
+gclab_status frame_push_n(gclab_heap *h, int nslots);
+void roots_free(gclab_heap *h);
+/* Ensure the core-owned root objects (globals, gc.garbage, gc.callbacks) exist. */
+gclab_status roots_ready(gclab_heap *h);
+
+/* Pause log and counters (stats.c). */
+void stats_free(gclab_heap *h);
+void stats_count_alloc(gclab_heap *h, uint64_t bytes, bool object);
+void stats_count_free(gclab_heap *h, uint64_t bytes, bool object);
+
+#endif

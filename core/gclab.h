@@ -1,0 +1,317 @@
+/* gclab.h — the mutator API: what workloads, fuzzers, heap scripts and the
+ * CLI call. It never exposes the collector side (that is core/engine.h).
+ *
+ * Register style. The mutator never holds a raw object pointer across an
+ * operation: every operation names *slots* of the current frame (small
+ * integers 0..nslots-1), and results are written into slots. Frames form a
+ * shadow stack (gclab_frame_push/pop), so any allocation may run a
+ * collection and the collector still finds every root. Globals live in a
+ * dict owned by the heap.
+ *
+ * Objects: None/True/False, int (small ints -5..256 are shared and
+ * immortal, as in CPython), str (interned strings are immortal), tuple,
+ * list, dict (str or int keys), class, instance (attributes by name), blob
+ * (raw bytes), weakref, and func (a native callable, used for finalizers,
+ * weakref callbacks and script functions).
+ *
+ * Errors are values: every operation returns GCLAB_OK or an error status,
+ * and gclab_error() holds a message (CPython's wording where there is one).
+ * Nothing aborts the process.
+ */
+#ifndef GCLAB_H
+#define GCLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GCLAB_VERSION "0.1.0"
+
+typedef struct gclab_heap gclab_heap;
+typedef struct gclab_obj gclab_obj;
+
+/* An interned name (attribute or global name). Interned strings are
+ * immortal, so, unlike other objects, a name may be held across calls. */
+typedef const gclab_obj *gclab_name;
+
+/* Status of every operation; each error maps to a Python exception name. */
+typedef enum {
+    GCLAB_OK = 0,
+    GCLAB_ETYPE,        /* TypeError */
+    GCLAB_EINDEX,       /* IndexError */
+    GCLAB_EKEY,         /* KeyError */
+    GCLAB_EATTR,        /* AttributeError */
+    GCLAB_ENAME,        /* NameError: empty slot or unknown global */
+    GCLAB_EVALUE,       /* ValueError */
+    GCLAB_EZERODIV,     /* ZeroDivisionError */
+    GCLAB_EOVERFLOW,    /* OverflowError: ints are 64-bit here */
+    GCLAB_EMEMORY,      /* MemoryError: heap limit reached */
+    GCLAB_ERECURSION,   /* RecursionError: shadow stack too deep */
+    GCLAB_EUNSUPPORTED, /* RuntimeError: the engine cannot honour this request */
+    GCLAB_EASSERT,      /* AssertionError */
+    GCLAB_EUSAGE,       /* bad slot number or argument from the C caller */
+} gclab_status;
+
+enum gclab_kind {
+    GCLAB_K_NONE, GCLAB_K_BOOL, GCLAB_K_INT, GCLAB_K_STR, GCLAB_K_TUPLE,
+    GCLAB_K_LIST, GCLAB_K_DICT, GCLAB_K_CLASS, GCLAB_K_INSTANCE,
+    GCLAB_K_BLOB, GCLAB_K_WEAKREF, GCLAB_K_FUNC,
+    GCLAB_K_COUNT,
+    GCLAB_K_EMPTY = -1  /* what gclab_kind_of reports for an empty slot */
+};
+
+/* Heap configuration. Zero-initialize, then set what you need. */
+enum gclab_alloc_mode { GCLAB_ALLOC_POOL = 0, GCLAB_ALLOC_MALLOC = 1 };
+struct gclab_kv { const char *key, *value; };
+struct gclab_config {
+    enum gclab_alloc_mode alloc;   /* small-object pools (default) or plain malloc */
+    size_t heap_limit;             /* bytes; 0 = unlimited */
+    size_t nparams;                /* engine and core knobs, e.g. threshold0=700, zeal=1 */
+    const struct gclab_kv *params;
+    size_t max_depth;              /* frames; 0 = default (10000) */
+};
+
+/* ---- heaps ---------------------------------------------------------- */
+
+/* Create a heap run by the named engine; NULL with a message in err on an unknown engine or bad param. */
+gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen);
+/* Destroy the heap and every object in it (no finalizers run). */
+void gclab_heap_free(gclab_heap *h);
+/* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain. */
+void gclab_heap_drop_roots(gclab_heap *h);
+/* The running engine's name. */
+const char *gclab_heap_engine(const gclab_heap *h);
+/* Number of registered engines. */
+int gclab_engine_count(void);
+/* Name and one-line summary of engine i (0-based); false past the end. */
+bool gclab_engine_info(int i, const char **name, const char **summary);
+/* Knob names an engine accepts besides core's (NULL-terminated); NULL for an unknown engine. */
+const char *const *gclab_engine_params(const char *engine);
+/* Whether the named engine is known; parameter check for CLIs before creating a heap. */
+bool gclab_engine_exists(const char *engine);
+/* Whether key=value is a knob the engine (or core: zeal, verify) accepts; false with a message otherwise. */
+bool gclab_param_valid(const char *engine, const char *key, const char *value, char *err, size_t errlen);
+
+/* The message of the last error. */
+const char *gclab_error(const gclab_heap *h);
+/* The status of the last error (GCLAB_OK if none since gclab_error_clear). */
+gclab_status gclab_error_status(const gclab_heap *h);
+/* Set the heap's error from the mutator's side (a failed check, a bad parameter); returns s. */
+gclab_status gclab_raise(gclab_heap *h, gclab_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Forget the last error. */
+void gclab_error_clear(gclab_heap *h);
+/* The Python exception name for a status ("TypeError", ...). */
+const char *gclab_status_name(gclab_status s);
+
+/* ---- frames and slots ----------------------------------------------- */
+
+/* Push a frame of nslots empty slots; GCLAB_ERECURSION past max_depth. */
+gclab_status gclab_frame_push(gclab_heap *h, int nslots);
+/* Push a frame of nslots slots whose first nargs hold the objects of the caller's slots args[]. */
+gclab_status gclab_frame_push_args(gclab_heap *h, int nslots, int nargs, const int *args);
+/* Pop the current frame, releasing its slots. */
+gclab_status gclab_frame_pop(gclab_heap *h);
+/* Pop the current frame, moving its slot src into slot dst of the frame below. */
+gclab_status gclab_frame_return(gclab_heap *h, int src, int dst);
+/* Depth of the shadow stack (0 = no frame). */
+int gclab_frame_depth(const gclab_heap *h);
+/* Number of slots in the current frame. */
+int gclab_frame_size(const gclab_heap *h);
+/* Copy the reference in slot src to slot dst. */
+gclab_status gclab_move(gclab_heap *h, int dst, int src);
+/* Empty a slot (Python's `del name`); GCLAB_ENAME if already empty. */
+gclab_status gclab_clear(gclab_heap *h, int slot);
+/* Kind of the object in a slot, or GCLAB_K_EMPTY. */
+int gclab_kind_of(gclab_heap *h, int slot);
+/* Python's type name of the object in a slot ("int", "list", class name...). */
+const char *gclab_type_name(gclab_heap *h, int slot);
+
+/* ---- globals -------------------------------------------------------- */
+
+/* Intern a name; names are immortal, so the result may be kept. NULL on out of memory. */
+gclab_name gclab_intern(gclab_heap *h, const char *s);
+/* Bind global name to the object in slot src. */
+gclab_status gclab_global_set(gclab_heap *h, gclab_name name, int src);
+/* Load global name into slot dst; GCLAB_ENAME if unbound. */
+gclab_status gclab_global_get(gclab_heap *h, int dst, gclab_name name);
+/* Unbind global name; GCLAB_ENAME if unbound. */
+gclab_status gclab_global_del(gclab_heap *h, gclab_name name);
+
+/* ---- creating objects (each writes the new object into slot dst) ---- */
+
+/* None. */
+gclab_status gclab_none(gclab_heap *h, int dst);
+/* True or False (shared singletons). */
+gclab_status gclab_bool(gclab_heap *h, int dst, bool v);
+/* An int; -5..256 come from the shared cache. */
+gclab_status gclab_int_new(gclab_heap *h, int dst, int64_t v);
+/* A new (not interned) str holding len bytes. */
+gclab_status gclab_str_new(gclab_heap *h, int dst, const char *s, size_t len);
+/* The interned str for s (what a literal or identifier gives). */
+gclab_status gclab_str_intern(gclab_heap *h, int dst, const char *s);
+/* A tuple of the objects in n slots (n == 0 gives the empty tuple). */
+gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs);
+/* An empty list. */
+gclab_status gclab_list_new(gclab_heap *h, int dst);
+/* An empty dict. */
+gclab_status gclab_dict_new(gclab_heap *h, int dst);
+/* A class; init_slot/del_slot hold funcs for __init__/__del__ or are -1. */
+gclab_status gclab_class_new(gclab_heap *h, int dst, const char *name, int init_slot, int del_slot);
+/* An instance of the class in slot cls, with no attributes (__init__ is not called). */
+gclab_status gclab_instance_new(gclab_heap *h, int dst, int cls);
+/* A blob of n zero bytes (not traced: holds no references). */
+gclab_status gclab_blob_new(gclab_heap *h, int dst, size_t n);
+/* A weak reference to the object in target; cb is a slot holding a func (or None) or -1. */
+gclab_status gclab_weakref_new(gclab_heap *h, int dst, int target, int cb);
+
+/* A native function: called in a fresh frame of nslots slots (>= nargs) with args in slots 0..nargs-1.
+ * It returns a status; gclab_return() sets the call's result (None if never called). */
+typedef gclab_status (*gclab_native_fn)(gclab_heap *h, void *ctx, int64_t code);
+/* A func object wrapping fn/ctx/code; nargs parameters, nslots local slots; name for messages. */
+gclab_status gclab_func_new(gclab_heap *h, int dst, const char *name, gclab_native_fn fn,
+                            void *ctx, int64_t code, int nargs, int nslots);
+/* Call the func (or class: makes an instance and runs __init__) in slot fn with args; result to dst (-1: drop). */
+gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *args);
+/* Inside a native function: set the call's result to the object in slot src. */
+gclab_status gclab_return(gclab_heap *h, int src);
+
+/* ---- reading values ------------------------------------------------- */
+
+/* Value of the int (or bool) in slot. */
+gclab_status gclab_int_value(gclab_heap *h, int slot, int64_t *out);
+/* Bytes of the str in slot; valid until the next allocation. */
+gclab_status gclab_str_value(gclab_heap *h, int slot, const char **s, size_t *len);
+/* Python truth value of the object in slot. */
+gclab_status gclab_truth(gclab_heap *h, int slot, bool *out);
+/* `a is b`. */
+gclab_status gclab_is(gclab_heap *h, int a, int b, bool *out);
+/* `a == b` for ints, strs, None, bools (identity for other kinds). */
+gclab_status gclab_equal(gclab_heap *h, int a, int b, bool *out);
+/* id(): a number unique among live objects. */
+gclab_status gclab_id(gclab_heap *h, int slot, uint64_t *out);
+/* len() of a str, tuple, list, dict or blob. */
+gclab_status gclab_len(gclab_heap *h, int slot, int64_t *out);
+
+/* ---- containers ----------------------------------------------------- */
+
+/* list.append. */
+gclab_status gclab_list_append(gclab_heap *h, int list, int item);
+/* dst = list[i] (negative i counts from the end). */
+gclab_status gclab_list_get(gclab_heap *h, int dst, int list, int64_t i);
+/* list[i] = src. */
+gclab_status gclab_list_set(gclab_heap *h, int list, int64_t i, int src);
+/* dst = list.pop(i) (dst -1 drops it). */
+gclab_status gclab_list_pop(gclab_heap *h, int dst, int list, int64_t i);
+/* del list[i]. */
+gclab_status gclab_list_del(gclab_heap *h, int list, int64_t i);
+/* dst = tuple[i]. */
+gclab_status gclab_tuple_get(gclab_heap *h, int dst, int tuple, int64_t i);
+/* d[key] = val (key: str or int). */
+gclab_status gclab_dict_set(gclab_heap *h, int dict, int key, int val);
+/* dst = d[key]; GCLAB_EKEY if absent. */
+gclab_status gclab_dict_get(gclab_heap *h, int dst, int dict, int key);
+/* dst = d.get(key, default_slot's object). */
+gclab_status gclab_dict_get_default(gclab_heap *h, int dst, int dict, int key, int dflt);
+/* del d[key]. */
+gclab_status gclab_dict_del(gclab_heap *h, int dict, int key);
+/* dst = c[k] for list, tuple (int k) and dict. */
+gclab_status gclab_getitem(gclab_heap *h, int dst, int c, int k);
+/* c[k] = v for list and dict. */
+gclab_status gclab_setitem(gclab_heap *h, int c, int k, int v);
+/* del c[k] for list and dict. */
+gclab_status gclab_delitem(gclab_heap *h, int c, int k);
+/* Write n bytes into the blob at offset off. */
+gclab_status gclab_blob_write(gclab_heap *h, int blob, size_t off, const void *src, size_t n);
+/* Read n bytes of the blob at offset off. */
+gclab_status gclab_blob_read(gclab_heap *h, int blob, size_t off, void *dst, size_t n);
+
+/* ---- attributes ----------------------------------------------------- */
+
+/* obj.name = src (instances only). */
+gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src);
+/* dst = obj.name; GCLAB_EATTR if absent. */
+gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name);
+/* del obj.name. */
+gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name);
+
+/* ---- weak references ------------------------------------------------ */
+
+/* dst = wr() : the referent, or None once it is cleared. */
+gclab_status gclab_weakref_get(gclab_heap *h, int dst, int wr);
+
+/* ---- the gc module -------------------------------------------------- */
+
+struct gclab_gen_stats { int64_t collections, collected, uncollectable; };
+#define GCLAB_MAX_GENS 3
+
+/* gc.collect(gen): the number of unreachable objects found (0 on engines without a collector). */
+gclab_status gclab_gc_collect(gclab_heap *h, int gen, int64_t *found);
+/* gc.enable(). */
+void gclab_gc_enable(gclab_heap *h);
+/* gc.disable(). */
+void gclab_gc_disable(gclab_heap *h);
+/* gc.isenabled(). */
+bool gclab_gc_isenabled(const gclab_heap *h);
+/* gc.get_threshold(): up to 3 values; returns how many the engine has (0 if none). */
+int gclab_gc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS]);
+/* gc.set_threshold(...): n values; GCLAB_EUNSUPPORTED on engines without thresholds. */
+gclab_status gclab_gc_set_threshold(gclab_heap *h, int n, const int64_t *v);
+/* gc.get_count(): returns how many generations the engine counts (0 if none). */
+int gclab_gc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS]);
+/* gc.get_stats(): per generation; returns the number of generations (>= 1). */
+int gclab_gc_get_stats(gclab_heap *h, struct gclab_gen_stats out[GCLAB_MAX_GENS]);
+/* gc.get_objects(gen) into a new list in dst (gen -1: all generations). */
+gclab_status gclab_gc_get_objects(gclab_heap *h, int dst, int gen);
+/* gc.freeze(), gc.unfreeze(), gc.get_freeze_count(). */
+gclab_status gclab_gc_freeze(gclab_heap *h);
+gclab_status gclab_gc_unfreeze(gclab_heap *h);
+gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out);
+/* The gc.garbage list into slot dst. */
+gclab_status gclab_gc_garbage(gclab_heap *h, int dst);
+/* The gc.callbacks list into slot dst; funcs in it are called with (phase str, info dict). */
+gclab_status gclab_gc_callbacks(gclab_heap *h, int dst);
+/* gc.set_debug flags (GCLAB_DEBUG_SAVEALL keeps unreachable objects in gc.garbage). */
+#define GCLAB_DEBUG_STATS       1
+#define GCLAB_DEBUG_COLLECTABLE 2
+#define GCLAB_DEBUG_UNCOLLECTABLE 4
+#define GCLAB_DEBUG_SAVEALL     32
+void gclab_gc_set_debug(gclab_heap *h, int flags);
+/* sys.getrefcount(obj) as CPython reports it (the call's own reference included); unsupported without refcounts. */
+gclab_status gclab_getrefcount(gclab_heap *h, int slot, int64_t *out);
+
+/* ---- measuring ------------------------------------------------------ */
+
+struct gclab_pause {
+    uint64_t start_ns;   /* CLOCK_MONOTONIC at collection start */
+    uint64_t dur_ns;
+    int gen;             /* generation collected (0 for single-generation engines) */
+};
+
+struct gclab_stats {
+    uint64_t allocs;            /* objects allocated */
+    uint64_t alloc_bytes;       /* bytes of objects and their storage allocated */
+    uint64_t freed;             /* objects freed */
+    uint64_t freed_bytes;
+    uint64_t live_objects;      /* allocs - freed (immortal objects excluded) */
+    uint64_t live_bytes;
+    uint64_t peak_live_bytes;
+    uint64_t heap_bytes;        /* bytes the engine holds from the OS */
+    uint64_t peak_heap_bytes;
+    uint64_t collections[GCLAB_MAX_GENS];
+    uint64_t gc_ns;             /* total time in collections */
+    uint64_t finalizers_run;
+    uint64_t weakrefs_cleared;
+};
+
+/* Current counters. */
+void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out);
+/* The pause log: n entries, valid until the next collection. */
+const struct gclab_pause *gclab_pauses(const gclab_heap *h, size_t *n);
+/* Number of generations the engine reports in `collections`. */
+int gclab_generations(const gclab_heap *h);
+/* Whether the engine keeps reference counts / collects cycles. */
+bool gclab_has_refcounts(const gclab_heap *h);
+bool gclab_collects_cycles(const gclab_heap *h);
+
+#endif

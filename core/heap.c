@@ -1,0 +1,446 @@
+/* heap.c — a heap's life: creation with an engine and knobs, the allocation
+ * path every object takes (zeal, heap limit, accounting), errors, and the
+ * gc module's entry points, which dispatch to the engine's table.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+
+/* Knobs core itself understands, for every engine. */
+static const struct gclab_param_spec core_params[] = {
+    { "zeal", "0", "force a full collection every N object allocations (0: off)" },
+    { "verify", "0", "0 off, 1 asserts, 2 verify the heap after each collection" },
+    { NULL, NULL, NULL },
+};
+
+uint64_t gclab_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+gclab_status heap_error(gclab_heap *h, gclab_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    va_end(ap);
+    h->err_status = s;
+    return s;
+}
+
+gclab_status gclab_raise(gclab_heap *h, gclab_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    va_end(ap);
+    h->err_status = s;
+    return s;
+}
+
+const char *gclab_error(const gclab_heap *h) { return h->err; }
+gclab_status gclab_error_status(const gclab_heap *h) { return h->err_status; }
+void gclab_error_clear(gclab_heap *h) { h->err_status = GCLAB_OK; h->err[0] = 0; }
+
+const char *gclab_status_name(gclab_status s)
+{
+    switch (s) {
+    case GCLAB_OK: return "OK";
+    case GCLAB_ETYPE: return "TypeError";
+    case GCLAB_EINDEX: return "IndexError";
+    case GCLAB_EKEY: return "KeyError";
+    case GCLAB_EATTR: return "AttributeError";
+    case GCLAB_ENAME: return "NameError";
+    case GCLAB_EVALUE: return "ValueError";
+    case GCLAB_EZERODIV: return "ZeroDivisionError";
+    case GCLAB_EOVERFLOW: return "OverflowError";
+    case GCLAB_EMEMORY: return "MemoryError";
+    case GCLAB_ERECURSION: return "RecursionError";
+    case GCLAB_EUNSUPPORTED: return "RuntimeError";
+    case GCLAB_EASSERT: return "AssertionError";
+    case GCLAB_EUSAGE: return "UsageError";
+    }
+    return "Error";
+}
+
+/* ---- engines and knobs ---------------------------------------------- */
+
+int gclab_engine_count(void)
+{
+    int n = 0;
+    while (gclab_engine_at(n))
+        n++;
+    return n;
+}
+
+bool gclab_engine_info(int i, const char **name, const char **summary)
+{
+    const struct gclab_engine *e = gclab_engine_at(i);
+    if (!e)
+        return false;
+    *name = e->name;
+    *summary = e->summary;
+    return true;
+}
+
+bool gclab_engine_exists(const char *engine) { return gclab_engine_find(engine) != NULL; }
+
+const char *const *gclab_engine_params(const char *engine)
+{
+    /* Static table of names per engine, built on first use. */
+    static const char *names[32];
+    const struct gclab_engine *e = gclab_engine_find(engine);
+    if (!e)
+        return NULL;
+    int n = 0;
+    for (const struct gclab_param_spec *p = e->params; p && p->name && n < 31; p++)
+        names[n++] = p->name;
+    names[n] = NULL;
+    return names;
+}
+
+static const struct gclab_param_spec *find_spec(const struct gclab_engine *e, const char *key)
+{
+    for (const struct gclab_param_spec *p = e->params; p && p->name; p++)
+        if (strcmp(p->name, key) == 0)
+            return p;
+    for (const struct gclab_param_spec *p = core_params; p->name; p++)
+        if (strcmp(p->name, key) == 0)
+            return p;
+    return NULL;
+}
+
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    if (!s || !*s)
+        return false;
+    *out = strtod(s, &end);
+    return *end == 0 && *out == *out && *out >= 0 && *out < 1e18;
+}
+
+bool gclab_param_valid(const char *engine, const char *key, const char *value, char *err, size_t errlen)
+{
+    const struct gclab_engine *e = gclab_engine_find(engine);
+    double v;
+    if (!e) {
+        snprintf(err, errlen, "unknown engine '%s'", engine);
+        return false;
+    }
+    if (!find_spec(e, key)) {
+        int n = snprintf(err, errlen, "engine '%s' has no parameter '%s' (it takes:", engine, key);
+        for (const struct gclab_param_spec *p = e->params; p && p->name; p++)
+            if (n > 0 && (size_t)n < errlen)
+                n += snprintf(err + n, errlen - (size_t)n, " %s", p->name);
+        for (const struct gclab_param_spec *p = core_params; p->name; p++)
+            if (n > 0 && (size_t)n < errlen)
+                n += snprintf(err + n, errlen - (size_t)n, " %s", p->name);
+        if (n > 0 && (size_t)n < errlen)
+            snprintf(err + n, errlen - (size_t)n, ")");
+        return false;
+    }
+    if (!parse_number(value, &v)) {
+        snprintf(err, errlen, "parameter %s=%s: not a non-negative number", key, value ? value : "");
+        return false;
+    }
+    return true;
+}
+
+const char *heap_param(gclab_heap *h, const char *name)
+{
+    for (size_t i = 0; i < h->nparams; i++)
+        if (strcmp(h->params[i].key, name) == 0)
+            return h->params[i].value;
+    const struct gclab_param_spec *p = find_spec(h->eng, name);
+    return p ? p->dflt : NULL;
+}
+
+double heap_param_double(gclab_heap *h, const char *name, bool *ok)
+{
+    double v = 0;
+    bool good = parse_number(heap_param(h, name), &v);
+    if (ok)
+        *ok = good;
+    return v;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen)
+{
+    static const struct gclab_config dflt;
+    const struct gclab_engine *e = gclab_engine_find(engine ? engine : "");
+    if (!cfg)
+        cfg = &dflt;
+    if (!e) {
+        int n = snprintf(err, errlen, "unknown engine '%s'; known engines:", engine ? engine : "");
+        const char *name, *summary;
+        for (int i = 0; gclab_engine_info(i, &name, &summary); i++)
+            if (n > 0 && (size_t)n < errlen)
+                n += snprintf(err + n, errlen - (size_t)n, " %s", name);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nparams; i++)
+        if (!gclab_param_valid(engine, cfg->params[i].key, cfg->params[i].value, err, errlen))
+            return NULL;
+
+    gclab_heap *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    h->eng = e;
+    h->refcounts = e->caps.refcounts;
+    h->gc_enabled = true;
+    h->heap_limit = cfg->heap_limit;
+    h->max_depth = cfg->max_depth ? (int)cfg->max_depth : 10000;
+    h->alloc = alloc_new(cfg->alloc == GCLAB_ALLOC_MALLOC ? ALLOC_MALLOC : ALLOC_POOL);
+    h->params = calloc(cfg->nparams + 1, sizeof *h->params);
+    if (!h->alloc || !h->params) {
+        snprintf(err, errlen, "out of memory");
+        gclab_heap_free(h);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nparams; i++) {
+        h->params[i].key = strdup(cfg->params[i].key);
+        h->params[i].value = strdup(cfg->params[i].value);
+    }
+    h->nparams = cfg->nparams;
+    h->zeal = (uint64_t)heap_param_double(h, "zeal", NULL);
+    h->verify_level = (int)heap_param_double(h, "verify", NULL);
+    immortals_init(h);
+    if (e->init(h) != GCLAB_OK) {
+        snprintf(err, errlen, "engine %s: %s", e->name, h->err);
+        h->eng = NULL;
+        gclab_heap_free(h);
+        return NULL;
+    }
+    if (roots_ready(h) != GCLAB_OK) {
+        snprintf(err, errlen, "%s", h->err);
+        gclab_heap_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void gclab_heap_free(gclab_heap *h)
+{
+    if (!h)
+        return;
+    if (h->eng && h->eng->fini)
+        h->eng->fini(h);
+    roots_free(h);
+    if (h->alloc)
+        alloc_destroy(h->alloc);
+    immortals_free(h);
+    stats_free(h);
+    for (size_t i = 0; i < h->nparams; i++) {
+        free((void *)h->params[i].key);
+        free((void *)h->params[i].value);
+    }
+    free(h->params);
+    free(h);
+}
+
+const char *gclab_heap_engine(const gclab_heap *h) { return h->eng->name; }
+int gclab_generations(const gclab_heap *h) { return h->eng->caps.generations; }
+bool gclab_has_refcounts(const gclab_heap *h) { return h->eng->caps.refcounts; }
+bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_cycles; }
+
+/* ---- the allocation path -------------------------------------------- */
+
+bool core_within_limit(gclab_heap *h, size_t n)
+{
+    return h->heap_limit == 0 || h->st.live_bytes + n <= h->heap_limit;
+}
+
+gclab_obj *core_alloc_object(gclab_heap *h, size_t bytes)
+{
+    if (!core_within_limit(h, bytes))
+        return NULL;
+    return alloc_calloc(h->alloc, bytes);
+}
+
+void core_free_object_memory(gclab_heap *h, gclab_obj *o)
+{
+    alloc_free(h->alloc, o, o->size);
+}
+
+gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes)
+{
+    /* Zeal: a full collection every N allocations, on every engine alike,
+     * before the engine's own trigger so both see the same heap. */
+    if (h->zeal && ++h->zeal_count >= h->zeal && !h->collecting && h->eng->collect) {
+        h->zeal_count = 0;
+        h->eng->collect(h, h->eng->caps.generations - 1);
+    }
+    gclab_obj *o = h->eng->alloc(h, bytes, kind);
+    if (!o) {
+        heap_error(h, GCLAB_EMEMORY, "heap limit reached (%zu bytes)", h->heap_limit);
+        return NULL;
+    }
+    o->kind = (uint8_t)kind;
+    o->size = (uint32_t)bytes;
+    stats_count_alloc(h, bytes, true);
+    return o;
+}
+
+void *core_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n)
+{
+    void *p;
+    if (!core_within_limit(h, n)) {
+        heap_error(h, GCLAB_EMEMORY, "heap limit reached (%zu bytes)", h->heap_limit);
+        return NULL;
+    }
+    p = h->eng->mem_alloc ? h->eng->mem_alloc(h, n) : alloc_calloc(h->alloc, n);
+    if (!p) {
+        heap_error(h, GCLAB_EMEMORY, "out of memory");
+        return NULL;
+    }
+    owner->storage += n;
+    stats_count_alloc(h, n, false);
+    return p;
+}
+
+void core_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n)
+{
+    if (!p)
+        return;
+    owner->storage -= n;
+    stats_count_free(h, n, false);
+    if (h->eng->mem_free)
+        h->eng->mem_free(h, p, n);
+    else if (!h->eng->mem_alloc)
+        alloc_free(h->alloc, p, n);
+}
+
+void core_obj_dead(gclab_heap *h, gclab_obj *o)
+{
+    stats_count_free(h, o->size, true);
+}
+
+/* ---- the gc module -------------------------------------------------- */
+
+gclab_status gclab_gc_collect(gclab_heap *h, int gen, int64_t *found)
+{
+    *found = 0;
+    if (gen < 0 || gen >= GCLAB_MAX_GENS)
+        return heap_error(h, GCLAB_EVALUE, "invalid generation");
+    if (!h->eng->collect || h->collecting)
+        return GCLAB_OK;
+    if (gen >= h->eng->caps.generations)
+        gen = h->eng->caps.generations - 1;
+    int64_t n = h->eng->collect(h, gen);
+    if (n < 0)
+        return h->err_status ? h->err_status : heap_error(h, GCLAB_EUNSUPPORTED, "collection failed");
+    *found = n;
+    return GCLAB_OK;
+}
+
+void gclab_gc_enable(gclab_heap *h) { h->gc_enabled = true; }
+void gclab_gc_disable(gclab_heap *h) { h->gc_enabled = false; }
+bool gclab_gc_isenabled(const gclab_heap *h) { return h->gc_enabled; }
+void gclab_gc_set_debug(gclab_heap *h, int flags) { h->debug_flags = flags; }
+
+int gclab_gc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
+{
+    return h->eng->get_threshold ? h->eng->get_threshold(h, out) : 0;
+}
+
+gclab_status gclab_gc_set_threshold(gclab_heap *h, int n, const int64_t *v)
+{
+    if (!h->eng->set_threshold)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "engine %s has no thresholds", h->eng->name);
+    return h->eng->set_threshold(h, n, v);
+}
+
+int gclab_gc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
+{
+    return h->eng->get_count ? h->eng->get_count(h, out) : 0;
+}
+
+int gclab_gc_get_stats(gclab_heap *h, struct gclab_gen_stats out[GCLAB_MAX_GENS])
+{
+    int n = h->eng->caps.generations;
+    memcpy(out, h->gen_stats, sizeof h->gen_stats);
+    return n;
+}
+
+struct objects_ctx { gclab_heap *h; gclab_obj *list; gclab_status st; };
+
+static void objects_add(gclab_obj *o, void *vctx)
+{
+    struct objects_ctx *c = vctx;
+    if (o != c->list && c->st == GCLAB_OK)
+        c->st = list_append_obj(c->h, c->list, o);
+}
+
+gclab_status gclab_gc_get_objects(gclab_heap *h, int dst, int gen)
+{
+    gclab_obj **d = slot_addr(h, dst);
+    if (!d)
+        return h->err_status;
+    if (gen < -1 || gen >= GCLAB_MAX_GENS)
+        return heap_error(h, GCLAB_EVALUE, "generation parameter must be less than the number of available generations (%d)", GCLAB_MAX_GENS);
+    if (!h->eng->foreach_tracked)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "engine %s tracks no objects", h->eng->name);
+    gclab_obj *l = list_new_obj(h);
+    if (!l)
+        return h->err_status;
+    store(h, d, l);
+    struct objects_ctx c = { h, l, GCLAB_OK };
+    h->eng->foreach_tracked(h, gen, objects_add, &c);
+    return c.st;
+}
+
+gclab_status gclab_gc_freeze(gclab_heap *h)
+{
+    return h->eng->freeze ? h->eng->freeze(h, 1) : GCLAB_OK;
+}
+
+gclab_status gclab_gc_unfreeze(gclab_heap *h)
+{
+    return h->eng->freeze ? h->eng->freeze(h, 0) : GCLAB_OK;
+}
+
+gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out)
+{
+    *out = h->eng->freeze_count ? h->eng->freeze_count(h) : 0;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_gc_garbage(gclab_heap *h, int dst)
+{
+    gclab_obj **d = slot_addr(h, dst);
+    if (!d || roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    store(h, d, h->garbage);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_gc_callbacks(gclab_heap *h, int dst)
+{
+    gclab_obj **d = slot_addr(h, dst);
+    if (!d || roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    store(h, d, h->callbacks);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_getrefcount(gclab_heap *h, int slot, int64_t *out)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (!o)
+        return h->err_status;
+    if (!h->refcounts)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "sys.getrefcount: engine %s has no refcounts", h->eng->name);
+    /* CPython counts the argument's own reference on the call stack. */
+    *out = (int64_t)o->refcnt + 1;
+    return GCLAB_OK;
+}

@@ -1,0 +1,1015 @@
+/* object.c — object kinds: creation, field access, tracing, and the parts
+ * of an object's death that every engine shares (finalizer call, weakref
+ * clearing, storage release).
+ *
+ * Immortal objects (None, True, False, small ints -5..256, interned strs)
+ * are malloc'd outside the managed heap, hold no references, are never
+ * traced into and never freed before the heap is.
+ */
+#include <string.h>
+
+#include "core.h"
+
+gclab_obj gclab_none_obj = { .kind = GCLAB_K_NONE, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
+gclab_obj gclab_true_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
+gclab_obj gclab_false_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
+
+/* ---- immortals: small ints and the intern table --------------------- */
+
+struct intern_table {
+    size_t n, cap;         /* cap is a power of two */
+    obj_str **tab;
+};
+
+uint64_t str_hash(const char *s, size_t n)
+{
+    uint64_t x = 1469598103934665603ull;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)s[i]) * 1099511628211ull;
+    return x;
+}
+
+void immortals_init(gclab_heap *h)
+{
+    for (int i = 0; i < 262; i++) {
+        obj_int *o = calloc(1, sizeof *o);
+        if (!o)
+            continue;   /* int_obj falls back to a heap int */
+        o->hd.kind = GCLAB_K_INT;
+        o->hd.flags = OBJ_F_IMMORTAL;
+        o->hd.refcnt = OBJ_IMMORTAL_REFCNT;
+        o->hd.size = sizeof *o;
+        o->v = i - 5;
+        h->small_ints[i] = &o->hd;
+    }
+    h->interned = calloc(1, sizeof *h->interned);
+}
+
+void immortals_free(gclab_heap *h)
+{
+    for (int i = 0; i < 262; i++)
+        free(h->small_ints[i]);
+    if (h->interned) {
+        for (size_t i = 0; i < h->interned->cap; i++)
+            free(h->interned->tab[i]);
+        free(h->interned->tab);
+        free(h->interned);
+    }
+}
+
+static bool str_eq(const obj_str *s, const char *p, size_t n)
+{
+    return s->len == n && memcmp(s->data, p, n) == 0;
+}
+
+gclab_obj *intern_lookup(gclab_heap *h, const char *s, size_t n)
+{
+    struct intern_table *t = h->interned;
+    if (!t)
+        return NULL;
+    if (t->n * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        obj_str **tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->tab[i]) {
+                size_t j = t->tab[i]->hash & (cap - 1);
+                while (tab[j])
+                    j = (j + 1) & (cap - 1);
+                tab[j] = t->tab[i];
+            }
+        free(t->tab);
+        t->tab = tab;
+        t->cap = cap;
+    }
+    uint64_t hash = str_hash(s, n);
+    size_t j = hash & (t->cap - 1);
+    for (; t->tab[j]; j = (j + 1) & (t->cap - 1))
+        if (t->tab[j]->hash == hash && str_eq(t->tab[j], s, n))
+            return &t->tab[j]->hd;
+    obj_str *o = calloc(1, sizeof *o + n + 1);
+    if (!o)
+        return NULL;
+    o->hd.kind = GCLAB_K_STR;
+    o->hd.flags = OBJ_F_IMMORTAL | OBJ_F_INTERNED;
+    o->hd.refcnt = OBJ_IMMORTAL_REFCNT;
+    o->hd.size = (uint32_t)(sizeof *o + n + 1);
+    o->hash = hash;
+    o->len = n;
+    memcpy(o->data, s, n);
+    t->tab[j] = o;
+    t->n++;
+    return &o->hd;
+}
+
+gclab_name gclab_intern(gclab_heap *h, const char *s) { return intern_lookup(h, s, strlen(s)); }
+
+/* ---- creating objects ----------------------------------------------- */
+
+/* Put a freshly built object in slot dst; the engine tracks it first. */
+static gclab_status put_new(gclab_heap *h, gclab_obj **d, gclab_obj *o)
+{
+    if (h->eng->track)
+        h->eng->track(h, o);
+    store(h, d, o);
+    return GCLAB_OK;
+}
+
+#define DST(h, dst)                      \
+    gclab_obj **d = slot_addr(h, dst);   \
+    if (!d)                              \
+        return h->err_status
+
+gclab_status gclab_none(gclab_heap *h, int dst)
+{
+    DST(h, dst);
+    store(h, d, &gclab_none_obj);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_bool(gclab_heap *h, int dst, bool v)
+{
+    DST(h, dst);
+    store(h, d, v ? &gclab_true_obj : &gclab_false_obj);
+    return GCLAB_OK;
+}
+
+gclab_obj *int_obj(gclab_heap *h, int64_t v)
+{
+    if (v >= -5 && v <= 256 && h->small_ints[v + 5])
+        return h->small_ints[v + 5];
+    gclab_obj *o = core_new_object(h, GCLAB_K_INT, sizeof(obj_int));
+    if (o)
+        AS(obj_int, o)->v = v;
+    return o;
+}
+
+gclab_status gclab_int_new(gclab_heap *h, int dst, int64_t v)
+{
+    DST(h, dst);
+    gclab_obj *o = int_obj(h, v);
+    if (!o)
+        return h->err_status;
+    if (!obj_is_immortal(o))
+        return put_new(h, d, o);
+    store(h, d, o);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_str_new(gclab_heap *h, int dst, const char *s, size_t len)
+{
+    DST(h, dst);
+    gclab_obj *o = core_new_object(h, GCLAB_K_STR, sizeof(obj_str) + len + 1);
+    if (!o)
+        return h->err_status;
+    obj_str *so = AS(obj_str, o);
+    so->len = len;
+    memcpy(so->data, s, len);
+    so->hash = str_hash(s, len);
+    return put_new(h, d, o);
+}
+
+gclab_status gclab_str_intern(gclab_heap *h, int dst, const char *s)
+{
+    DST(h, dst);
+    gclab_obj *o = intern_lookup(h, s, strlen(s));
+    if (!o)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory interning a string");
+    store(h, d, o);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs)
+{
+    DST(h, dst);
+    if (n < 0)
+        return heap_error(h, GCLAB_EUSAGE, "negative tuple size");
+    for (int i = 0; i < n; i++)
+        if (!slot_get(h, srcs[i]))
+            return h->err_status;
+    gclab_obj *o = core_new_object(h, GCLAB_K_TUPLE, sizeof(obj_tuple) + (size_t)n * sizeof(gclab_obj *));
+    if (!o)
+        return h->err_status;
+    /* The allocation above may have collected; the sources are in slots, so
+     * they survived, but the frame's slot array may have moved: read again. */
+    AS(obj_tuple, o)->n = (size_t)n;
+    for (int i = 0; i < n; i++)
+        store(h, &AS(obj_tuple, o)->items[i], *slot_addr(h, srcs[i]));
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+gclab_obj *list_new_obj(gclab_heap *h)
+{
+    gclab_obj *o = core_new_object(h, GCLAB_K_LIST, sizeof(obj_list));
+    if (o && h->eng->track)
+        h->eng->track(h, o);
+    return o;
+}
+
+gclab_status gclab_list_new(gclab_heap *h, int dst)
+{
+    DST(h, dst);
+    gclab_obj *o = list_new_obj(h);
+    if (!o)
+        return h->err_status;
+    store(h, d, o);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_dict_new(gclab_heap *h, int dst)
+{
+    DST(h, dst);
+    gclab_obj *o = dict_new(h);
+    if (!o)
+        return h->err_status;
+    store(h, d, o);
+    return GCLAB_OK;
+}
+
+static gclab_status func_or_none(gclab_heap *h, int slot, gclab_obj **out)
+{
+    *out = NULL;
+    if (slot < 0)
+        return GCLAB_OK;
+    gclab_obj *f = slot_get(h, slot);
+    if (!f)
+        return h->err_status;
+    if (f->kind == GCLAB_K_NONE)
+        return GCLAB_OK;
+    if (f->kind != GCLAB_K_FUNC)
+        return heap_error(h, GCLAB_ETYPE, "expected a function, got '%s'", gclab_type_name(h, slot));
+    *out = f;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_class_new(gclab_heap *h, int dst, const char *name, int init_slot, int del_slot)
+{
+    gclab_obj *init, *del, *nm = intern_lookup(h, name, strlen(name));
+    DST(h, dst);
+    if (!nm)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory");
+    if (func_or_none(h, init_slot, &init) || func_or_none(h, del_slot, &del))
+        return h->err_status;
+    gclab_obj *o = core_new_object(h, GCLAB_K_CLASS, sizeof(obj_class));
+    if (!o)
+        return h->err_status;
+    func_or_none(h, init_slot, &init);   /* re-read after a possible collection */
+    func_or_none(h, del_slot, &del);
+    obj_class *c = AS(obj_class, o);
+    c->name = nm;
+    store(h, &c->init, init);
+    store(h, &c->del, del);
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+gclab_status gclab_instance_new(gclab_heap *h, int dst, int cls)
+{
+    DST(h, dst);
+    gclab_obj *c = slot_get(h, cls);
+    if (!c)
+        return h->err_status;
+    if (c->kind != GCLAB_K_CLASS)
+        return heap_error(h, GCLAB_ETYPE, "expected a class, got '%s'", gclab_type_name(h, cls));
+    gclab_obj *o = core_new_object(h, GCLAB_K_INSTANCE, sizeof(obj_instance));
+    if (!o)
+        return h->err_status;
+    c = *slot_addr(h, cls);
+    if (AS(obj_class, c)->del)
+        o->flags |= OBJ_F_HAS_DEL;
+    store(h, &AS(obj_instance, o)->cls, c);
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+gclab_status gclab_blob_new(gclab_heap *h, int dst, size_t n)
+{
+    DST(h, dst);
+    if (n > ((size_t)1 << 31))
+        return heap_error(h, GCLAB_EMEMORY, "blob of %zu bytes is too large", n);
+    gclab_obj *o = core_new_object(h, GCLAB_K_BLOB, sizeof(obj_blob) + n);
+    if (!o)
+        return h->err_status;
+    AS(obj_blob, o)->n = n;
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+gclab_obj **obj_weaklist(gclab_obj *o)
+{
+    switch (o->kind) {
+    case GCLAB_K_INSTANCE: return &AS(obj_instance, o)->weaklist;
+    case GCLAB_K_CLASS: return &AS(obj_class, o)->weaklist;
+    case GCLAB_K_FUNC: return &AS(obj_func, o)->weaklist;
+    default: return NULL;
+    }
+}
+
+gclab_status gclab_weakref_new(gclab_heap *h, int dst, int target, int cb)
+{
+    DST(h, dst);
+    gclab_obj *t = slot_get(h, target), *f;
+    if (!t)
+        return h->err_status;
+    if (!obj_weaklist(t))
+        return heap_error(h, GCLAB_ETYPE, "cannot create weak reference to '%s' object",
+                          gclab_type_name(h, target));
+    if (func_or_none(h, cb, &f))
+        return h->err_status;
+    gclab_obj *o = core_new_object(h, GCLAB_K_WEAKREF, sizeof(obj_weakref));
+    if (!o)
+        return h->err_status;
+    t = *slot_addr(h, target);
+    func_or_none(h, cb, &f);
+    obj_weakref *wr = AS(obj_weakref, o);
+    wr->target = t;
+    store(h, &wr->callback, f);
+    /* Newest first, as CPython's weakref list (callback-less refs aside). */
+    gclab_obj **head = obj_weaklist(t);
+    wr->wr_next = *head;
+    if (*head)
+        AS(obj_weakref, *head)->wr_prev = o;
+    *head = o;
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+gclab_status gclab_func_new(gclab_heap *h, int dst, const char *name, gclab_native_fn fn,
+                            void *ctx, int64_t code, int nargs, int nslots)
+{
+    DST(h, dst);
+    gclab_obj *nm = intern_lookup(h, name, strlen(name));
+    if (!nm)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory");
+    if (!fn || nargs < 0 || nslots < nargs)
+        return heap_error(h, GCLAB_EUSAGE, "bad function: nargs %d, nslots %d", nargs, nslots);
+    gclab_obj *o = core_new_object(h, GCLAB_K_FUNC, sizeof(obj_func));
+    if (!o)
+        return h->err_status;
+    obj_func *f = AS(obj_func, o);
+    f->name = nm;
+    f->fn = fn;
+    f->ctx = ctx;
+    f->code = code;
+    f->nargs = nargs;
+    f->nslots = nslots;
+    return put_new(h, slot_addr(h, dst), o);
+}
+
+/* ---- reading values ------------------------------------------------- */
+
+int gclab_kind_of(gclab_heap *h, int slot)
+{
+    gclab_obj **p = slot_addr(h, slot);
+    return p && *p ? (*p)->kind : GCLAB_K_EMPTY;
+}
+
+static const char *kind_name(const gclab_obj *o)
+{
+    static const char *names[GCLAB_K_COUNT] = {
+        "NoneType", "bool", "int", "str", "tuple", "list", "dict", "type",
+        "instance", "blob", "weakref", "function",
+    };
+    if (o->kind == GCLAB_K_INSTANCE)
+        return AS(obj_str, AS(obj_class, AS(obj_instance, o)->cls)->name)->data;
+    return names[o->kind];
+}
+
+const char *gclab_type_name(gclab_heap *h, int slot)
+{
+    gclab_obj **p = slot_addr(h, slot);
+    return p && *p ? kind_name(*p) : "empty";
+}
+
+gclab_status gclab_int_value(gclab_heap *h, int slot, int64_t *out)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (!o)
+        return h->err_status;
+    if (o->kind == GCLAB_K_BOOL) {
+        *out = o == &gclab_true_obj;
+        return GCLAB_OK;
+    }
+    if (o->kind != GCLAB_K_INT)
+        return heap_error(h, GCLAB_ETYPE, "expected int, got '%s'", kind_name(o));
+    *out = AS(obj_int, o)->v;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_str_value(gclab_heap *h, int slot, const char **s, size_t *len)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (!o)
+        return h->err_status;
+    if (o->kind != GCLAB_K_STR)
+        return heap_error(h, GCLAB_ETYPE, "expected str, got '%s'", kind_name(o));
+    *s = AS(obj_str, o)->data;
+    *len = AS(obj_str, o)->len;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_len(gclab_heap *h, int slot, int64_t *out)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (!o)
+        return h->err_status;
+    switch (o->kind) {
+    case GCLAB_K_STR: *out = (int64_t)AS(obj_str, o)->len; return GCLAB_OK;
+    case GCLAB_K_TUPLE: *out = (int64_t)AS(obj_tuple, o)->n; return GCLAB_OK;
+    case GCLAB_K_LIST: *out = (int64_t)AS(obj_list, o)->len; return GCLAB_OK;
+    case GCLAB_K_DICT: *out = (int64_t)AS(obj_dict, o)->used; return GCLAB_OK;
+    case GCLAB_K_BLOB: *out = (int64_t)AS(obj_blob, o)->n; return GCLAB_OK;
+    default:
+        return heap_error(h, GCLAB_ETYPE, "object of type '%s' has no len()", kind_name(o));
+    }
+}
+
+gclab_status gclab_truth(gclab_heap *h, int slot, bool *out)
+{
+    gclab_obj *o = slot_get(h, slot);
+    int64_t n;
+    if (!o)
+        return h->err_status;
+    switch (o->kind) {
+    case GCLAB_K_NONE: *out = false; return GCLAB_OK;
+    case GCLAB_K_BOOL: *out = o == &gclab_true_obj; return GCLAB_OK;
+    case GCLAB_K_INT: *out = AS(obj_int, o)->v != 0; return GCLAB_OK;
+    case GCLAB_K_STR: case GCLAB_K_TUPLE: case GCLAB_K_LIST: case GCLAB_K_DICT: case GCLAB_K_BLOB:
+        gclab_len(h, slot, &n);
+        *out = n != 0;
+        return GCLAB_OK;
+    default: *out = true; return GCLAB_OK;
+    }
+}
+
+gclab_status gclab_is(gclab_heap *h, int a, int b, bool *out)
+{
+    gclab_obj *x = slot_get(h, a), *y = x ? slot_get(h, b) : NULL;
+    if (!x || !y)
+        return h->err_status;
+    *out = x == y;
+    return GCLAB_OK;
+}
+
+/* Value equality for the kinds that have it; identity otherwise. */
+static bool obj_equal(const gclab_obj *x, const gclab_obj *y)
+{
+    if (x == y)
+        return true;
+    bool xi = x->kind == GCLAB_K_INT || x->kind == GCLAB_K_BOOL;
+    bool yi = y->kind == GCLAB_K_INT || y->kind == GCLAB_K_BOOL;
+    if (xi && yi) {
+        int64_t a = x->kind == GCLAB_K_BOOL ? x == &gclab_true_obj : AS(obj_int, x)->v;
+        int64_t b = y->kind == GCLAB_K_BOOL ? y == &gclab_true_obj : AS(obj_int, y)->v;
+        return a == b;
+    }
+    if (x->kind == GCLAB_K_STR && y->kind == GCLAB_K_STR)
+        return str_eq(AS(obj_str, x), AS(obj_str, y)->data, AS(obj_str, y)->len);
+    return false;
+}
+
+bool core_obj_equal(const gclab_obj *x, const gclab_obj *y) { return obj_equal(x, y); }
+
+gclab_status gclab_equal(gclab_heap *h, int a, int b, bool *out)
+{
+    gclab_obj *x = slot_get(h, a), *y = x ? slot_get(h, b) : NULL;
+    if (!x || !y)
+        return h->err_status;
+    *out = obj_equal(x, y);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_id(gclab_heap *h, int slot, uint64_t *out)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (!o)
+        return h->err_status;
+    *out = (uint64_t)(uintptr_t)o;
+    return GCLAB_OK;
+}
+
+/* ---- lists and tuples ----------------------------------------------- */
+
+static gclab_obj *typed(gclab_heap *h, int slot, int kind, const char *what)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (o && o->kind != kind) {
+        heap_error(h, GCLAB_ETYPE, "%s: expected %s, got '%s'", what,
+                   kind == GCLAB_K_LIST ? "list" : kind == GCLAB_K_DICT ? "dict" :
+                   kind == GCLAB_K_TUPLE ? "tuple" : kind == GCLAB_K_BLOB ? "blob" :
+                   kind == GCLAB_K_WEAKREF ? "weakref" : "object", kind_name(o));
+        return NULL;
+    }
+    return o;
+}
+
+/* Grow a list's item array CPython's way (about 1.125x + 6). */
+static gclab_status list_grow(gclab_heap *h, obj_list *l, size_t need)
+{
+    if (need <= l->cap)
+        return GCLAB_OK;
+    size_t cap = (need + (need >> 3) + 6) & ~(size_t)3;
+    gclab_obj **items = core_mem_alloc(h, &l->hd, cap * sizeof *items);
+    if (!items)
+        return h->err_status;
+    if (l->len)
+        memcpy(items, l->items, l->len * sizeof *items);
+    core_mem_free(h, &l->hd, l->items, l->cap * sizeof *items);
+    l->items = items;
+    l->cap = cap;
+    return GCLAB_OK;
+}
+
+gclab_status list_append_obj(gclab_heap *h, gclab_obj *lo, gclab_obj *v)
+{
+    obj_list *l = AS(obj_list, lo);
+    gclab_status st = list_grow(h, l, l->len + 1);
+    if (st != GCLAB_OK)
+        return st;
+    l->items[l->len] = NULL;
+    store(h, &l->items[l->len], v);
+    l->len++;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_list_append(gclab_heap *h, int list, int item)
+{
+    gclab_obj *l = typed(h, list, GCLAB_K_LIST, "append"), *v = l ? slot_get(h, item) : NULL;
+    if (!l || !v)
+        return h->err_status;
+    return list_append_obj(h, l, v);
+}
+
+static bool norm_index(int64_t *i, size_t len)
+{
+    if (*i < 0)
+        *i += (int64_t)len;
+    return *i >= 0 && (uint64_t)*i < len;
+}
+
+gclab_status gclab_list_get(gclab_heap *h, int dst, int list, int64_t i)
+{
+    DST(h, dst);
+    gclab_obj *l = typed(h, list, GCLAB_K_LIST, "list index");
+    if (!l)
+        return h->err_status;
+    if (!norm_index(&i, AS(obj_list, l)->len))
+        return heap_error(h, GCLAB_EINDEX, "list index out of range");
+    store(h, d, AS(obj_list, l)->items[i]);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_list_set(gclab_heap *h, int list, int64_t i, int src)
+{
+    gclab_obj *l = typed(h, list, GCLAB_K_LIST, "list assignment"), *v = l ? slot_get(h, src) : NULL;
+    if (!l || !v)
+        return h->err_status;
+    if (!norm_index(&i, AS(obj_list, l)->len))
+        return heap_error(h, GCLAB_EINDEX, "list assignment index out of range");
+    store(h, &AS(obj_list, l)->items[i], v);
+    return GCLAB_OK;
+}
+
+/* Remove item i from the list; the removed reference goes to *out (owned) or is released. */
+static void list_remove(gclab_heap *h, obj_list *l, size_t i, gclab_obj **out)
+{
+    gclab_obj *v = l->items[i];
+    memmove(&l->items[i], &l->items[i + 1], (l->len - i - 1) * sizeof *l->items);
+    l->len--;
+    if (out)
+        *out = v;
+    else
+        release_ref(h, v);
+}
+
+gclab_status gclab_list_pop(gclab_heap *h, int dst, int list, int64_t i)
+{
+    gclab_obj **d = NULL, *v;
+    if (dst >= 0 && !(d = slot_addr(h, dst)))
+        return h->err_status;
+    gclab_obj *l = typed(h, list, GCLAB_K_LIST, "pop");
+    if (!l)
+        return h->err_status;
+    if (AS(obj_list, l)->len == 0)
+        return heap_error(h, GCLAB_EINDEX, "pop from empty list");
+    if (!norm_index(&i, AS(obj_list, l)->len))
+        return heap_error(h, GCLAB_EINDEX, "pop index out of range");
+    list_remove(h, AS(obj_list, l), (size_t)i, &v);
+    if (d)
+        store_steal(h, d, v);
+    else
+        release_ref(h, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_list_del(gclab_heap *h, int list, int64_t i)
+{
+    gclab_obj *l = typed(h, list, GCLAB_K_LIST, "del");
+    if (!l)
+        return h->err_status;
+    if (!norm_index(&i, AS(obj_list, l)->len))
+        return heap_error(h, GCLAB_EINDEX, "list assignment index out of range");
+    list_remove(h, AS(obj_list, l), (size_t)i, NULL);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_tuple_get(gclab_heap *h, int dst, int tuple, int64_t i)
+{
+    DST(h, dst);
+    gclab_obj *t = typed(h, tuple, GCLAB_K_TUPLE, "tuple index");
+    if (!t)
+        return h->err_status;
+    if (!norm_index(&i, AS(obj_tuple, t)->n))
+        return heap_error(h, GCLAB_EINDEX, "tuple index out of range");
+    store(h, d, AS(obj_tuple, t)->items[i]);
+    return GCLAB_OK;
+}
+
+/* ---- dicts (bodies in dict.c) --------------------------------------- */
+
+gclab_status gclab_dict_set(gclab_heap *h, int dict, int key, int val)
+{
+    gclab_obj *d = typed(h, dict, GCLAB_K_DICT, "dict assignment");
+    gclab_obj *k = d ? slot_get(h, key) : NULL, *v = k ? slot_get(h, val) : NULL;
+    if (!v)
+        return h->err_status;
+    return dict_set(h, d, k, v);
+}
+
+static gclab_status dict_get_into(gclab_heap *h, int dst, int dict, int key, int dflt)
+{
+    DST(h, dst);
+    gclab_status st = GCLAB_OK;
+    gclab_obj *dd = typed(h, dict, GCLAB_K_DICT, "dict lookup");
+    gclab_obj *k = dd ? slot_get(h, key) : NULL;
+    if (!k)
+        return h->err_status;
+    gclab_obj *v = dict_lookup(h, dd, k, &st);
+    if (st != GCLAB_OK)
+        return st;
+    if (!v) {
+        if (dflt < 0) {
+            if (k->kind == GCLAB_K_STR)
+                return heap_error(h, GCLAB_EKEY, "'%s'", AS(obj_str, k)->data);
+            if (k->kind == GCLAB_K_INT)
+                return heap_error(h, GCLAB_EKEY, "%lld", (long long)AS(obj_int, k)->v);
+            return heap_error(h, GCLAB_EKEY, "key not found");
+        }
+        if (!(v = slot_get(h, dflt)))
+            return h->err_status;
+    }
+    store(h, d, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_dict_get(gclab_heap *h, int dst, int dict, int key)
+{
+    return dict_get_into(h, dst, dict, key, -1);
+}
+
+gclab_status gclab_dict_get_default(gclab_heap *h, int dst, int dict, int key, int dflt)
+{
+    if (dflt < 0)
+        return heap_error(h, GCLAB_EUSAGE, "no default slot");
+    return dict_get_into(h, dst, dict, key, dflt);
+}
+
+gclab_status gclab_dict_del(gclab_heap *h, int dict, int key)
+{
+    gclab_obj *d = typed(h, dict, GCLAB_K_DICT, "dict del");
+    gclab_obj *k = d ? slot_get(h, key) : NULL;
+    if (!k)
+        return h->err_status;
+    gclab_status st = dict_del(h, d, k);
+    if (st == GCLAB_EKEY && k->kind == GCLAB_K_STR)
+        return heap_error(h, GCLAB_EKEY, "'%s'", AS(obj_str, k)->data);
+    return st;
+}
+
+/* ---- generic subscripts --------------------------------------------- */
+
+gclab_status gclab_getitem(gclab_heap *h, int dst, int c, int k)
+{
+    gclab_obj *o = slot_get(h, c);
+    int64_t i;
+    if (!o)
+        return h->err_status;
+    if (o->kind == GCLAB_K_DICT)
+        return gclab_dict_get(h, dst, c, k);
+    if (o->kind != GCLAB_K_LIST && o->kind != GCLAB_K_TUPLE)
+        return heap_error(h, GCLAB_ETYPE, "'%s' object is not subscriptable", kind_name(o));
+    if (gclab_int_value(h, k, &i) != GCLAB_OK)
+        return heap_error(h, GCLAB_ETYPE, "%s indices must be integers", kind_name(o));
+    return o->kind == GCLAB_K_LIST ? gclab_list_get(h, dst, c, i) : gclab_tuple_get(h, dst, c, i);
+}
+
+gclab_status gclab_setitem(gclab_heap *h, int c, int k, int v)
+{
+    gclab_obj *o = slot_get(h, c);
+    int64_t i;
+    if (!o)
+        return h->err_status;
+    if (o->kind == GCLAB_K_DICT)
+        return gclab_dict_set(h, c, k, v);
+    if (o->kind != GCLAB_K_LIST)
+        return heap_error(h, GCLAB_ETYPE, "'%s' object does not support item assignment", kind_name(o));
+    if (gclab_int_value(h, k, &i) != GCLAB_OK)
+        return heap_error(h, GCLAB_ETYPE, "list indices must be integers");
+    return gclab_list_set(h, c, i, v);
+}
+
+gclab_status gclab_delitem(gclab_heap *h, int c, int k)
+{
+    gclab_obj *o = slot_get(h, c);
+    int64_t i;
+    if (!o)
+        return h->err_status;
+    if (o->kind == GCLAB_K_DICT)
+        return gclab_dict_del(h, c, k);
+    if (o->kind != GCLAB_K_LIST)
+        return heap_error(h, GCLAB_ETYPE, "'%s' object does not support item deletion", kind_name(o));
+    if (gclab_int_value(h, k, &i) != GCLAB_OK)
+        return heap_error(h, GCLAB_ETYPE, "list indices must be integers");
+    return gclab_list_del(h, c, i);
+}
+
+/* ---- blobs ---------------------------------------------------------- */
+
+gclab_status gclab_blob_write(gclab_heap *h, int blob, size_t off, const void *src, size_t n)
+{
+    gclab_obj *b = typed(h, blob, GCLAB_K_BLOB, "blob write");
+    if (!b)
+        return h->err_status;
+    if (off > AS(obj_blob, b)->n || n > AS(obj_blob, b)->n - off)
+        return heap_error(h, GCLAB_EINDEX, "blob write out of range");
+    memcpy(AS(obj_blob, b)->data + off, src, n);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_blob_read(gclab_heap *h, int blob, size_t off, void *dst, size_t n)
+{
+    gclab_obj *b = typed(h, blob, GCLAB_K_BLOB, "blob read");
+    if (!b)
+        return h->err_status;
+    if (off > AS(obj_blob, b)->n || n > AS(obj_blob, b)->n - off)
+        return heap_error(h, GCLAB_EINDEX, "blob read out of range");
+    memcpy(dst, AS(obj_blob, b)->data + off, n);
+    return GCLAB_OK;
+}
+
+/* ---- attributes ----------------------------------------------------- */
+
+static gclab_obj *attr_owner(gclab_heap *h, int slot)
+{
+    gclab_obj *o = slot_get(h, slot);
+    if (o && o->kind != GCLAB_K_INSTANCE) {
+        heap_error(h, GCLAB_EATTR, "'%s' object has no attributes here", kind_name(o));
+        return NULL;
+    }
+    return o;
+}
+
+static struct attr *attr_find(obj_instance *in, gclab_name name)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (in->attrs[i].name == name)
+            return &in->attrs[i];
+    return NULL;
+}
+
+gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
+{
+    gclab_obj *o = attr_owner(h, obj), *v = o ? slot_get(h, src) : NULL;
+    if (!v)
+        return h->err_status;
+    obj_instance *in = AS(obj_instance, o);
+    struct attr *a = attr_find(in, name);
+    if (!a) {
+        if (in->n == in->cap) {
+            size_t cap = in->cap ? in->cap * 2 : 4;
+            struct attr *na = core_mem_alloc(h, o, cap * sizeof *na);
+            if (!na)
+                return h->err_status;
+            if (in->n)
+                memcpy(na, in->attrs, in->n * sizeof *na);
+            core_mem_free(h, o, in->attrs, in->cap * sizeof *na);
+            in->attrs = na;
+            in->cap = cap;
+        }
+        a = &in->attrs[in->n++];
+        a->name = (gclab_obj *)name;
+        a->value = NULL;
+    }
+    store(h, &a->value, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name)
+{
+    DST(h, dst);
+    gclab_obj *o = attr_owner(h, obj);
+    if (!o)
+        return h->err_status;
+    struct attr *a = attr_find(AS(obj_instance, o), name);
+    if (!a)
+        return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
+                          AS(obj_str, name)->data);
+    store(h, d, a->value);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name)
+{
+    gclab_obj *o = attr_owner(h, obj);
+    if (!o)
+        return h->err_status;
+    obj_instance *in = AS(obj_instance, o);
+    struct attr *a = attr_find(in, name);
+    if (!a)
+        return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
+                          AS(obj_str, name)->data);
+    gclab_obj *v = a->value;
+    size_t i = (size_t)(a - in->attrs);
+    memmove(&in->attrs[i], &in->attrs[i + 1], (in->n - i - 1) * sizeof *a);
+    in->n--;
+    release_ref(h, v);
+    return GCLAB_OK;
+}
+
+/* ---- weak references ------------------------------------------------ */
+
+gclab_status gclab_weakref_get(gclab_heap *h, int dst, int wr)
+{
+    DST(h, dst);
+    gclab_obj *w = typed(h, wr, GCLAB_K_WEAKREF, "weakref call");
+    if (!w)
+        return h->err_status;
+    gclab_obj *t = AS(obj_weakref, w)->target;
+    store(h, d, t ? t : &gclab_none_obj);
+    return GCLAB_OK;
+}
+
+void core_weakref_unlink(gclab_obj *o)
+{
+    obj_weakref *wr = AS(obj_weakref, o);
+    if (wr->target) {
+        gclab_obj **head = obj_weaklist(wr->target);
+        if (*head == o)
+            *head = wr->wr_next;
+        if (wr->wr_prev)
+            AS(obj_weakref, wr->wr_prev)->wr_next = wr->wr_next;
+        if (wr->wr_next)
+            AS(obj_weakref, wr->wr_next)->wr_prev = wr->wr_prev;
+    }
+    wr->target = wr->wr_prev = wr->wr_next = NULL;
+}
+
+void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
+{
+    gclab_obj **head = obj_weaklist(o);
+    if (!head || !*head)
+        return;
+    /* Clear them all first, then call the callbacks (CPython's
+     * PyObject_ClearWeakRefs): a callback never sees a half-cleared list.
+     * Weakrefs with callbacks and their callbacks wait in a frame, rooted. */
+    int ncb = 0;
+    for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next)
+        if (AS(obj_weakref, w)->callback)
+            ncb++;
+    bool framed = call_callbacks && ncb && frame_push_n(h, 2 * ncb) == GCLAB_OK;
+    size_t base = framed ? h->frames[h->depth - 1].base : 0;
+    int k = 0;
+    while (*head) {
+        gclab_obj *w = *head;
+        obj_weakref *wr = AS(obj_weakref, w);
+        gclab_obj *cb = wr->callback;
+        core_weakref_unlink(w);
+        h->st.weakrefs_cleared++;
+        if (cb) {
+            wr->callback = NULL;
+            if (framed) {
+                store(h, &h->slots[base + 2 * (size_t)k], w);
+                store_steal(h, &h->slots[base + 2 * (size_t)k + 1], cb);
+                k++;
+            } else {
+                release_ref(h, cb);
+            }
+        }
+    }
+    if (!framed)
+        return;
+    for (int i = 0; i < k; i++) {
+        int arg = 2 * i;
+        if (gclab_call(h, -1, 2 * i + 1, 1, &arg) != GCLAB_OK) {
+            fprintf(stderr, "Exception ignored in weakref callback: %s: %s\n",
+                    gclab_status_name(h->err_status), h->err);
+            gclab_error_clear(h);
+        }
+    }
+    gclab_frame_pop(h);
+}
+
+/* ---- death ---------------------------------------------------------- */
+
+void core_run_finalizer(gclab_heap *h, gclab_obj *o)
+{
+    if (o->kind != GCLAB_K_INSTANCE || !obj_has_del(o))
+        return;
+    gclab_obj *del = AS(obj_class, AS(obj_instance, o)->cls)->del;
+    if (!del || frame_push_n(h, 2) != GCLAB_OK)
+        return;
+    size_t base = h->frames[h->depth - 1].base;
+    store(h, &h->slots[base], o);
+    store(h, &h->slots[base + 1], del);
+    h->st.finalizers_run++;
+    int arg = 0;
+    gclab_status saved = h->err_status;
+    char saved_msg[sizeof h->err];
+    memcpy(saved_msg, h->err, sizeof saved_msg);
+    if (gclab_call(h, -1, 1, 1, &arg) != GCLAB_OK)
+        fprintf(stderr, "Exception ignored in: <%s.__del__>\n%s: %s\n", kind_name(o),
+                gclab_status_name(h->err_status), h->err);
+    h->err_status = saved;   /* a finalizer never changes the mutator's error */
+    memcpy(h->err, saved_msg, sizeof saved_msg);
+    gclab_frame_pop(h);
+}
+
+void core_free_storage(gclab_heap *h, gclab_obj *o)
+{
+    switch (o->kind) {
+    case GCLAB_K_LIST: {
+        obj_list *l = AS(obj_list, o);
+        core_mem_free(h, o, l->items, l->cap * sizeof *l->items);
+        l->items = NULL;
+        l->len = l->cap = 0;
+        break;
+    }
+    case GCLAB_K_DICT:
+        dict_free_table(h, o);
+        break;
+    case GCLAB_K_INSTANCE: {
+        obj_instance *in = AS(obj_instance, o);
+        core_mem_free(h, o, in->attrs, in->cap * sizeof *in->attrs);
+        in->attrs = NULL;
+        in->n = in->cap = 0;
+        break;
+    }
+    case GCLAB_K_WEAKREF:
+        core_weakref_unlink(o);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- tracing -------------------------------------------------------- */
+
+void gclab_trace_object(gclab_obj *o, gclab_visit_fn fn, void *ctx)
+{
+    switch (o->kind) {
+    case GCLAB_K_TUPLE: {
+        obj_tuple *t = AS(obj_tuple, o);
+        for (size_t i = 0; i < t->n; i++)
+            if (t->items[i])
+                fn(&t->items[i], ctx);
+        break;
+    }
+    case GCLAB_K_LIST: {
+        obj_list *l = AS(obj_list, o);
+        for (size_t i = 0; i < l->len; i++)
+            if (l->items[i])
+                fn(&l->items[i], ctx);
+        break;
+    }
+    case GCLAB_K_DICT: {
+        obj_dict *d = AS(obj_dict, o);
+        for (size_t i = 0; i < d->nentries; i++)
+            if (d->entries[i].key) {
+                fn(&d->entries[i].key, ctx);
+                if (d->entries[i].value)
+                    fn(&d->entries[i].value, ctx);
+            }
+        break;
+    }
+    case GCLAB_K_CLASS: {
+        obj_class *c = AS(obj_class, o);
+        if (c->init)
+            fn(&c->init, ctx);
+        if (c->del)
+            fn(&c->del, ctx);
+        break;
+    }
+    case GCLAB_K_INSTANCE: {
+        obj_instance *in = AS(obj_instance, o);
+        if (in->cls)
+            fn(&in->cls, ctx);
+        for (size_t i = 0; i < in->n; i++)
+            if (in->attrs[i].value)
+                fn(&in->attrs[i].value, ctx);
+        break;
+    }
+    case GCLAB_K_WEAKREF:
+        if (AS(obj_weakref, o)->callback)
+            fn(&AS(obj_weakref, o)->callback, ctx);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,321 @@
+/* roots.c — the shadow stack of frames and slots, globals, calls, and the
+ * root set a tracing engine starts from.
+ *
+ * Slots of all frames live in one growable array; a frame is a base index
+ * and a size. Code that releases references (popping a frame) may run
+ * __del__ methods that push frames of their own and so move the array:
+ * every access goes through an index, never a saved pointer.
+ */
+#include <string.h>
+
+#include "core.h"
+
+gclab_status frame_push_n(gclab_heap *h, int nslots)
+{
+    if (nslots < 0)
+        return heap_error(h, GCLAB_EUSAGE, "negative frame size");
+    if (h->depth >= h->max_depth)
+        return heap_error(h, GCLAB_ERECURSION, "maximum recursion depth exceeded");
+    if (h->depth == h->frames_cap) {
+        int cap = h->frames_cap ? h->frames_cap * 2 : 64;
+        struct frame *f = realloc(h->frames, (size_t)cap * sizeof *f);
+        if (!f)
+            return heap_error(h, GCLAB_EMEMORY, "out of memory for frames");
+        h->frames = f;
+        h->frames_cap = cap;
+    }
+    size_t need = h->nslots_used + (size_t)nslots;
+    if (need > h->nslots_cap) {
+        size_t cap = h->nslots_cap ? h->nslots_cap : 256;
+        while (cap < need)
+            cap *= 2;
+        gclab_obj **s = realloc(h->slots, cap * sizeof *s);
+        if (!s)
+            return heap_error(h, GCLAB_EMEMORY, "out of memory for slots");
+        h->slots = s;
+        h->nslots_cap = cap;
+    }
+    memset(h->slots + h->nslots_used, 0, (size_t)nslots * sizeof *h->slots);
+    h->frames[h->depth++] = (struct frame){ h->nslots_used, nslots, NULL };
+    h->nslots_used = need;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_frame_push(gclab_heap *h, int nslots) { return frame_push_n(h, nslots); }
+
+#define MAX_ARGS 16
+
+gclab_status gclab_frame_push_args(gclab_heap *h, int nslots, int nargs, const int *args)
+{
+    gclab_obj *argv[MAX_ARGS];
+    if (nargs < 0 || nargs > MAX_ARGS || nargs > nslots)
+        return heap_error(h, GCLAB_EUSAGE, "bad argument count %d for %d slots", nargs, nslots);
+    for (int i = 0; i < nargs; i++)
+        if (!(argv[i] = slot_get(h, args[i])))
+            return h->err_status;
+    gclab_status st = frame_push_n(h, nslots);
+    if (st != GCLAB_OK)
+        return st;
+    size_t base = h->frames[h->depth - 1].base;
+    for (int i = 0; i < nargs; i++)
+        store(h, &h->slots[base + (size_t)i], argv[i]);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_frame_pop(gclab_heap *h)
+{
+    if (h->depth == 0)
+        return heap_error(h, GCLAB_EUSAGE, "no frame to pop");
+    int d = h->depth - 1;
+    /* Release top-down; a __del__ run here pushes above this frame and pops
+     * again before returning, so frame d stays where it is. */
+    for (int i = h->frames[d].nslots - 1; i >= 0; i--) {
+        gclab_obj **p = &h->slots[h->frames[d].base + (size_t)i];
+        gclab_obj *o = *p;
+        *p = NULL;
+        release_ref(h, o);
+    }
+    gclab_obj *ret = h->frames[d].ret;
+    h->frames[d].ret = NULL;
+    release_ref(h, ret);
+    h->nslots_used = h->frames[d].base;
+    h->depth = d;
+    return GCLAB_OK;
+}
+
+gclab_status gclab_frame_return(gclab_heap *h, int src, int dst)
+{
+    gclab_obj *v = slot_get(h, src);
+    if (!v)
+        return h->err_status;
+    if (h->depth < 2 || dst < 0 || dst >= h->frames[h->depth - 2].nslots)
+        return heap_error(h, GCLAB_EUSAGE, "return slot %d out of range in the caller", dst);
+    if (h->refcounts)
+        obj_incref(v);
+    gclab_frame_pop(h);
+    store_steal(h, &h->slots[h->frames[h->depth - 1].base + (size_t)dst], v);
+    return GCLAB_OK;
+}
+
+int gclab_frame_depth(const gclab_heap *h) { return h->depth; }
+int gclab_frame_size(const gclab_heap *h) { return h->depth ? h->frames[h->depth - 1].nslots : 0; }
+
+gclab_status gclab_move(gclab_heap *h, int dst, int src)
+{
+    gclab_obj **d = slot_addr(h, dst);
+    gclab_obj *v = slot_get(h, src);
+    if (!d || !v)
+        return h->err_status;
+    store(h, d, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_clear(gclab_heap *h, int slot)
+{
+    gclab_obj **p = slot_addr(h, slot);
+    if (!p)
+        return h->err_status;
+    if (!*p)
+        return heap_error(h, GCLAB_ENAME, "slot %d is empty", slot);
+    store(h, p, NULL);
+    return GCLAB_OK;
+}
+
+/* ---- globals -------------------------------------------------------- */
+
+gclab_status roots_ready(gclab_heap *h)
+{
+    if (!h->globals) {
+        gclab_obj *d = dict_new(h);
+        if (!d)
+            return h->err_status;
+        store(h, &h->globals, d);
+    }
+    if (!h->garbage) {
+        gclab_obj *l = list_new_obj(h);
+        if (!l)
+            return h->err_status;
+        store(h, &h->garbage, l);
+    }
+    if (!h->callbacks) {
+        gclab_obj *l = list_new_obj(h);
+        if (!l)
+            return h->err_status;
+        store(h, &h->callbacks, l);
+    }
+    return GCLAB_OK;
+}
+
+gclab_status gclab_global_set(gclab_heap *h, gclab_name name, int src)
+{
+    gclab_obj *v = slot_get(h, src);
+    if (!v || roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    return dict_set(h, h->globals, (gclab_obj *)name, v);
+}
+
+gclab_status gclab_global_get(gclab_heap *h, int dst, gclab_name name)
+{
+    gclab_obj **d = slot_addr(h, dst);
+    gclab_status st = GCLAB_OK;
+    if (!d || roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    gclab_obj *v = dict_lookup(h, h->globals, (gclab_obj *)name, &st);
+    if (!v)
+        return heap_error(h, GCLAB_ENAME, "name '%s' is not defined", AS(obj_str, name)->data);
+    store(h, d, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_global_del(gclab_heap *h, gclab_name name)
+{
+    if (roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    if (dict_del(h, h->globals, (gclab_obj *)name) != GCLAB_OK)
+        return heap_error(h, GCLAB_ENAME, "name '%s' is not defined", AS(obj_str, name)->data);
+    return GCLAB_OK;
+}
+
+/* ---- calls ---------------------------------------------------------- */
+
+/* Call a func with args already read from the caller's slots. */
+static gclab_status call_func(gclab_heap *h, gclab_obj **ret, gclab_obj *f, int nargs, gclab_obj **argv)
+{
+    obj_func *fn = AS(obj_func, f);
+    if (nargs != fn->nargs)
+        return heap_error(h, GCLAB_ETYPE, "%s() takes %d positional argument%s but %d %s given",
+                          AS(obj_str, fn->name)->data, fn->nargs, fn->nargs == 1 ? "" : "s",
+                          nargs, nargs == 1 ? "was" : "were");
+    gclab_status st = frame_push_n(h, fn->nslots > nargs ? fn->nslots : nargs);
+    if (st != GCLAB_OK)
+        return st;
+    size_t base = h->frames[h->depth - 1].base;
+    for (int i = 0; i < nargs; i++)
+        store(h, &h->slots[base + (size_t)i], argv[i]);
+    /* The func itself stays alive through the call: it is in the caller's slot. */
+    st = fn->fn(h, fn->ctx, fn->code);
+    *ret = h->frames[h->depth - 1].ret;
+    h->frames[h->depth - 1].ret = NULL;   /* the caller now owns that reference */
+    gclab_frame_pop(h);
+    return st;
+}
+
+gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *args)
+{
+    gclab_obj *argv[MAX_ARGS + 1];
+    gclab_obj *f = slot_get(h, fn), *ret = NULL;
+    gclab_status st;
+    if (!f)
+        return h->err_status;
+    if (dst >= 0 && !slot_addr(h, dst))
+        return h->err_status;
+    if (nargs < 0 || nargs > MAX_ARGS)
+        return heap_error(h, GCLAB_EUSAGE, "at most %d arguments", MAX_ARGS);
+    for (int i = 0; i < nargs; i++)
+        if (!(argv[i + 1] = slot_get(h, args[i])))
+            return h->err_status;
+
+    switch (f->kind) {
+    case GCLAB_K_FUNC:
+        st = call_func(h, &ret, f, nargs, argv + 1);
+        break;
+    case GCLAB_K_CLASS: {
+        /* A new instance, then __init__(self, *args) in a frame holding both. */
+        obj_class *c = AS(obj_class, f);
+        if (!c->init && nargs)
+            return heap_error(h, GCLAB_ETYPE, "%s() takes no arguments", AS(obj_str, c->name)->data);
+        if ((st = frame_push_n(h, nargs + 2)) != GCLAB_OK)
+            return st;
+        size_t base = h->frames[h->depth - 1].base;
+        store(h, &h->slots[base + 1], f);
+        for (int i = 0; i < nargs; i++)
+            store(h, &h->slots[base + 2 + (size_t)i], argv[i + 1]);
+        st = gclab_instance_new(h, 0, 1);
+        if (st == GCLAB_OK && c->init) {
+            gclab_obj *init_ret = NULL;
+            for (int i = 0; i <= nargs; i++)
+                argv[i] = h->slots[base + (i ? 1 + (size_t)i : 0)];
+            st = call_func(h, &init_ret, c->init, nargs + 1, argv);
+            if (st == GCLAB_OK && init_ret && init_ret != &gclab_none_obj)
+                st = heap_error(h, GCLAB_ETYPE, "__init__() should return None, not '%s'",
+                                init_ret->kind == GCLAB_K_INT ? "int" : "object");
+            release_ref(h, init_ret);
+        }
+        if (st == GCLAB_OK) {
+            ret = h->slots[base];
+            if (h->refcounts)
+                obj_incref(ret);
+        }
+        gclab_frame_pop(h);
+        break;
+    }
+    case GCLAB_K_WEAKREF:
+        if (nargs)
+            return heap_error(h, GCLAB_ETYPE, "weakref() takes no arguments");
+        ret = AS(obj_weakref, f)->target ? AS(obj_weakref, f)->target : &gclab_none_obj;
+        if (h->refcounts)
+            obj_incref(ret);
+        st = GCLAB_OK;
+        break;
+    default:
+        return heap_error(h, GCLAB_ETYPE, "'%s' object is not callable", gclab_type_name(h, fn));
+    }
+    if (st != GCLAB_OK) {
+        release_ref(h, ret);
+        return st;
+    }
+    if (!ret) {
+        ret = &gclab_none_obj;
+        if (h->refcounts)
+            obj_incref(ret);
+    }
+    if (dst >= 0)
+        store_steal(h, &h->slots[h->frames[h->depth - 1].base + (size_t)dst], ret);
+    else
+        release_ref(h, ret);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_return(gclab_heap *h, int src)
+{
+    gclab_obj *v = slot_get(h, src);
+    if (!v)
+        return h->err_status;
+    store(h, &h->frames[h->depth - 1].ret, v);
+    return GCLAB_OK;
+}
+
+/* ---- the root set --------------------------------------------------- */
+
+void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < h->nslots_used; i++)
+        if (h->slots[i])
+            fn(&h->slots[i], ctx);
+    for (int d = 0; d < h->depth; d++)
+        if (h->frames[d].ret)
+            fn(&h->frames[d].ret, ctx);
+    if (h->globals)
+        fn(&h->globals, ctx);
+    if (h->garbage)
+        fn(&h->garbage, ctx);
+    if (h->callbacks)
+        fn(&h->callbacks, ctx);
+}
+
+void gclab_heap_drop_roots(gclab_heap *h)
+{
+    while (h->depth > 0)
+        gclab_frame_pop(h);
+    store(h, &h->globals, NULL);
+    store(h, &h->garbage, NULL);
+    store(h, &h->callbacks, NULL);
+}
+
+void roots_free(gclab_heap *h)
+{
+    free(h->slots);
+    free(h->frames);
+    h->slots = NULL;
+    h->frames = NULL;
+}

@@ -1,0 +1,98 @@
+/* registry.c — workloads by name, and the parameter and measuring helpers
+ * they share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "workload.h"
+
+extern const struct workload wl_binarytrees, wl_churn;
+
+static const struct workload *const workloads[] = {
+    &wl_binarytrees,
+    &wl_churn,
+};
+
+const struct workload *workload_at(int i)
+{
+    if (i < 0 || (size_t)i >= sizeof workloads / sizeof workloads[0])
+        return NULL;
+    return workloads[i];
+}
+
+const struct workload *workload_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+        if (strcmp(workloads[i]->name, name) == 0)
+            return workloads[i];
+    return NULL;
+}
+
+static const struct wl_param *find_param(const struct workload *wl, const char *name)
+{
+    for (const struct wl_param *p = wl->params; p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+bool workload_param_valid(const struct workload *wl, const char *key, const char *value,
+                          char *err, size_t errlen)
+{
+    const struct wl_param *p = find_param(wl, key);
+    char *end;
+    if (!p) {
+        snprintf(err, errlen, "workload '%s' has no parameter '%s'", wl->name, key);
+        return false;
+    }
+    double v = strtod(value, &end);
+    if (!*value || *end || v != v || v < 0 || v > 1e15) {
+        snprintf(err, errlen, "parameter %s=%s: not a non-negative number", key, value);
+        return false;
+    }
+    return true;
+}
+
+static const char *param_text(const struct wl_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->nparams; i++)
+        if (strcmp(ctx->params[i].key, name) == 0)
+            return ctx->params[i].value;
+    const struct wl_param *p = find_param(ctx->wl, name);
+    return p ? p->dflt : "0";
+}
+
+int64_t wl_param_int(const struct wl_ctx *ctx, const char *name)
+{
+    return (int64_t)strtod(param_text(ctx, name), NULL);
+}
+
+double wl_param_double(const struct wl_ctx *ctx, const char *name)
+{
+    return strtod(param_text(ctx, name), NULL);
+}
+
+static void take(gclab_heap *h, struct wl_measure *m)
+{
+    struct timespec w, c;
+    clock_gettime(CLOCK_MONOTONIC, &w);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    m->wall_ns = (uint64_t)w.tv_sec * 1000000000u + (uint64_t)w.tv_nsec;
+    m->cpu_ns = (uint64_t)c.tv_sec * 1000000000u + (uint64_t)c.tv_nsec;
+    gclab_heap_stats(h, &m->st);
+    gclab_pauses(h, &m->npauses);
+}
+
+void wl_measure_begin(gclab_heap *h, struct wl_ctx *ctx)
+{
+    take(h, &ctx->begin);
+    ctx->measuring = true;
+}
+
+void wl_measure_end(gclab_heap *h, struct wl_ctx *ctx)
+{
+    take(h, &ctx->end);
+    ctx->measuring = false;
+    ctx->measured = true;
+}
