@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Werror
 CSTD    := -std=c11 -D_GNU_SOURCE
 INC     := -Icore -Iworkloads -Ibench
 DEFS    := -DGCLAB_COMMIT='"$(COMMIT)"'
-LIBS    := -ljansson -lm
+LIBS    := -ljansson -lm -lpthread
 
 OPT_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O2 -g
 DBG_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O1 -g -fno-omit-frame-pointer \
@@ -38,24 +38,32 @@ HEADERS := $(wildcard core/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h
 .PHONY: all debug test bench clean
 all: build/gclab
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 build/opt/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(OPT_CFLAGS) -c $< -o $@
 
 build/dbg/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(DBG_CFLAGS) -c $< -o $@
 
 build/gclab: $(OPT_LIB) $(OPT_CLI)
-	$(CC) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LIBS)
 
 build/debug/gclab: $(DBG_LIB) $(DBG_CLI)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(DBG_LDFLAGS) -o $@ $^ $(LIBS)
 
 build/debug/tests/%: tests/%.c $(DBG_LIB) $(DBG_METRICS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_CFLAGS) -o $@ $< $(DBG_LIB) $(DBG_METRICS) $(LIBS) $(DBG_LDFLAGS)
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $< $(DBG_LIB) $(DBG_METRICS) $(LIBS) $(DBG_LDFLAGS)
 
 debug: build/debug/gclab
 
