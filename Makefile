@@ -35,7 +35,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
-.PHONY: all debug test bench clean
+.PHONY: all debug test bench clean deps
 all: build/gclab
 
 # V=1 shows the full commands.
@@ -67,10 +67,17 @@ build/debug/tests/%: tests/%.c $(DBG_LIB) $(DBG_METRICS) $(HEADERS)
 
 debug: build/debug/gclab
 
-test: build/gclab build/debug/gclab $(TEST_BINS)
+# Installs missing Debian packages (a no-op when all are present), so that
+# `make test` and `make bench` work on a fresh machine.
+deps:
+	@bash scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build/gclab build/debug/gclab $(TEST_BINS)
 	@bash tests/run.sh
 
-bench: build/gclab
+bench: deps
+	@$(MAKE) --no-print-directory build/gclab
 	@bash scripts/bench.sh
 
 clean:
