@@ -21,13 +21,13 @@
  * Stresses: fragmentation. Compare the record's peak_heap_bytes (what the
  * engine holds from the OS) with peak_live_bytes (what is live): pools of
  * one size class and large blocks freed in random order. On nogc peak heap
- * is everything ever allocated (~450 MB at defaults).
- * Collections at defaults (300,000 steps, 1000 entries, 2% large up to
+ * is everything ever allocated (~150 MB at defaults).
+ * Collections at defaults (100,000 steps, 1000 entries, 2% large up to
  * 128 KiB):
  *   nogc, rc   none.
  *   rcgen      blobs are not containers: no collections at all.
  *   marksweep  the live table is ~1.5 MB and the heap doubles every ~1000
- *              steps: some hundreds of collections.
+ *              steps: about a hundred collections.
  */
 #include <stdlib.h>
 
@@ -98,7 +98,7 @@ static gclab_status fragment_run(gclab_heap *h, struct wl_ctx *ctx)
 }
 
 static const struct wl_param fragment_params[] = {
-    { "steps", "300000", "blobs allocated" },
+    { "steps", "100000", "blobs allocated" },
     { "entries", "1000", "table entries (live objects)" },
     { "large_percent", "2", "chance (%) that a blob is large" },
     { "small_max", "256", "small blobs hold 8..small_max bytes" },

@@ -19,12 +19,12 @@
  * Stresses: a growing old generation; each collection of a tracer re-marks
  * the whole registry, and a generational collector's old collections get
  * ever more expensive (CPython's long-lived-pending rule exists for this).
- * Collections at defaults (2,000,000 iterations, one in 100 kept):
+ * Collections at defaults (1,000,000 iterations, one in 100 kept):
  *   nogc, rc   none.
  *   rcgen      only the kept lists count: gen 0 every 70,000 iterations,
- *              about 28 gen-0 collections, 2 gen-1.
- *   marksweep  the registry doubles 5-6 times from its first collection:
- *              a dozen collections or so.
+ *              about 14 gen-0 collections, 1 gen-1.
+ *   marksweep  the registry doubles 4-5 times from its first collection:
+ *              about ten collections.
  */
 #include "workload.h"
 
@@ -66,7 +66,7 @@ static gclab_status globalleak_run(gclab_heap *h, struct wl_ctx *ctx)
 }
 
 static const struct wl_param globalleak_params[] = {
-    { "n", "2000000", "iterations" },
+    { "n", "1000000", "iterations" },
     { "leak_every", "100", "one iteration in leak_every adds its list to the registry (>= 1)" },
     { NULL, NULL, NULL },
 };

@@ -17,11 +17,11 @@
  * are `depth` frames of live slots, and the churn makes collections happen
  * at every depth on the way back up. Frames are gclab calls, so the depth
  * is bounded by the heap's max_depth (10000 by default).
- * Collections at defaults (depth 1000, churn 4, 2000 rounds):
+ * Collections at defaults (depth 1000, churn 4, 400 rounds):
  *   nogc, rc   none.
  *   rcgen      each round leaves 1000 lists live at the bottom and the
  *              churn lists die at once: about 1.4 gen-0 collections per
- *              round, some 2,900 in all.
+ *              round, some 560 in all.
  *   marksweep  the live heap is one chain (~150 KB): a collection whenever
  *              the churn doubles it, some thousands, each scanning the stack.
  */
@@ -81,7 +81,7 @@ static gclab_status recursion_run(gclab_heap *h, struct wl_ctx *ctx)
 static const struct wl_param recursion_params[] = {
     { "depth", "1000", "frames per chain (1..9000)" },
     { "churn", "4", "short-lived lists each frame makes on the way back up" },
-    { "rounds", "2000", "chains" },
+    { "rounds", "400", "chains" },
     { NULL, NULL, NULL },
 };
 

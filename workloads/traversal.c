@@ -20,11 +20,11 @@
  * Stresses: tracing cost with no garbage at all — a full collection must
  * visit 500,500 edges and free nothing. On nogc and rc the measured time is
  * the validation walk alone, the baseline to subtract.
- * Collections at default parameters (1000 lists, 100 rounds):
+ * Collections at default parameters (1000 lists, 120 rounds):
  *   nogc, rc   none (gc.collect() is a no-op).
- *   rcgen      100 explicit gen-2 collections (setup's 1001 lists already
+ *   rcgen      120 explicit gen-2 collections (setup's 1001 lists already
  *              triggered its gen 0 once, before measuring).
- *   marksweep  100 explicit collections; the heap never grows.
+ *   marksweep  120 explicit collections; the heap never grows.
  */
 #include "workload.h"
 
@@ -71,7 +71,7 @@ static gclab_status traversal_run(gclab_heap *h, struct wl_ctx *ctx)
 
 static const struct wl_param traversal_params[] = {
     { "lists", "1000", "lists; list i refers to lists 0..i-1" },
-    { "rounds", "100", "full collections, each followed by a validation walk" },
+    { "rounds", "120", "full collections, each followed by a validation walk" },
     { NULL, NULL, NULL },
 };
 
