@@ -26,7 +26,7 @@ grep -q "ValueError: keep_every must be at least 1" "$T_TMP/err" && pass churn_z
 
 # engines and workloads list one per line.
 expect_eq engines_listed "$($GCLAB engines | awk '{print $1}' | head -2 | tr '\n' ' ')" "nogc rc "
-$GCLAB workloads | grep -q '^binarytrees *depth=10 ' && pass workloads_list_params || fail workloads_list_params "$($GCLAB workloads)"
+$GCLAB workloads | grep -A1 '^binarytrees ' | grep -q '^ *depth=10$' && pass workloads_list_params || fail workloads_list_params "$($GCLAB workloads)"
 
 # The binary-trees checksum, computed from the program's definition:
 # check(tree of depth d) = 2^(d+1) - 1 nodes.
