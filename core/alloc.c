@@ -39,10 +39,13 @@
  *     with the smallest nonzero nfree — the fullest one — as pymalloc's
  *     usable_arenas sorting does: the emptier arenas then drain and can be
  *     returned to the OS instead of every arena staying a little bit used.
- *   - by_nfree[POOLS_PER_ARENA] holds at most one arena: the one entirely
- *     empty arena we keep cached, so a workload oscillating around an arena
- *     boundary does not mmap/munmap on every swing. Any other arena that
- *     becomes empty is unmapped at once.
+ *   - by_nfree[POOLS_PER_ARENA] holds at most `retain` arenas (default 1):
+ *     the entirely empty arenas we keep cached, so a workload oscillating
+ *     around an arena boundary does not mmap/munmap on every swing. Any
+ *     other arena that becomes empty is unmapped at once. A tracing engine
+ *     that frees in bulk and then refills raises `retain` (alloc_set_retain)
+ *     to the heap it expects to grow back to: unmapping and faulting in
+ *     the same arenas again each cycle costs more than the collection.
  *   - Requests above ALLOC_SMALL_MAX (and every request in MALLOC mode) go to
  *     malloc with a 16-byte hidden header linking all such blocks, so
  *     alloc_destroy can free whatever the caller leaked.
@@ -138,6 +141,7 @@ struct alloc {
     struct arena *by_nfree[POOLS_PER_ARENA + 1];  /* arenas bucketed by nfree */
     uint64_t nonempty;                            /* bit i-1: by_nfree[i] != NULL */
     struct big *bigs;                             /* every live malloc'd block */
+    size_t retain, nempty;                        /* empty arenas: kept at most, now */
     struct alloc_stats st;
 };
 
@@ -193,6 +197,7 @@ static void bucket_unlink(alloc_t *a, struct arena *ar)
     if (ar->prev) ar->prev->next = ar->next;
     else if (!(a->by_nfree[ar->nfree] = ar->next)) a->nonempty &= ~bucket_bit(ar->nfree);
     if (ar->next) ar->next->prev = ar->prev;
+    if (ar->nfree == POOLS_PER_ARENA) a->nempty--;
 }
 
 static void bucket_link(alloc_t *a, struct arena *ar)
@@ -202,6 +207,7 @@ static void bucket_link(alloc_t *a, struct arena *ar)
     if (ar->next) ar->next->prev = ar;
     a->by_nfree[ar->nfree] = ar;
     a->nonempty |= bucket_bit(ar->nfree);
+    if (ar->nfree == POOLS_PER_ARENA) a->nempty++;
 }
 
 /* mmap only guarantees page alignment, so over-map by one pool and trim the
@@ -296,7 +302,7 @@ static struct pool *pool_new(alloc_t *a, size_t c)
 }
 
 /* An emptied pool goes back to its arena. If that empties the arena, keep it
- * only if no other empty arena is already cached. */
+ * only if fewer than `retain` empty arenas are already cached. */
 static void pool_release(alloc_t *a, struct pool *p)
 {
     struct arena *ar = p->arena;
@@ -304,7 +310,7 @@ static void pool_release(alloc_t *a, struct pool *p)
     ar->freepools = p;
     bucket_unlink(a, ar);
     ar->nfree++;
-    if (ar->nfree == POOLS_PER_ARENA && a->by_nfree[POOLS_PER_ARENA]) {
+    if (ar->nfree == POOLS_PER_ARENA && a->nempty >= a->retain) {
         arena_unmap(a, ar);
         return;
     }
@@ -393,8 +399,21 @@ static void big_free(alloc_t *a, void *p, size_t n)
 alloc_t *alloc_new(enum alloc_mode mode)
 {
     alloc_t *a = calloc(1, sizeof *a);
-    if (a) a->mode = mode;
+    if (a) {
+        a->mode = mode;
+        a->retain = 1;
+    }
     return a;
+}
+
+void alloc_set_retain(alloc_t *a, size_t arenas)
+{
+    a->retain = arenas;
+    while (a->nempty > a->retain) {
+        struct arena *ar = a->by_nfree[POOLS_PER_ARENA];
+        bucket_unlink(a, ar);
+        arena_unmap(a, ar);
+    }
 }
 
 void alloc_destroy(alloc_t *a)

@@ -6,10 +6,12 @@
 
 extern const struct gclab_engine gclab_engine_nogc;
 extern const struct gclab_engine gclab_engine_rc;
+extern const struct gclab_engine gclab_engine_marksweep;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
     &gclab_engine_rc,
+    &gclab_engine_marksweep,
 };
 
 const struct gclab_engine *gclab_engine_at(int i)
