@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Werror
 CSTD    := -std=c11 -D_GNU_SOURCE
 INC     := -Icore -Iworkloads -Ibench
 DEFS    := -DGCLAB_COMMIT='"$(COMMIT)"'
-LIBS    := -ljansson -lm -lpthread
+LIBS    := -ljansson -lgc -lm -lpthread
 
 OPT_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O2 -g
 DBG_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O1 -g -fno-omit-frame-pointer \
