@@ -3,7 +3,9 @@
 #   make            optimized build/gclab (-O2)
 #   make debug      ASan+UBSan build/debug/gclab
 #   make test       every test under ASan+UBSan; ends with "N passed, N failed"
-#   make bench      the default comparison of the engines (see README)
+#   make bench      the default matrix (bench/matrices/default.conf) into
+#                   results/<timestamp>/: records, PNGs, report.md (JOBS=1)
+#   make bench-smoke  tiny matrix, outputs checked (for CI; not in make test)
 #   make clean
 #
 # Sources are found by directory, so a new engine or workload file needs no
@@ -35,7 +37,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
-.PHONY: all debug test bench clean
+.PHONY: all debug test bench bench-smoke clean
 all: build/gclab
 
 build/opt/%.o: %.c $(HEADERS)
@@ -62,8 +64,13 @@ debug: build/debug/gclab
 test: build/gclab build/debug/gclab $(TEST_BINS)
 	@bash tests/run.sh
 
+JOBS ?= 1
+MATRIX ?= bench/matrices/default.conf
 bench: build/gclab
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh $(MATRIX) --jobs $(JOBS)
+
+bench-smoke: build/gclab
+	@bash scripts/bench.sh bench/matrices/smoke.conf --check --jobs $(JOBS)
 
 clean:
 	rm -rf build
