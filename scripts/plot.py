@@ -28,6 +28,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 
 import matplotlib
 matplotlib.use("Agg")
@@ -126,7 +127,8 @@ def ok_unlimited(df):
 
 
 def placeholder(ax, text):
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes, fontsize=10)
+    ax.text(0.5, 0.5, textwrap.fill(text, 70), ha="center", va="center", transform=ax.transAxes,
+            fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
 
