@@ -399,7 +399,7 @@ if [ "$hyper" -eq 1 ]; then
             for kv in $ps; do pa+=" -p $kv"; done
             cmds+=(-n "$e" "$gclab run -e $e -w $w$pa --seed $seed")
         done
-        hyperfine --style basic --runs "$reps" --warmup 1 --export-json "$hf.tmp" "${cmds[@]}" >/dev/null &&
+        hyperfine -N --style basic --runs "$reps" --warmup 1 --export-json "$hf.tmp" "${cmds[@]}" >/dev/null &&
             mv "$hf.tmp" "$hf" || { echo "matrix: hyperfine failed on '$p'" >&2; rc=1; }
     done
 fi
