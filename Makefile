@@ -40,6 +40,13 @@ HEADERS := $(wildcard core/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h
 .PHONY: all debug test bench bench-smoke clean
 all: build/gclab
 
+# The record names the commit it was built from: record.o is rebuilt when
+# HEAD moves (a stamp per commit), not only when record.c changes.
+COMMIT_STAMP := build/commit-$(COMMIT)
+$(COMMIT_STAMP):
+	@mkdir -p build && rm -f build/commit-* && touch $@
+build/opt/bench/record.o build/dbg/bench/record.o: $(COMMIT_STAMP)
+
 build/opt/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT_CFLAGS) -c $< -o $@
