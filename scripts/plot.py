@@ -316,6 +316,7 @@ def plot_collections(df, d, engines, points):
         ax.set_title(p, fontsize=9)
         ax.set_xlabel("engine")
         ax.set_ylabel("collections (count)")
+        ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
         if bottom.sum() == 0:
             ax.text(0.5, 0.5, "no collections", ha="center", transform=ax.transAxes)
         elif ngen > 1:
@@ -378,8 +379,10 @@ def plot_leaks(df, d, engines, points):
     ax.set_xticks(range(len(points)))
     ax.set_xticklabels(points, rotation=15, ha="right", fontsize=8)
     ax.set_xlabel("workload and parameters")
-    ax.set_ylabel("objects still allocated after dropping all roots and a full collection")
-    ax.set_title("Leaks per workload (nogc leaks everything by design and is left out)")
+    ax.set_ylabel("leaked objects (count)")
+    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+    ax.set_title("Leaks per workload: objects left after dropping every root and a full collection\n"
+                 "(nogc leaks everything by design and is left out)")
     ax.legend(fontsize=8)
     save(fig, d, "leaks.png")
 
