@@ -62,6 +62,9 @@ for _ in $(seq 200); do
 done
 kill -KILL -- -"$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+# parallel starts each job in a process group of its own, so the job that
+# was running survives the kill and may still append: wait for it to end.
+for _ in $(seq 100); do pgrep -f -- "--job $out " >/dev/null || break; sleep 0.1; done
 n1=$(wc -l <"$out/records.jsonl" 2>/dev/null || echo 0)
 if [ "$n1" -ge 4 ] && [ "$n1" -lt 16 ]; then pass "runner was killed mid-matrix ($n1 of 16 records)"
 else fail "runner was killed mid-matrix" "$n1 records after the kill, want 4..14"; fi
