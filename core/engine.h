@@ -122,6 +122,9 @@ struct gclab_heap {
     struct gclab_pause *pauses;
     size_t npauses, pauses_cap;
     uint64_t pause_start_ns;
+    gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
+    void *sample_ctx;
+    uint64_t sample_every, sample_count;
 
     gclab_status err_status;
     char err[256];
