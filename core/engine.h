@@ -159,6 +159,10 @@ void core_free_storage(gclab_heap *h, gclab_obj *o);
 /* Count o as dead and free its memory via the engine (or core's allocator). */
 void core_obj_dead(gclab_heap *h, gclab_obj *o);
 
+/* -- core-owned lists -- */
+/* Append v to the list object l (e.g. gc.garbage under DEBUG_SAVEALL); allocates storage only. */
+gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
+
 /* -- refcounts (engines with caps.refcounts) -- */
 static inline void obj_incref(gclab_obj *o) { o->refcnt++; }
 static inline void obj_decref(gclab_heap *h, gclab_obj *o)

@@ -13,6 +13,12 @@
 gclab_obj gclab_none_obj = { .kind = GCLAB_K_NONE, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
 gclab_obj gclab_true_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
 gclab_obj gclab_false_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
+/* The empty tuple is a singleton, as in CPython: `()` allocates nothing. */
+static obj_tuple empty_tuple = {
+    .hd = { .kind = GCLAB_K_TUPLE, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT,
+            .size = sizeof(obj_tuple) },
+    .n = 0,
+};
 
 /* ---- immortals: small ints and the intern table --------------------- */
 
@@ -185,6 +191,10 @@ gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs)
     DST(h, dst);
     if (n < 0)
         return heap_error(h, GCLAB_EUSAGE, "negative tuple size");
+    if (n == 0) {
+        store(h, d, &empty_tuple.hd);
+        return GCLAB_OK;
+    }
     for (int i = 0; i < n; i++)
         if (!slot_get(h, srcs[i]))
             return h->err_status;

@@ -6,10 +6,12 @@
 
 extern const struct gclab_engine gclab_engine_nogc;
 extern const struct gclab_engine gclab_engine_rc;
+extern const struct gclab_engine gclab_engine_rcgen;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
     &gclab_engine_rc,
+    &gclab_engine_rcgen,
 };
 
 const struct gclab_engine *gclab_engine_at(int i)
