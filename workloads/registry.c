@@ -7,11 +7,12 @@
 
 #include "workload.h"
 
-extern const struct workload wl_binarytrees, wl_churn;
+extern const struct workload wl_binarytrees, wl_churn, wl_rings;
 
 static const struct workload *const workloads[] = {
     &wl_binarytrees,
     &wl_churn,
+    &wl_rings,
 };
 
 const struct workload *workload_at(int i)

@@ -15,3 +15,9 @@ expect_eq rcgen_churn_leaks_nothing "$(json_get "$T_TMP/r.json" 'r["leaked"]')" 
 # threshold0=0 turns automatic collection off, as gc.set_threshold(0) does.
 "$GCLAB" run -e rcgen -w churn -p n=100000 -p keep_every=1 -p threshold0=0 --json >"$T_TMP/r.json"
 expect_eq rcgen_threshold0_zero_disables_collection "$(json_get "$T_TMP/r.json" 'r["collections"]')" "[0, 0, 0]"
+
+# Dropped rings: rcgen reclaims every list, rc leaks exactly all of them.
+"$GCLAB" run -e rcgen -w rings -p n=1000 -p size=21 --json >"$T_TMP/r.json"
+expect_eq rcgen_rings_leak_nothing "$(json_get "$T_TMP/r.json" 'r["leaked"]')" 0
+"$GCLAB" run -e rc -w rings -p n=1000 -p size=21 --json >"$T_TMP/r.json"
+expect_eq rc_rings_leak_every_node "$(json_get "$T_TMP/r.json" 'r["leaked"]')" 21000
