@@ -102,6 +102,7 @@ struct gclab_heap {
     int depth, frames_cap, max_depth;
 
     /* roots owned by core */
+    bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
     gclab_obj *globals;              /* dict */
     gclab_obj *garbage;              /* gc.garbage list */
     gclab_obj *callbacks;            /* gc.callbacks list */

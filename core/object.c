@@ -892,6 +892,11 @@ void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
         gclab_obj *cb = wr->callback;
         core_weakref_unlink(w);
         h->st.weakrefs_cleared++;
+        /* A weakref already at refcount zero is queued to be freed in the
+         * same release cascade: calling back with it would revive a dead
+         * object (and queue it twice). Its own dealloc drops the callback. */
+        if (cb && h->refcounts && w->refcnt == 0)
+            cb = NULL;
         if (cb) {
             wr->callback = NULL;
             if (framed) {

@@ -22,6 +22,10 @@
  *            or thresholds are small. Churn at default thresholds matches
  *            anyway; a program that calls gc.freeze() first (rings.c) makes
  *            both sides start from an empty generation 2 and matches exactly.
+ *   DIFFERS: children are released all at once and freed from a stack, so
+ *            a weakref queued before its referent in one release cascade
+ *            is already dead when the referent dies: no callback (CPython
+ *            decrefs one child at a time and would still call it).
  *   DIFFERS: no legacy tp_del finalizers: `uncollectable` is always 0.
  *   DIFFERS: CPython also skips an automatic collection while an exception
  *            is set; gclab errors are plain values, so this test is absent.
@@ -490,7 +494,11 @@ static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_ob
             gclab_obj *wr = *head;
             core_weakref_unlink(wr);
             h->st.weakrefs_cleared++;
-            if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RG_COLLECTING))
+            /* No callback: none wanted, the weakref is trash itself, or it
+             * is already dead and queued on the pending stack (a collection
+             * started inside a release cascade). */
+            if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RG_COLLECTING) ||
+                wr->refcnt == 0)
                 continue;
             obj_incref(wr);   /* so it cannot vanish before its turn */
             GCLAB_ASSERT(rg_is_tracked(wr));

@@ -689,6 +689,185 @@ static void test_million_node_ring_is_collected_without_recursion(struct t *t)
     gclab_heap_free(h);
 }
 
+/* ---- randomized stress ---------------------------------------------- */
+
+struct stress { int runs[4096]; int64_t next_id; uint64_t rng; };
+
+static uint64_t stress_rand(struct stress *s)
+{
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* __del__: counts its run for self.id; every third one resurrects self
+ * into the global list R (if R still exists). */
+static gclab_status fn_stress_del(gclab_heap *h, void *ctx, int64_t code)
+{
+    (void)code;
+    struct stress *s = ctx;
+    int64_t id = -1;
+    if (gclab_attr_get(h, 1, 0, gclab_intern(h, "id")) == GCLAB_OK)
+        gclab_int_value(h, 1, &id);
+    if (id >= 0 && id < 4096)
+        s->runs[id]++;
+    if (gclab_list_new(h, 2) != GCLAB_OK)   /* may start a collection mid-drain */
+        gclab_error_clear(h);
+    if (id % 3 == 0 && gclab_global_get(h, 2, gclab_intern(h, "R")) == GCLAB_OK)
+        return gclab_list_append(h, 2, 0);
+    gclab_error_clear(h);
+    return GCLAB_OK;
+}
+
+/* Weakref callback that allocates, so a collection can start inside a
+ * refcount drain (it allocates no cycle: the end state stays exact). */
+static gclab_status fn_stress_cb(gclab_heap *h, void *ctx, int64_t code)
+{
+    (void)ctx;
+    (void)code;
+    return gclab_list_new(h, 1);
+}
+
+/* Random graphs of lists, dicts, tuples and instances with __del__ and
+ * weakrefs with callbacks, under a tiny threshold with the heap verified
+ * after every collection: nothing crashes, every __del__ runs exactly once
+ * by the end, and after the roots are dropped one full collection leaves
+ * nothing. */
+static void test_random_graphs_finalize_each_object_once_and_leave_nothing(struct t *t)
+{
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        struct stress *s = calloc(1, sizeof *s);
+        T_CHECK(t, s);
+        s->rng = seed;
+        struct gclab_kv kv[] = { { "threshold0", "5" }, { "threshold1", "3" },
+                                 { "threshold2", "2" }, { "verify", "2" } };
+        gclab_heap *h = heap_of("rcgen", 4, kv);
+        T_CHECK(t, h);
+        gclab_name idn = gclab_intern(h, "id"), an = gclab_intern(h, "a"), rn = gclab_intern(h, "R");
+        enum { CLS = 0, CB = 1, FIRST = 2 };
+        T_EQ(t, gclab_func_new(h, 3, "__del__", fn_stress_del, s, 0, 1, 3), GCLAB_OK);
+        T_EQ(t, gclab_class_new(h, CLS, "S", -1, 3), GCLAB_OK);
+        T_EQ(t, gclab_func_new(h, CB, "cb", fn_stress_cb, s, 0, 1, 2), GCLAB_OK);
+        T_EQ(t, gclab_list_new(h, 3), GCLAB_OK);
+        T_EQ(t, gclab_global_set(h, rn, 3), GCLAB_OK);
+        for (int op = 0; op < 6000; op++) {
+            int a = FIRST + (int)(stress_rand(s) % (NSLOTS - FIRST - 1));
+            int b = FIRST + (int)(stress_rand(s) % (NSLOTS - FIRST - 1));
+            int tmp = NSLOTS - 1, ka = gclab_kind_of(h, a), kb = gclab_kind_of(h, b);
+            int64_t found;
+            switch (stress_rand(s) % 11) {
+            case 0: gclab_list_new(h, a); break;
+            case 1: gclab_dict_new(h, a); break;
+            case 2:
+                if (s->next_id < 4096 && gclab_instance_new(h, a, CLS) == GCLAB_OK &&
+                    gclab_int_new(h, tmp, s->next_id++) == GCLAB_OK)
+                    gclab_attr_set(h, a, idn, tmp);
+                break;
+            case 3: if (ka == GCLAB_K_LIST && kb != GCLAB_K_EMPTY) gclab_list_append(h, a, b); break;
+            case 4: if (ka == GCLAB_K_INSTANCE && kb != GCLAB_K_EMPTY) gclab_attr_set(h, a, an, b); break;
+            case 5:
+                if (ka == GCLAB_K_DICT && kb != GCLAB_K_EMPTY && gclab_int_new(h, tmp, op % 7) == GCLAB_OK)
+                    gclab_dict_set(h, a, tmp, b);
+                break;
+            case 6:
+                if (kb == GCLAB_K_INSTANCE)
+                    gclab_weakref_new(h, a, b, stress_rand(s) % 2 ? CB : -1);
+                break;
+            case 7: if (ka != GCLAB_K_EMPTY) gclab_clear(h, a); break;
+            case 8: gclab_gc_collect(h, (int)(stress_rand(s) % 3), &found); break;
+            case 9:
+                if (ka != GCLAB_K_EMPTY && kb != GCLAB_K_EMPTY) {
+                    int src[2] = { a, b };
+                    gclab_tuple_new(h, tmp, 2, src);
+                    gclab_move(h, a, tmp);
+                }
+                break;
+            case 10:
+                if (gclab_list_new(h, tmp) == GCLAB_OK)
+                    gclab_global_set(h, rn, tmp);
+                break;
+            }
+            gclab_clear(h, tmp);
+            gclab_error_clear(h);
+        }
+        gclab_heap_drop_roots(h);
+        int64_t found;
+        T_EQ(t, gclab_gc_collect(h, 2, &found), GCLAB_OK);
+        T_EQ(t, live(h), 0);
+        T_CHECK(t, s->next_id > 100);
+        for (int64_t i = 0; i < s->next_id; i++)
+            if (s->runs[i] != 1) {
+                printf("seed %llu: object %lld finalized %d times\n", (unsigned long long)seed,
+                       (long long)i, s->runs[i]);
+                T_CHECK(t, s->runs[i] == 1);
+            }
+        gclab_heap_free(h);
+        free(s);
+    }
+}
+
+/* ---- regressions found by the stress test --------------------------- */
+
+/* L = [wr, T] with wr a weakref to T with a callback, dropped: the release
+ * cascade queues wr (count 0) before T dies, so T's death must not call
+ * back with (and revive, and queue twice) the dead wr. Holds on rc and
+ * rcgen; nothing is left and the callback does not run. */
+static void test_weakref_dying_with_its_referent_is_not_called_back(struct t *t)
+{
+    static const char *engines[] = { "rc", "rcgen" };
+    for (int e = 0; e < 2; e++) {
+        int calls = 0;
+        gclab_heap *h = heap_of(engines[e], 0, NULL);
+        T_CHECK(t, h);
+        T_EQ(t, gclab_class_new(h, 0, "T", -1, -1), GCLAB_OK);
+        T_EQ(t, gclab_func_new(h, 1, "cb", fn_count, &calls, 0, 1, 1), GCLAB_OK);
+        int64_t base = live(h);
+        T_EQ(t, gclab_instance_new(h, 2, 0), GCLAB_OK);
+        T_EQ(t, gclab_weakref_new(h, 3, 2, 1), GCLAB_OK);
+        T_EQ(t, gclab_list_new(h, 4), GCLAB_OK);
+        T_EQ(t, gclab_list_append(h, 4, 3), GCLAB_OK);
+        T_EQ(t, gclab_list_append(h, 4, 2), GCLAB_OK);
+        T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
+        T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
+        T_EQ(t, gclab_clear(h, 4), GCLAB_OK);
+        T_EQ(t, calls, 0);
+        T_EQ(t, live(h), base);
+        gclab_heap_free(h);
+    }
+}
+
+/* A __del__ that reads a global while gclab_heap_drop_roots tears the
+ * globals down gets NameError instead of a fresh globals dict that would
+ * outlive the drop (it showed as one leaked dict). */
+static void test_finalizer_during_drop_roots_does_not_recreate_globals(struct t *t)
+{
+    static const char *engines[] = { "rc", "rcgen" };
+    for (int e = 0; e < 2; e++) {
+        struct stress *s = calloc(1, sizeof *s);
+        T_CHECK(t, s);
+        gclab_heap *h = heap_of(engines[e], 0, NULL);
+        T_CHECK(t, h);
+        T_EQ(t, gclab_func_new(h, 0, "__del__", fn_stress_del, s, 0, 1, 3), GCLAB_OK);
+        T_EQ(t, gclab_class_new(h, 1, "S", -1, 0), GCLAB_OK);
+        T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
+        T_EQ(t, gclab_int_new(h, 3, 3), GCLAB_OK);   /* id 3: resurrects into R if it can */
+        T_EQ(t, gclab_attr_set(h, 2, gclab_intern(h, "id"), 3), GCLAB_OK);
+        T_EQ(t, gclab_list_new(h, 4), GCLAB_OK);
+        T_EQ(t, gclab_global_set(h, gclab_intern(h, "R"), 4), GCLAB_OK);
+        T_EQ(t, gclab_global_set(h, gclab_intern(h, "obj"), 2), GCLAB_OK);
+        gclab_heap_drop_roots(h);
+        int64_t found;
+        T_EQ(t, gclab_gc_collect(h, 2, &found), GCLAB_OK);
+        T_EQ(t, s->runs[3], 1);
+        T_EQ(t, live(h), 0);
+        T_EQ(t, gclab_frame_push(h, 1), GCLAB_OK);
+        T_EQ(t, gclab_global_get(h, 0, gclab_intern(h, "R")), GCLAB_ENAME);
+        gclab_heap_free(h);
+        free(s);
+    }
+}
+
 int main(void)
 {
     T_RUN(test_list_self_cycle_is_collected_as_one_object);
@@ -713,5 +892,8 @@ int main(void)
     T_RUN(test_dropped_rings_leak_nothing_under_rcgen_and_their_nodes_under_rc);
     T_RUN(test_ten_million_deep_chain_is_freed_without_recursion);
     T_RUN(test_million_node_ring_is_collected_without_recursion);
+    T_RUN(test_random_graphs_finalize_each_object_once_and_leave_nothing);
+    T_RUN(test_weakref_dying_with_its_referent_is_not_called_back);
+    T_RUN(test_finalizer_during_drop_roots_does_not_recreate_globals);
     return t_done();
 }
