@@ -57,6 +57,8 @@ struct gclab_engine {
     void (*track)(gclab_heap *h, gclab_obj *o);
     /* Refcount engines: o's count fell to zero. */
     void (*release)(gclab_heap *h, gclab_obj *o);
+    /* d is about to hold key -> value (NULL: nothing to do). */
+    void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
     /* Variable storage (list items...); NULL means core's allocator. */
     void *(*mem_alloc)(gclab_heap *h, size_t n);
     void (*mem_free)(gclab_heap *h, void *p, size_t n);

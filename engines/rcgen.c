@@ -3,18 +3,15 @@
  *
  * What it promises
  *   The refcount side is rc.c's (free at zero, __del__ first, no C recursion
- *   through the pending stack). On top, every container (tuple, list, dict,
- *   class, instance, weakref, func) is tracked in one of three generations,
+ *   through the pending stack). On top, every container (tuple, list, class,
+ *   instance, weakref, func; a dict once it holds a possible container, as
+ *   CPython) is tracked in one of three generations,
  *   and the collector runs exactly when, and on exactly the generations,
  *   CPython 3.11 would run it on the same program: gc.get_stats(),
  *   gc.get_count() and gc.collect()'s return value match. PEP 442: __del__
  *   runs once per object (FINALIZED); an object its finalizer resurrects
  *   survives; weakrefs to trash are cleared and a callback runs only when the
  *   weakref itself is not trash (gcmodule.c's handle_weakrefs, bpo-38006).
- *   DIFFERS: dicts are tracked from creation and never untracked (CPython
- *            tracks a dict only once it holds a container, and untracks
- *            atomic-only dicts in full collections), so collect() may count
- *            a dict of atomics that CPython would not see.
  *   DIFFERS: long_lived_total counts only this heap's objects; CPython's
  *            also counts the interpreter's own (~4000 under python3 -S), so
  *            the skip decision for a full collection can differ when few
@@ -61,7 +58,7 @@
  *   rcgen_deduce_unreachable                  update_refs, subtract_refs,
  *                                             move_unreachable
  *   rcgen_untrack_tuples                      tuples holding only atomics
- *   promote survivors; long-lived bookkeeping
+ *   promote survivors; long-lived bookkeeping (full: rcgen_untrack_dicts)
  *   rcgen_handle_weakrefs                     clear, call reachable callbacks
  *   rcgen_finalize_garbage                    __del__ once each
  *   rcgen_handle_resurrected                  deduce again on the trash
@@ -189,10 +186,22 @@ static void rg_untrack(struct rg_state *s, gclab_obj *o)
     s->ntracked--;
 }
 
+static bool rg_may_be_tracked(const gclab_obj *o);
+
+/* Containers are tracked once built, except dicts: CPython 3.11 creates a
+ * dict untracked and tracks it on the first insertion of something that
+ * may be tracked (rcgen_dict_insert). */
 static void rcgen_track(gclab_heap *h, gclab_obj *o)
 {
-    if (obj_kind_is_container(o->kind) && !obj_is_immortal(o))
+    if (obj_kind_is_container(o->kind) && !obj_is_immortal(o) && o->kind != GCLAB_K_DICT)
         rg_track_gen0(h->es, o);
+}
+
+/* CPython 3.11: MAINTAIN_TRACKING in insertdict. */
+static void rcgen_dict_insert(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value)
+{
+    if (!rg_is_tracked(d) && (rg_may_be_tracked(key) || rg_may_be_tracked(value)))
+        rg_track_gen0(h->es, d);
 }
 
 /* CPython 3.11: PyObject_GC_Del's bookkeeping for a container leaving for good. */
@@ -429,6 +438,28 @@ static bool rg_may_be_tracked(const gclab_obj *o)
     return true;
 }
 
+/* CPython 3.11: untrack_dicts (_PyDict_MaybeUntrack), full collections
+ * only (issue #14775): a dict holding no possible container leaves the
+ * lists until something trackable is stored in it again. */
+static void rcgen_untrack_dicts(struct rg_state *s, gclab_obj *young)
+{
+    gclab_obj *next;
+    for (gclab_obj *o = young->gc_next; o != young; o = next) {
+        next = o->gc_next;
+        if (o->kind != GCLAB_K_DICT)
+            continue;
+        obj_dict *d = AS(obj_dict, o);
+        size_t i;
+        for (i = 0; i < d->nentries; i++) {
+            struct dict_entry *e = &d->entries[i];
+            if (e->key && (rg_may_be_tracked(e->key) || (e->value && rg_may_be_tracked(e->value))))
+                break;
+        }
+        if (i == d->nentries)
+            rg_untrack(s, o);
+    }
+}
+
 /* CPython 3.11: untrack_tuples — a tuple of atomics can never be in a cycle. */
 static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
 {
@@ -639,6 +670,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
             s->long_lived_pending += rg_list_size(young);
         rg_list_merge(young, old);
     } else {
+        rcgen_untrack_dicts(s, young);
         s->long_lived_pending = 0;
         s->long_lived_total = rg_list_size(young);
     }
@@ -857,6 +889,7 @@ const struct gclab_engine gclab_engine_rcgen = {
     .alloc = rcgen_alloc,
     .track = rcgen_track,
     .release = rcgen_release,
+    .dict_insert = rcgen_dict_insert,
     .collect = rcgen_collect,
     .get_count = rcgen_get_count,
     .get_threshold = rcgen_get_threshold,
