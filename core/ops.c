@@ -225,9 +225,21 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
 
 static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi);
 
+/* Interpreted calls nest in C (trampoline -> exec_func -> gclab_call -> ...),
+ * so their depth is bounded here too, whatever the heap's max_depth: a few
+ * hundred bytes of C stack per level (more under ASan) must stay well
+ * inside the default 8 MB stack. */
+#define OPS_MAX_CALL_DEPTH 2000
+
 static gclab_status trampoline(gclab_heap *h, void *ctx, int64_t code)
 {
-    return exec_func(ctx, h, (int)code);
+    struct ops_program *p = ctx;
+    if (p->rt.depth >= OPS_MAX_CALL_DEPTH)
+        return gclab_raise(h, GCLAB_ERECURSION, "maximum recursion depth exceeded");
+    p->rt.depth++;
+    gclab_status st = exec_func(p, h, (int)code);
+    p->rt.depth--;
+    return st;
 }
 
 /* Intern the string table in h, once per heap (a program may run on several). */

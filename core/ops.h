@@ -36,8 +36,8 @@
  * the program and code the function index. CLASS makes a class from two
  * slots holding funcs for __init__ and __del__ (or -1). CALL calls any
  * callable (func, class, weakref). Interpreting a nested call uses C
- * recursion bounded by the heap's frame depth limit (max_depth): script
- * recursion, never heap depth. PRINT walks nested containers with an
+ * recursion bounded by the heap's frame depth limit (max_depth) and by
+ * 2000 nested calls: script recursion, never heap depth. PRINT walks nested containers with an
  * explicit stack, so printing a million-deep list does not recurse.
  *
  * A program must outlive every heap it ran on: its func objects point to it.
@@ -159,6 +159,7 @@ struct ops_rt {
     int err_func, err_pc, err_line;
     char err_msg[256];     /* the heap's message when the location was taken */
     bool err_located;
+    int depth;             /* interpreted calls in progress (C recursion) */
     char *buf;             /* PRINT's output buffer */
     size_t buflen, bufcap;
 };
