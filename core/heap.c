@@ -288,6 +288,10 @@ gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes)
     o->kind = (uint8_t)kind;
     o->size = (uint32_t)bytes;
     stats_count_alloc(h, bytes, true);
+    if (h->sample_every && ++h->sample_count >= h->sample_every) {
+        h->sample_count = 0;
+        h->sample_fn(h, h->sample_ctx, false, 0);
+    }
     return o;
 }
 
