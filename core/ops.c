@@ -690,13 +690,12 @@ static gclab_status op_compare(gclab_heap *h, const struct ops_op *op)
 
 static gclab_status int_arg(gclab_heap *h, int s, int64_t *v)
 {
-    gclab_status st = empty_check(h, s);
-    if (st != GCLAB_OK)
-        return st;
-    if (!as_int(h, s, v))
+    /* The fast path is one call; the kind is looked at only to word an error. */
+    gclab_status st = gclab_int_value(h, s, v);
+    if (st == GCLAB_ETYPE)
         return gclab_raise(h, GCLAB_ETYPE, "'%s' object cannot be interpreted as an integer",
                            gclab_type_name(h, s));
-    return GCLAB_OK;
+    return st;
 }
 
 /* `for a in range(...)`, one step: see ops.h. Returns true to continue. */
@@ -840,8 +839,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_BOOL: st = gclab_bool(h, op->a, op->b != 0); break;
         case OP_INT: st = gclab_int_new(h, op->a, int_from_operands(op->b, op->c)); break;
         case OP_STR: {
+            /* names[] is NULL exactly for strings with a NUL byte, which cannot be interned */
             const struct ops_str *s = &p->strs[op->b];
-            st = strlen(s->s) == s->len ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
+            st = names[op->b] ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
             break;
         }
         case OP_TUPLE:
@@ -869,10 +869,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_SETITEM: st = gclab_setitem(h, op->a, op->b, op->c); break;
         case OP_DELITEM: st = gclab_delitem(h, op->a, op->b); break;
         case OP_APPEND:
-            if (gclab_kind_of(h, op->a) != GCLAB_K_LIST && gclab_kind_of(h, op->a) != GCLAB_K_EMPTY)
+            st = gclab_list_append(h, op->a, op->b);
+            if (st == GCLAB_ETYPE && gclab_kind_of(h, op->a) != GCLAB_K_LIST)
                 st = gclab_raise(h, GCLAB_EATTR, "'%s' object has no attribute 'append'", gclab_type_name(h, op->a));
-            else
-                st = gclab_list_append(h, op->a, op->b);
             break;
         case OP_POP:
             if (gclab_kind_of(h, op->b) == GCLAB_K_DICT) {
