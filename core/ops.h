@@ -37,8 +37,10 @@
  * slots holding funcs for __init__ and __del__ (or -1). CALL calls any
  * callable (func, class, weakref). Interpreting a nested call uses C
  * recursion bounded by the heap's frame depth limit (max_depth) and by
- * 2000 nested calls: script recursion, never heap depth. PRINT walks nested containers with an
- * explicit stack, so printing a million-deep list does not recurse.
+ * 2000 nested calls: script recursion, never heap depth. PRINT walks
+ * nested containers with an explicit stack of shadow-stack frames (no C
+ * recursion, no heap allocation); nesting past max_depth is a
+ * RecursionError, as CPython's repr of a too-deep list is.
  *
  * A program must outlive every heap it ran on: its func objects point to it.
  */
