@@ -77,7 +77,7 @@ struct gclab_config {
 gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen);
 /* Destroy the heap and every object in it (no finalizers run). */
 void gclab_heap_free(gclab_heap *h);
-/* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain. */
+/* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain; they are never recreated. */
 void gclab_heap_drop_roots(gclab_heap *h);
 /* The running engine's name. */
 const char *gclab_heap_engine(const gclab_heap *h);
