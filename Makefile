@@ -24,7 +24,7 @@ DBG_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
 DBG_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRCS := $(wildcard core/*.c) $(wildcard engines/*.c) $(wildcard workloads/*.c)
+LIB_SRCS := $(wildcard core/*.c) $(wildcard core/script/*.c) $(wildcard engines/*.c) $(wildcard workloads/*.c)
 CLI_SRCS := $(wildcard bench/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 
@@ -35,7 +35,7 @@ DBG_CLI := $(CLI_SRCS:%.c=build/dbg/%.o)
 DBG_METRICS := build/dbg/bench/metrics.o
 TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
-HEADERS := $(wildcard core/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
+HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
 .PHONY: all debug test bench bench-smoke clean deps
 all: build/gclab

@@ -17,6 +17,8 @@ static const struct command {
     { "workloads", "gclab workloads", "list the workloads with their parameters", cmd_workloads },
     { "run", "gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json] [options]",
       "run one workload once on one engine and report the run record", cmd_run },
+    { "script", "gclab script FILE [-e ENGINE] [-p KEY=VALUE]... [--json]",
+      "run a heap script (a Python subset that also runs under python3)", cmd_script },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -186,3 +186,40 @@ void dict_free_table(gclab_heap *h, gclab_obj *dob)
     d->index = NULL;
     d->used = d->nentries = d->cap = d->nindex = 0;
 }
+
+gclab_status gclab_dict_next(gclab_heap *h, int dict, size_t *pos, int kdst, int vdst, bool *more)
+{
+    gclab_obj *dob = slot_get(h, dict);
+    *more = false;
+    if (!dob)
+        return h->err_status;
+    if (dob->kind != GCLAB_K_DICT)
+        return heap_error(h, GCLAB_ETYPE, "expected dict, got '%s'", gclab_type_name(h, dict));
+    if ((kdst >= 0 && !slot_addr(h, kdst)) || (vdst >= 0 && !slot_addr(h, vdst)))
+        return h->err_status;
+    obj_dict *d = AS(obj_dict, dob);
+    /* Deleted entries keep their place (key NULL); a resize compacts, so a
+     * dict changed during the walk may skip or repeat entries, never crash. */
+    while (*pos < d->nentries && !d->entries[*pos].key)
+        (*pos)++;
+    if (*pos >= d->nentries)
+        return GCLAB_OK;
+    gclab_obj *k = d->entries[*pos].key, *v = d->entries[*pos].value;
+    (*pos)++;
+    *more = true;
+    /* Own both before storing either: the store releases the slot's old
+     * value, whose __del__ may change the dict. */
+    if (h->refcounts) {
+        obj_incref(k);
+        obj_incref(v);
+    }
+    if (kdst >= 0)
+        store_steal(h, slot_addr(h, kdst), k);
+    else
+        release_ref(h, k);
+    if (vdst >= 0)
+        store_steal(h, slot_addr(h, vdst), v);
+    else
+        release_ref(h, v);
+    return GCLAB_OK;
+}

@@ -215,6 +215,9 @@ gclab_status gclab_dict_get(gclab_heap *h, int dst, int dict, int key);
 gclab_status gclab_dict_get_default(gclab_heap *h, int dst, int dict, int key, int dflt);
 /* del d[key]. */
 gclab_status gclab_dict_del(gclab_heap *h, int dict, int key);
+/* Iterate a dict in insertion order (PyDict_Next): start with *pos = 0; writes the next
+ * key and value into kdst/vdst (-1: skip) and sets *more; *more false at the end. */
+gclab_status gclab_dict_next(gclab_heap *h, int dict, size_t *pos, int kdst, int vdst, bool *more);
 /* dst = c[k] for list, tuple (int k) and dict. */
 gclab_status gclab_getitem(gclab_heap *h, int dst, int c, int k);
 /* c[k] = v for list and dict. */

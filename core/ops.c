@@ -1,0 +1,1177 @@
+/* ops.c — the instruction set's tables, program building and checking, and
+ * the interpreter (ops_run). See ops.h for the instruction set.
+ *
+ * The interpreter only calls the mutator API (gclab.h): it holds no object
+ * pointer across an op, so any allocation may run a collection. Ops that need
+ * scratch room (PRINT, the gc.* ops that build tuples and dicts) push a frame
+ * of their own and hand the result back with gclab_frame_return.
+ *
+ * Error locations. An error is located at the innermost op that failed. A
+ * CALL that fails keeps the location its callee recorded, unless that
+ * location belongs to a different error (one a __del__ raised and core
+ * reported and swallowed while the call ran): the recorded message must be
+ * the heap's current one.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+static const struct { const char *name, *kinds; } op_info[OP_COUNT] = {
+#define OPS_INFO(name, kinds, doc) { #name, kinds },
+    OPS_LIST(OPS_INFO)
+#undef OPS_INFO
+};
+
+const char *ops_name(int code) { return code >= 0 && code < OP_COUNT ? op_info[code].name : NULL; }
+const char *ops_kinds(int code) { return code >= 0 && code < OP_COUNT ? op_info[code].kinds : NULL; }
+
+/* ==================================================================== *
+ * Building programs
+ * ==================================================================== */
+
+static bool grow(void **arr, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    int nc = *cap ? *cap : 8;
+    while (nc < need) {
+        if (nc > (1 << 28))
+            return false;
+        nc *= 2;
+    }
+    void *n = realloc(*arr, (size_t)nc * elem);
+    if (!n)
+        return false;
+    *arr = n;
+    *cap = nc;
+    return true;
+}
+
+struct ops_program *ops_program_new(void)
+{
+    struct ops_program *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    if (ops_func_add(p, "<module>", 0, 0) != 0) {
+        ops_program_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void ops_program_free(struct ops_program *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->nfuncs; i++) {
+        struct ops_func *f = &p->funcs[i];
+        free(f->name);
+        free(f->ops);
+        if (f->slot_names) {
+            for (int s = 0; s < f->nslots; s++)
+                free(f->slot_names[s]);
+            free(f->slot_names);
+        }
+    }
+    free(p->funcs);
+    for (int i = 0; i < p->nstrs; i++)
+        free(p->strs[i].s);
+    free(p->strs);
+    free(p->rt.names);
+    free(p->rt.buf);
+    free(p);
+}
+
+int ops_func_add(struct ops_program *p, const char *name, int nargs, int nslots)
+{
+    if (!grow((void **)&p->funcs, &p->funcs_cap, p->nfuncs + 1, sizeof *p->funcs))
+        return -1;
+    struct ops_func *f = &p->funcs[p->nfuncs];
+    memset(f, 0, sizeof *f);
+    f->name = strdup(name ? name : "?");
+    if (!f->name)
+        return -1;
+    f->nargs = nargs;
+    f->nslots = nslots > nargs ? nslots : nargs;
+    return p->nfuncs++;
+}
+
+int ops_str_add(struct ops_program *p, const char *s, size_t len)
+{
+    for (int i = 0; i < p->nstrs; i++)
+        if (p->strs[i].len == len && memcmp(p->strs[i].s, s, len) == 0)
+            return i;
+    if (!grow((void **)&p->strs, &p->strs_cap, p->nstrs + 1, sizeof *p->strs))
+        return -1;
+    char *c = malloc(len + 1);
+    if (!c)
+        return -1;
+    memcpy(c, s, len);
+    c[len] = 0;
+    p->strs[p->nstrs] = (struct ops_str){ c, len };
+    return p->nstrs++;
+}
+
+int ops_emit(struct ops_program *p, int fi, int code, int32_t a, int32_t b, int32_t c, int32_t d,
+             int32_t line)
+{
+    if (fi < 0 || fi >= p->nfuncs)
+        return -1;
+    struct ops_func *f = &p->funcs[fi];
+    if (!grow((void **)&f->ops, &f->cap, f->nops + 1, sizeof *f->ops))
+        return -1;
+    f->ops[f->nops] = (struct ops_op){ (uint8_t)code, a, b, c, d, line };
+    return f->nops++;
+}
+
+void ops_int_operands(int64_t v, int32_t *lo, int32_t *hi)
+{
+    uint64_t u = (uint64_t)v;
+    *lo = (int32_t)(uint32_t)(u & 0xffffffffu);
+    *hi = (int32_t)(uint32_t)(u >> 32);
+}
+
+static int64_t int_from_operands(int32_t lo, int32_t hi)
+{
+    return (int64_t)(((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo);
+}
+
+/* ==================================================================== *
+ * Checking
+ * ==================================================================== */
+
+static bool is_ident(const struct ops_str *s)
+{
+    if (s->len == 0 || (s->s[0] >= '0' && s->s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < s->len; i++) {
+        char c = s->s[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+int ops_validate(const struct ops_program *p, char *err, size_t errlen)
+{
+    if (p->nfuncs < 1) {
+        snprintf(err, errlen, "program has no main function");
+        return -1;
+    }
+    for (int fi = 0; fi < p->nfuncs; fi++) {
+        const struct ops_func *f = &p->funcs[fi];
+        if (f->nargs < 0 || f->nargs > OPS_MAX_ARGS || f->nslots < f->nargs || f->nslots > (1 << 20)) {
+            snprintf(err, errlen, "function %d: bad nargs %d / nslots %d", fi, f->nargs, f->nslots);
+            return -1;
+        }
+        if (fi == 0 && f->nargs != 0) {
+            snprintf(err, errlen, "main takes no arguments");
+            return -1;
+        }
+        for (int pc = 0; pc < f->nops; pc++) {
+            const struct ops_op *op = &f->ops[pc];
+            if (op->code >= OP_COUNT) {
+                snprintf(err, errlen, "function %d op %d: bad opcode %d", fi, pc, op->code);
+                return -1;
+            }
+            const char *k = op_info[op->code].kinds;
+            int32_t v[4] = { op->a, op->b, op->c, op->d };
+            for (int i = 0; i < 4; i++) {
+                const char *bad = NULL;
+                switch (k[i]) {
+                case 'S': if (v[i] < 0 || v[i] >= f->nslots) bad = "slot"; break;
+                case 'O': if (v[i] < -1 || v[i] >= f->nslots) bad = "optional slot"; break;
+                case 'R':
+                    if (v[i + 1] < 0 || v[i + 1] > OPS_MAX_ARGS || v[i] < 0 ||
+                        (int64_t)v[i] + v[i + 1] > f->nslots || (v[i + 1] == 0 && v[i] > f->nslots))
+                        bad = "slot range";
+                    break;
+                case 'N': case 'I': break;
+                case 'T': if (v[i] < 0 || v[i] >= p->nstrs) bad = "string"; break;
+                case 'Y': if (v[i] < 0 || v[i] >= p->nstrs || !is_ident(&p->strs[v[i]])) bad = "name"; break;
+                case 'F': if (v[i] < 1 || v[i] >= p->nfuncs) bad = "function"; break;
+                case 'J': if (v[i] < 0 || v[i] > f->nops) bad = "jump target"; break;
+                case '-': if (v[i] != 0) bad = "unused operand"; break;
+                }
+                if (bad) {
+                    snprintf(err, errlen, "function %d op %d (%s): bad %s operand %c = %d", fi, pc,
+                             op_info[op->code].name, bad, "abcd"[i], v[i]);
+                    return -1;
+                }
+            }
+            if (op->code == OP_BOOL && op->b != 0 && op->b != 1) {
+                snprintf(err, errlen, "function %d op %d (BOOL): value %d is not 0 or 1", fi, pc, op->b);
+                return -1;
+            }
+            if (op->code == OP_BLOB && (op->b < 0 || op->b > (1 << 24))) {
+                snprintf(err, errlen, "function %d op %d (BLOB): bad size %d", fi, pc, op->b);
+                return -1;
+            }
+            if (op->code == OP_FOR_RANGE && op->b + 2 >= f->nslots) {
+                snprintf(err, errlen, "function %d op %d (FOR_RANGE): slots %d..%d out of range", fi, pc,
+                         op->b, op->b + 2);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ==================================================================== *
+ * The interpreter
+ * ==================================================================== */
+
+static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi);
+
+/* Interpreted calls nest in C (trampoline -> exec_func -> gclab_call -> ...),
+ * so their depth is bounded here too, whatever the heap's max_depth: a few
+ * hundred bytes of C stack per level (more under ASan) must stay well
+ * inside the default 8 MB stack. */
+#define OPS_MAX_CALL_DEPTH 2000
+
+static gclab_status trampoline(gclab_heap *h, void *ctx, int64_t code)
+{
+    struct ops_program *p = ctx;
+    if (p->rt.depth >= OPS_MAX_CALL_DEPTH)
+        return gclab_raise(h, GCLAB_ERECURSION, "maximum recursion depth exceeded");
+    p->rt.depth++;
+    gclab_status st = exec_func(p, h, (int)code);
+    p->rt.depth--;
+    return st;
+}
+
+/* Intern the string table in h, once per heap (a program may run on several). */
+static gclab_status rt_bind(struct ops_program *p, gclab_heap *h)
+{
+    if (p->rt.heap == h && p->rt.nnames == p->nstrs)
+        return GCLAB_OK;
+    gclab_name *n = realloc(p->rt.names, (size_t)(p->nstrs ? p->nstrs : 1) * sizeof *n);
+    if (!n)
+        return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+    p->rt.names = n;
+    for (int i = 0; i < p->nstrs; i++) {
+        /* Strings with a NUL byte cannot be names (ops_validate refuses them as Y operands). */
+        n[i] = strlen(p->strs[i].s) == p->strs[i].len ? gclab_intern(h, p->strs[i].s) : NULL;
+        if (!n[i] && strlen(p->strs[i].s) == p->strs[i].len) {
+            p->rt.nnames = 0;
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory interning names");
+        }
+    }
+    p->rt.heap = h;
+    p->rt.nnames = p->nstrs;
+    return GCLAB_OK;
+}
+
+static void locate(struct ops_program *p, gclab_heap *h, int fi, int pc, bool keep_inner)
+{
+    struct ops_rt *rt = &p->rt;
+    if (keep_inner && rt->err_located && strcmp(rt->err_msg, gclab_error(h)) == 0)
+        return;
+    rt->err_located = true;
+    rt->err_func = fi;
+    rt->err_pc = pc;
+    rt->err_line = p->funcs[fi].ops[pc].line;
+    snprintf(rt->err_msg, sizeof rt->err_msg, "%s", gclab_error(h));
+}
+
+/* ---- output buffer ---- */
+
+static bool buf_put(struct ops_rt *rt, const char *s, size_t n)
+{
+    if (rt->buflen + n + 1 > rt->bufcap) {
+        size_t cap = rt->bufcap ? rt->bufcap : 256;
+        while (cap < rt->buflen + n + 1)
+            cap *= 2;
+        char *b = realloc(rt->buf, cap);
+        if (!b)
+            return false;
+        rt->buf = b;
+        rt->bufcap = cap;
+    }
+    memcpy(rt->buf + rt->buflen, s, n);
+    rt->buflen += n;
+    return true;
+}
+
+static bool buf_printf(struct ops_rt *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool buf_printf(struct ops_rt *rt, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    return n >= 0 && buf_put(rt, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* CPython's str repr: single quotes unless the text has ' and no ". */
+static bool buf_str_repr(struct ops_rt *rt, const char *s, size_t n)
+{
+    bool sq = memchr(s, '\'', n) != NULL, dq = memchr(s, '"', n) != NULL;
+    char q = sq && !dq ? '"' : '\'';
+    bool ok = buf_put(rt, &q, 1);
+    for (size_t i = 0; i < n && ok; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\') ok = buf_put(rt, "\\\\", 2);
+        else if (c == (unsigned char)q) { char e[2] = { '\\', q }; ok = buf_put(rt, e, 2); }
+        else if (c == '\n') ok = buf_put(rt, "\\n", 2);
+        else if (c == '\t') ok = buf_put(rt, "\\t", 2);
+        else if (c == '\r') ok = buf_put(rt, "\\r", 2);
+        else if (c < 0x20 || c == 0x7f) ok = buf_printf(rt, "\\x%02x", c);
+        else ok = buf_put(rt, (const char *)&c, 1);
+    }
+    return ok && buf_put(rt, &q, 1);
+}
+
+/* ---- PRINT: repr of nested containers with an explicit stack ---- */
+
+/* Ids of the containers being printed, so a container inside itself prints
+ * as [...] (CPython's Py_ReprEnter). Open addressing, backward-shift delete. */
+struct idset { uint64_t *t; size_t cap, n; };
+
+static size_t idset_slot(const struct idset *s, uint64_t id)
+{
+    uint64_t x = id * 0x9E3779B97F4A7C15ull;
+    return (size_t)(x >> 20) & (s->cap - 1);
+}
+
+static bool idset_has(const struct idset *s, uint64_t id)
+{
+    if (!s->cap)
+        return false;
+    for (size_t i = idset_slot(s, id);; i = (i + 1) & (s->cap - 1)) {
+        if (s->t[i] == 0)
+            return false;
+        if (s->t[i] == id)
+            return true;
+    }
+}
+
+static bool idset_add(struct idset *s, uint64_t id)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        struct idset ns = { calloc(s->cap ? s->cap * 2 : 64, sizeof(uint64_t)), s->cap ? s->cap * 2 : 64, 0 };
+        if (!ns.t)
+            return false;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->t[i])
+                idset_add(&ns, s->t[i]);
+        free(s->t);
+        *s = ns;
+    }
+    size_t i = idset_slot(s, id);
+    while (s->t[i])
+        i = (i + 1) & (s->cap - 1);
+    s->t[i] = id;
+    s->n++;
+    return true;
+}
+
+static void idset_del(struct idset *s, uint64_t id)
+{
+    size_t i = idset_slot(s, id);
+    while (s->t[i] != id)
+        i = (i + 1) & (s->cap - 1);
+    s->t[i] = 0;
+    s->n--;
+    for (size_t j = (i + 1) & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1)) {
+        size_t home = idset_slot(s, s->t[j]);
+        /* Move t[j] back to the hole unless its home lies cyclically in (i, j]. */
+        bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!in_range) {
+            s->t[i] = s->t[j];
+            s->t[j] = 0;
+            i = j;
+        }
+    }
+}
+
+struct pframe { size_t pos; uint64_t id; int kind; };
+
+/* The containers being printed live in shadow-stack frames, one per level
+ * (slot PR_CONT the container, then scratch), not in a heap object: PRINT
+ * allocates nothing on the heap, so it never moves a collector's counts
+ * (CPython's repr allocates no tracked object either), and it does not
+ * recurse in C. Nesting deeper than the frame limit is a RecursionError, as
+ * CPython's repr of a too-deep list is. */
+enum { PR_CONT, PR_ITEM, PR_KEY, PR_TMP, PR_NSLOTS };
+
+struct printer {
+    gclab_heap *h;
+    struct ops_rt *rt;
+    int top_tmp;            /* the scratch slot of the first frame (the args' frame) */
+    struct pframe *fr;
+    size_t nfr, capfr;
+    struct idset ids;
+};
+
+static int pr_tmp(const struct printer *pr) { return pr->nfr ? PR_TMP : pr->top_tmp; }
+
+/* Print the scalar in slot, or open the container in it (a new frame). */
+static gclab_status pr_value(struct printer *pr, int slot, bool top_level)
+{
+    gclab_heap *h = pr->h;
+    struct ops_rt *rt = pr->rt;
+    int kind = gclab_kind_of(h, slot);
+    uint64_t id = 0;
+    int64_t v;
+    const char *s;
+    size_t n;
+    bool ok = true;
+    gclab_status st;
+    switch (kind) {
+    case GCLAB_K_NONE: ok = buf_put(rt, "None", 4); break;
+    case GCLAB_K_BOOL:
+        gclab_int_value(h, slot, &v);
+        ok = v ? buf_put(rt, "True", 4) : buf_put(rt, "False", 5);
+        break;
+    case GCLAB_K_INT:
+        gclab_int_value(h, slot, &v);
+        ok = buf_printf(rt, "%lld", (long long)v);
+        break;
+    case GCLAB_K_STR:
+        gclab_str_value(h, slot, &s, &n);
+        ok = top_level ? buf_put(rt, s, n) : buf_str_repr(rt, s, n);
+        break;
+    case GCLAB_K_LIST: case GCLAB_K_TUPLE: case GCLAB_K_DICT: {
+        const char *open = kind == GCLAB_K_LIST ? "[" : kind == GCLAB_K_TUPLE ? "(" : "{";
+        gclab_id(h, slot, &id);
+        if (idset_has(&pr->ids, id)) {
+            ok = buf_put(rt, open, 1) && buf_put(rt, "...", 3) &&
+                 buf_put(rt, kind == GCLAB_K_LIST ? "]" : kind == GCLAB_K_TUPLE ? ")" : "}", 1);
+            break;
+        }
+        if (pr->nfr == pr->capfr) {
+            size_t cap = pr->capfr ? pr->capfr * 2 : 16;
+            struct pframe *f = realloc(pr->fr, cap * sizeof *f);
+            if (!f)
+                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+            pr->fr = f;
+            pr->capfr = cap;
+        }
+        if ((st = gclab_frame_push_args(h, PR_NSLOTS, 1, &slot)) != GCLAB_OK) {
+            if (st == GCLAB_ERECURSION)
+                gclab_raise(h, st, "maximum recursion depth exceeded while getting the repr of an object");
+            return st;
+        }
+        if (!idset_add(&pr->ids, id)) {
+            gclab_frame_pop(h);
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+        }
+        pr->fr[pr->nfr++] = (struct pframe){ 0, id, kind };
+        ok = buf_put(rt, open, 1);
+        break;
+    }
+    case GCLAB_K_INSTANCE:
+        gclab_id(h, slot, &id);
+        ok = buf_printf(rt, "<__main__.%.60s object at 0x%llx>", gclab_type_name(h, slot),
+                        (unsigned long long)id);
+        break;
+    case GCLAB_K_WEAKREF:
+        gclab_id(h, slot, &id);
+        ok = buf_printf(rt, "<weakref at 0x%llx; ", (unsigned long long)id);
+        if ((st = gclab_weakref_get(h, pr_tmp(pr), slot)) != GCLAB_OK)
+            return st;
+        if (gclab_kind_of(h, pr_tmp(pr)) == GCLAB_K_NONE) {
+            ok = ok && buf_put(rt, "dead>", 5);
+        } else {
+            gclab_id(h, pr_tmp(pr), &id);
+            ok = ok && buf_printf(rt, "to '%.60s' at 0x%llx>", gclab_type_name(h, pr_tmp(pr)),
+                                  (unsigned long long)id);
+        }
+        gclab_none(h, pr_tmp(pr));
+        break;
+    default:
+        gclab_id(h, slot, &id);
+        ok = buf_printf(rt, "<%s object at 0x%llx>", gclab_type_name(h, slot), (unsigned long long)id);
+        break;
+    }
+    return ok ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+}
+
+/* Continue the innermost open container: print its next element, or close it. */
+static gclab_status pr_step(struct printer *pr)
+{
+    gclab_heap *h = pr->h;
+    struct ops_rt *rt = pr->rt;
+    struct pframe *f = &pr->fr[pr->nfr - 1];
+    gclab_status st;
+    int64_t len = 0;
+    bool more = false;
+    if (f->kind == GCLAB_K_DICT) {
+        size_t before = f->pos;
+        if ((st = gclab_dict_next(h, PR_CONT, &f->pos, PR_KEY, PR_ITEM, &more)) != GCLAB_OK)
+            return st;
+        if (more) {
+            bool ok = before == 0 || buf_put(rt, ", ", 2);
+            /* Keys are hashable, so never containers here: pr_value will not push. */
+            int kk = gclab_kind_of(h, PR_KEY);
+            if (kk == GCLAB_K_LIST || kk == GCLAB_K_DICT || kk == GCLAB_K_TUPLE)
+                ok = ok && buf_put(rt, "<key>", 5);
+            else if ((st = pr_value(pr, PR_KEY, false)) != GCLAB_OK)
+                return st;
+            if (!ok || !buf_put(rt, ": ", 2))
+                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+            return pr_value(pr, PR_ITEM, false);
+        }
+    } else {
+        gclab_len(h, PR_CONT, &len);
+        if ((int64_t)f->pos < len) {
+            size_t i = f->pos++;
+            st = f->kind == GCLAB_K_LIST ? gclab_list_get(h, PR_ITEM, PR_CONT, (int64_t)i)
+                                         : gclab_tuple_get(h, PR_ITEM, PR_CONT, (int64_t)i);
+            if (st != GCLAB_OK)
+                return st;
+            if (i > 0 && !buf_put(rt, ", ", 2))
+                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+            return pr_value(pr, PR_ITEM, false);
+        }
+    }
+    /* Close it. */
+    const char *close = f->kind == GCLAB_K_LIST ? "]" : f->kind == GCLAB_K_DICT ? "}" : len == 1 ? ",)" : ")";
+    idset_del(&pr->ids, f->id);
+    pr->nfr--;
+    if (!buf_put(rt, close, strlen(close)))
+        return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+    /* The container is still held by its parent (or an argument): the pop frees nothing. */
+    return gclab_frame_pop(h);
+}
+
+/* print(args...) where the args are in the caller's slots first..first+n-1. */
+static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, int n)
+{
+    int args[OPS_MAX_ARGS];
+    for (int i = 0; i < n; i++)
+        args[i] = first + i;
+    /* Frame: the args, then one scratch slot. */
+    int depth = gclab_frame_depth(h);
+    gclab_status st = gclab_frame_push_args(h, n + 1, n, args);
+    if (st != GCLAB_OK)
+        return st;
+    struct printer pr = { h, &p->rt, n, NULL, 0, 0, { NULL, 0, 0 } };
+    p->rt.buflen = 0;
+    for (int i = 0; i < n && st == GCLAB_OK; i++) {
+        if (i > 0 && !buf_put(&p->rt, " ", 1))
+            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+        if (st == GCLAB_OK)
+            st = pr_value(&pr, i, true);
+        while (st == GCLAB_OK && pr.nfr > 0)
+            st = pr_step(&pr);
+    }
+    if (st == GCLAB_OK && !buf_put(&p->rt, "\n", 1))
+        st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+    if (st == GCLAB_OK)
+        fwrite(p->rt.buf, 1, p->rt.buflen, p->rt.out ? p->rt.out : stdout);
+    free(pr.fr);
+    free(pr.ids.t);
+    /* On an error, the frames of open containers are still pushed. */
+    while (gclab_frame_depth(h) > depth)
+        gclab_frame_pop(h);
+    return st;
+}
+
+/* ---- ints ---- */
+
+/* The int value of slot s if it holds an int or bool. */
+static bool as_int(gclab_heap *h, int s, int64_t *v)
+{
+    int k = gclab_kind_of(h, s);
+    return (k == GCLAB_K_INT || k == GCLAB_K_BOOL) && gclab_int_value(h, s, v) == GCLAB_OK;
+}
+
+static const char *op_symbol(int code)
+{
+    switch (code) {
+    case OP_ADD: return "+"; case OP_SUB: return "-"; case OP_MUL: return "*";
+    case OP_FLOORDIV: return "//"; case OP_MOD: return "%";
+    case OP_LT: return "<"; case OP_LE: return "<="; case OP_GT: return ">"; case OP_GE: return ">=";
+    default: return "?";
+    }
+}
+
+static gclab_status empty_check(gclab_heap *h, int s)
+{
+    if (gclab_kind_of(h, s) == GCLAB_K_EMPTY)
+        return gclab_raise(h, GCLAB_ENAME, "slot %d is empty", s);
+    return GCLAB_OK;
+}
+
+static gclab_status op_arith(gclab_heap *h, const struct ops_op *op)
+{
+    int64_t x, y, r = 0;
+    gclab_status st;
+    if ((st = empty_check(h, op->b)) != GCLAB_OK || (st = empty_check(h, op->c)) != GCLAB_OK)
+        return st;
+    bool xi = as_int(h, op->b, &x), yi = as_int(h, op->c, &y);
+    if (!xi || !yi) {
+        int kb = gclab_kind_of(h, op->b), kc = gclab_kind_of(h, op->c);
+        if (op->code == OP_ADD && kb == GCLAB_K_STR && kc == GCLAB_K_STR) {
+            const char *s;
+            size_t n1, n2;
+            gclab_str_value(h, op->b, &s, &n1);
+            char *buf = malloc(n1 + 1);
+            if (!buf)
+                return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+            memcpy(buf, s, n1);
+            gclab_str_value(h, op->c, &s, &n2);
+            char *b2 = realloc(buf, n1 + n2 + 1);
+            if (!b2) {
+                free(buf);
+                return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+            }
+            memcpy(b2 + n1, s, n2);
+            st = gclab_str_new(h, op->a, b2, n1 + n2);
+            free(b2);
+            return st;
+        }
+        if (op->code == OP_ADD && kb == GCLAB_K_STR)
+            return gclab_raise(h, GCLAB_ETYPE, "can only concatenate str (not \"%s\") to str",
+                               gclab_type_name(h, op->c));
+        return gclab_raise(h, GCLAB_ETYPE, "unsupported operand type(s) for %s: '%s' and '%s'",
+                           op_symbol(op->code), gclab_type_name(h, op->b), gclab_type_name(h, op->c));
+    }
+    bool ovf = false;
+    switch (op->code) {
+    case OP_ADD: ovf = __builtin_add_overflow(x, y, &r); break;
+    case OP_SUB: ovf = __builtin_sub_overflow(x, y, &r); break;
+    case OP_MUL: ovf = __builtin_mul_overflow(x, y, &r); break;
+    case OP_FLOORDIV: case OP_MOD:
+        if (y == 0)
+            return gclab_raise(h, GCLAB_EZERODIV, op->code == OP_MOD ? "integer modulo by zero"
+                                                                     : "integer division or modulo by zero");
+        if (x == INT64_MIN && y == -1) {
+            ovf = op->code == OP_FLOORDIV;
+            r = 0;
+            break;
+        }
+        {
+            int64_t q = x / y, m = x % y;
+            if (m != 0 && ((m < 0) != (y < 0))) {
+                q -= 1;
+                m += y;
+            }
+            r = op->code == OP_FLOORDIV ? q : m;
+        }
+        break;
+    }
+    if (ovf)
+        return gclab_raise(h, GCLAB_EOVERFLOW, "integer overflow (ints are 64-bit in gclab)");
+    return gclab_int_new(h, op->a, r);
+}
+
+static gclab_status op_compare(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st;
+    bool r = false;
+    if ((st = empty_check(h, op->b)) != GCLAB_OK || (st = empty_check(h, op->c)) != GCLAB_OK)
+        return st;
+    switch (op->code) {
+    case OP_EQ: case OP_NE:
+        if ((st = gclab_equal(h, op->b, op->c, &r)) != GCLAB_OK)
+            return st;
+        return gclab_bool(h, op->a, op->code == OP_EQ ? r : !r);
+    case OP_IS: case OP_IS_NOT:
+        if ((st = gclab_is(h, op->b, op->c, &r)) != GCLAB_OK)
+            return st;
+        return gclab_bool(h, op->a, op->code == OP_IS ? r : !r);
+    }
+    int64_t x, y;
+    int c;
+    if (as_int(h, op->b, &x) && as_int(h, op->c, &y)) {
+        c = x < y ? -1 : x > y;
+    } else if (gclab_kind_of(h, op->b) == GCLAB_K_STR && gclab_kind_of(h, op->c) == GCLAB_K_STR) {
+        const char *s1, *s2;
+        size_t n1, n2;
+        gclab_str_value(h, op->b, &s1, &n1);
+        gclab_str_value(h, op->c, &s2, &n2);
+        c = memcmp(s1, s2, n1 < n2 ? n1 : n2);
+        if (c == 0)
+            c = n1 < n2 ? -1 : n1 > n2;
+    } else {
+        return gclab_raise(h, GCLAB_ETYPE, "'%s' not supported between instances of '%s' and '%s'",
+                           op_symbol(op->code), gclab_type_name(h, op->b), gclab_type_name(h, op->c));
+    }
+    switch (op->code) {
+    case OP_LT: r = c < 0; break;
+    case OP_LE: r = c <= 0; break;
+    case OP_GT: r = c > 0; break;
+    default: r = c >= 0; break;
+    }
+    return gclab_bool(h, op->a, r);
+}
+
+static gclab_status int_arg(gclab_heap *h, int s, int64_t *v)
+{
+    /* The fast path is one call; the kind is looked at only to word an error. */
+    gclab_status st = gclab_int_value(h, s, v);
+    if (st == GCLAB_ETYPE)
+        return gclab_raise(h, GCLAB_ETYPE, "'%s' object cannot be interpreted as an integer",
+                           gclab_type_name(h, s));
+    return st;
+}
+
+/* `for a in range(...)`, one step: see ops.h. Returns true to continue. */
+static gclab_status op_for_range(gclab_heap *h, const struct ops_op *op, bool *go)
+{
+    int64_t cur, stop, step, next;
+    gclab_status st;
+    *go = false;
+    if ((st = int_arg(h, op->b, &cur)) != GCLAB_OK || (st = int_arg(h, op->b + 1, &stop)) != GCLAB_OK ||
+        (st = int_arg(h, op->b + 2, &step)) != GCLAB_OK)
+        return st;
+    if (step == 0)
+        return gclab_raise(h, GCLAB_EVALUE, "range() arg 3 must not be zero");
+    if (step > 0 ? cur >= stop : cur <= stop)
+        return GCLAB_OK;
+    if (__builtin_add_overflow(cur, step, &next))
+        next = stop;   /* the range ends before the overflow */
+    if ((st = gclab_int_new(h, op->a, cur)) != GCLAB_OK || (st = gclab_int_new(h, op->b, next)) != GCLAB_OK)
+        return st;
+    *go = true;
+    return GCLAB_OK;
+}
+
+/* Build a tuple of n ints into dst (scratch frame, then frame_return). */
+static gclab_status int_tuple(gclab_heap *h, int dst, int n, const int64_t *v)
+{
+    gclab_status st = gclab_frame_push(h, n + 1);
+    int idx[GCLAB_MAX_GENS];
+    for (int i = 0; i < n && st == GCLAB_OK; i++) {
+        idx[i] = i + 1;
+        st = gclab_int_new(h, i + 1, v[i]);
+    }
+    if (st == GCLAB_OK)
+        st = gclab_tuple_new(h, 0, n, idx);
+    if (st == GCLAB_OK)
+        return gclab_frame_return(h, 0, dst);
+    if (gclab_frame_depth(h) > 0)
+        gclab_frame_pop(h);
+    return st;
+}
+
+static gclab_status op_get_stats(gclab_heap *h, int dst)
+{
+    struct gclab_gen_stats gs[GCLAB_MAX_GENS];
+    int n = gclab_gc_get_stats(h, gs);
+    static const char *keys[] = { "collections", "collected", "uncollectable" };
+    /* slots: 0 list, 1 dict, 2 key, 3 value */
+    gclab_status st = gclab_frame_push(h, 4);
+    if (st != GCLAB_OK)
+        return st;
+    st = gclab_list_new(h, 0);
+    for (int g = 0; g < n && st == GCLAB_OK; g++) {
+        int64_t vals[3] = { gs[g].collections, gs[g].collected, gs[g].uncollectable };
+        st = gclab_dict_new(h, 1);
+        for (int k = 0; k < 3 && st == GCLAB_OK; k++) {
+            st = gclab_str_intern(h, 2, keys[k]);
+            if (st == GCLAB_OK)
+                st = gclab_int_new(h, 3, vals[k]);
+            if (st == GCLAB_OK)
+                st = gclab_dict_set(h, 1, 2, 3);
+        }
+        if (st == GCLAB_OK)
+            st = gclab_list_append(h, 0, 1);
+    }
+    if (st == GCLAB_OK)
+        return gclab_frame_return(h, 0, dst);
+    gclab_frame_pop(h);
+    return st;
+}
+
+/* str(x) of a message object, for ASSERT. */
+static void message_text(struct ops_program *p, gclab_heap *h, int slot, char *out, size_t outlen)
+{
+    const char *s;
+    size_t n;
+    int64_t v;
+    out[0] = 0;
+    if (gclab_kind_of(h, slot) == GCLAB_K_STR && gclab_str_value(h, slot, &s, &n) == GCLAB_OK)
+        snprintf(out, outlen, "%.*s", (int)(n < 200 ? n : 200), s);
+    else if (as_int(h, slot, &v) && gclab_kind_of(h, slot) == GCLAB_K_INT)
+        snprintf(out, outlen, "%lld", (long long)v);
+    else
+        snprintf(out, outlen, "<%s>", gclab_type_name(h, slot));
+    (void)p;
+}
+
+/* Rewrite core's "slot N is empty" into Python's words using the debug names. */
+static void name_error(struct ops_program *p, gclab_heap *h, int fi, const struct ops_op *op)
+{
+    const struct ops_func *f = &p->funcs[fi];
+    const char *k = op_info[op->code].kinds;
+    int32_t v[4] = { op->a, op->b, op->c, op->d };
+    if (strncmp(gclab_error(h), "slot ", 5) != 0)
+        return;
+    for (int i = 0; i < 4; i++) {
+        int lo = -1, hi = -1;
+        if (k[i] == 'S' || k[i] == 'O') { lo = v[i]; hi = v[i] + 1; }
+        if (k[i] == 'R') { lo = v[i]; hi = v[i] + v[i + 1]; }
+        if (op->code == OP_FOR_RANGE && i == 1) hi = lo + 3;
+        for (int s = lo; s >= 0 && s < hi; s++) {
+            if (gclab_kind_of(h, s) != GCLAB_K_EMPTY)
+                continue;
+            /* MOVE/CLEAR/... write their first operand: only reads can fail as empty. */
+            const char *nm = f->slot_names && f->slot_names[s] ? f->slot_names[s] : NULL;
+            char buf[32];
+            if (!nm) {
+                snprintf(buf, sizeof buf, "_%d", s);
+                nm = buf;
+            }
+            if (fi == 0)
+                gclab_raise(h, GCLAB_ENAME, "name '%s' is not defined", nm);
+            else
+                gclab_raise(h, GCLAB_ENAME, "cannot access local variable '%s' where it is not "
+                                            "associated with a value", nm);
+            return;
+        }
+    }
+}
+
+static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
+{
+    const struct ops_func *f = &p->funcs[fi];
+    const struct ops_op *ops = f->ops;
+    gclab_name *names = p->rt.names;
+    gclab_status st = GCLAB_OK;
+    int pc = 0;
+    int args[OPS_MAX_ARGS];
+    int64_t iv[GCLAB_MAX_GENS];
+    bool b;
+    int64_t v;
+    uint64_t u;
+
+    if (p->rt.heap != h && (st = rt_bind(p, h)) != GCLAB_OK)
+        return st;
+    names = p->rt.names;
+    while (pc < f->nops) {
+        const struct ops_op *op = &ops[pc];
+        switch ((enum ops_code)op->code) {
+        case OP_NOP: break;
+        case OP_NONE: st = gclab_none(h, op->a); break;
+        case OP_BOOL: st = gclab_bool(h, op->a, op->b != 0); break;
+        case OP_INT: st = gclab_int_new(h, op->a, int_from_operands(op->b, op->c)); break;
+        case OP_STR: {
+            /* names[] is NULL exactly for strings with a NUL byte, which cannot be interned */
+            const struct ops_str *s = &p->strs[op->b];
+            st = names[op->b] ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
+            break;
+        }
+        case OP_TUPLE:
+            for (int i = 0; i < op->c; i++)
+                args[i] = op->b + i;
+            st = gclab_tuple_new(h, op->a, op->c, args);
+            break;
+        case OP_LIST: st = gclab_list_new(h, op->a); break;
+        case OP_DICT: st = gclab_dict_new(h, op->a); break;
+        case OP_BLOB: st = gclab_blob_new(h, op->a, (size_t)op->b); break;
+        case OP_FUNC: {
+            const struct ops_func *g = &p->funcs[op->b];
+            st = gclab_func_new(h, op->a, g->name, trampoline, p, op->b, g->nargs, g->nslots);
+            break;
+        }
+        case OP_CLASS: st = gclab_class_new(h, op->a, p->strs[op->b].s, op->c, op->d); break;
+        case OP_INSTANCE: st = gclab_instance_new(h, op->a, op->b); break;
+        case OP_WEAKREF: st = gclab_weakref_new(h, op->a, op->b, op->c); break;
+        case OP_MOVE: st = gclab_move(h, op->a, op->b); break;
+        case OP_CLEAR: st = gclab_clear(h, op->a); break;
+        case OP_GLOBAL_GET: st = gclab_global_get(h, op->a, names[op->b]); break;
+        case OP_GLOBAL_SET: st = gclab_global_set(h, names[op->a], op->b); break;
+        case OP_GLOBAL_DEL: st = gclab_global_del(h, names[op->a]); break;
+        case OP_GETITEM: st = gclab_getitem(h, op->a, op->b, op->c); break;
+        case OP_SETITEM: st = gclab_setitem(h, op->a, op->b, op->c); break;
+        case OP_DELITEM: st = gclab_delitem(h, op->a, op->b); break;
+        case OP_APPEND:
+            st = gclab_list_append(h, op->a, op->b);
+            if (st == GCLAB_ETYPE && gclab_kind_of(h, op->a) != GCLAB_K_LIST)
+                st = gclab_raise(h, GCLAB_EATTR, "'%s' object has no attribute 'append'", gclab_type_name(h, op->a));
+            break;
+        case OP_POP:
+            if (gclab_kind_of(h, op->b) == GCLAB_K_DICT) {
+                /* d.pop(k): get, then delete */
+                if (op->c < 0)
+                    st = gclab_raise(h, GCLAB_ETYPE, "pop expected at least 1 argument, got 0");
+                else if (op->a >= 0 && (st = gclab_dict_get(h, op->a, op->b, op->c)) == GCLAB_OK)
+                    st = gclab_dict_del(h, op->b, op->c);
+                else if (op->a < 0)
+                    st = gclab_dict_del(h, op->b, op->c);
+                break;
+            }
+            if (gclab_kind_of(h, op->b) != GCLAB_K_LIST && gclab_kind_of(h, op->b) != GCLAB_K_EMPTY) {
+                st = gclab_raise(h, GCLAB_EATTR, "'%s' object has no attribute 'pop'", gclab_type_name(h, op->b));
+                break;
+            }
+            v = -1;
+            if (op->c >= 0 && (st = int_arg(h, op->c, &v)) != GCLAB_OK)
+                break;
+            st = gclab_list_pop(h, op->a, op->b, v);
+            break;
+        case OP_DICT_GET:
+            if (gclab_kind_of(h, op->b) != GCLAB_K_DICT && gclab_kind_of(h, op->b) != GCLAB_K_EMPTY) {
+                st = gclab_raise(h, GCLAB_EATTR, "'%s' object has no attribute 'get'", gclab_type_name(h, op->b));
+                break;
+            }
+            if (op->d >= 0) {
+                st = gclab_dict_get_default(h, op->a, op->b, op->c, op->d);
+            } else {
+                /* d.get(k) defaults to None: the dst slot itself holds the default */
+                if ((st = empty_check(h, op->b)) != GCLAB_OK || (st = empty_check(h, op->c)) != GCLAB_OK)
+                    break;
+                if ((st = gclab_frame_push_args(h, 3, 2, (int[]){ op->b, op->c })) != GCLAB_OK)
+                    break;
+                st = gclab_none(h, 2);
+                if (st == GCLAB_OK)
+                    st = gclab_dict_get_default(h, 2, 0, 1, 2);
+                if (st == GCLAB_OK)
+                    st = gclab_frame_return(h, 2, op->a);
+                else
+                    gclab_frame_pop(h);
+            }
+            break;
+        case OP_GETATTR: st = gclab_attr_get(h, op->a, op->b, names[op->c]); break;
+        case OP_SETATTR: st = gclab_attr_set(h, op->a, names[op->b], op->c); break;
+        case OP_DELATTR: st = gclab_attr_del(h, op->a, names[op->b]); break;
+        case OP_CALL:
+            for (int i = 0; i < op->d; i++)
+                args[i] = op->c + i;
+            p->rt.err_located = false;
+            st = gclab_call(h, op->a, op->b, op->d, args);
+            break;
+        case OP_RETURN:
+            if (op->a >= 0 && fi != 0)
+                st = gclab_return(h, op->a);
+            if (st == GCLAB_OK)
+                return GCLAB_OK;
+            break;
+        case OP_ADD: case OP_SUB: case OP_MUL: case OP_FLOORDIV: case OP_MOD:
+            st = op_arith(h, op);
+            break;
+        case OP_NEG:
+            if ((st = empty_check(h, op->b)) != GCLAB_OK)
+                break;
+            if (!as_int(h, op->b, &v))
+                st = gclab_raise(h, GCLAB_ETYPE, "bad operand type for unary -: '%s'", gclab_type_name(h, op->b));
+            else if (v == INT64_MIN)
+                st = gclab_raise(h, GCLAB_EOVERFLOW, "integer overflow (ints are 64-bit in gclab)");
+            else
+                st = gclab_int_new(h, op->a, -v);
+            break;
+        case OP_NOT:
+            if ((st = gclab_truth(h, op->b, &b)) == GCLAB_OK)
+                st = gclab_bool(h, op->a, !b);
+            break;
+        case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_IS: case OP_IS_NOT:
+            st = op_compare(h, op);
+            break;
+        case OP_JUMP:
+            pc = op->a;
+            continue;
+        case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
+            if ((st = gclab_truth(h, op->a, &b)) != GCLAB_OK)
+                break;
+            if (b == (op->code == OP_JUMP_IF_TRUE)) {
+                pc = op->b;
+                continue;
+            }
+            break;
+        case OP_FOR_RANGE:
+            if ((st = op_for_range(h, op, &b)) == GCLAB_OK && !b) {
+                pc = op->c;
+                continue;
+            }
+            break;
+        case OP_LEN:
+            if ((st = gclab_len(h, op->b, &v)) == GCLAB_OK)
+                st = gclab_int_new(h, op->a, v);
+            break;
+        case OP_ID:
+            if ((st = gclab_id(h, op->b, &u)) == GCLAB_OK)
+                st = gclab_int_new(h, op->a, (int64_t)(u & INT64_MAX));
+            break;
+        case OP_REFCOUNT:
+            /* The slot is the call's argument: core's count already includes it, so drop core's +1. */
+            if ((st = gclab_getrefcount(h, op->b, &v)) == GCLAB_OK)
+                st = gclab_int_new(h, op->a, v - 1);
+            break;
+        case OP_PRINT: st = op_print(p, h, op->a, op->b); break;
+        case OP_ASSERT:
+            if ((st = gclab_truth(h, op->a, &b)) != GCLAB_OK || b)
+                break;
+            if (op->b >= 0) {
+                char msg[256];
+                if ((st = empty_check(h, op->b)) != GCLAB_OK)
+                    break;
+                message_text(p, h, op->b, msg, sizeof msg);
+                st = gclab_raise(h, GCLAB_EASSERT, "%s: %s", p->strs[op->c].s, msg);
+            } else {
+                st = gclab_raise(h, GCLAB_EASSERT, "%s", p->strs[op->c].s);
+            }
+            break;
+        case OP_GC_COLLECT:
+            v = 2;
+            if (op->b >= 0 && (st = int_arg(h, op->b, &v)) != GCLAB_OK)
+                break;
+            if (v < 0 || v > 2) {
+                st = gclab_raise(h, GCLAB_EVALUE, "invalid generation");
+                break;
+            }
+            if ((st = gclab_gc_collect(h, (int)v, &v)) == GCLAB_OK && op->a >= 0)
+                st = gclab_int_new(h, op->a, v);
+            break;
+        case OP_GC_ENABLE: gclab_gc_enable(h); break;
+        case OP_GC_DISABLE: gclab_gc_disable(h); break;
+        case OP_GC_ISENABLED: st = gclab_bool(h, op->a, gclab_gc_isenabled(h)); break;
+        case OP_GC_GET_THRESHOLD: {
+            int n = gclab_gc_get_threshold(h, iv);
+            st = int_tuple(h, op->a, n, iv);
+            break;
+        }
+        case OP_GC_GET_COUNT: {
+            int n = gclab_gc_get_count(h, iv);
+            st = int_tuple(h, op->a, n, iv);
+            break;
+        }
+        case OP_GC_SET_THRESHOLD:
+            if (op->b < 1 || op->b > GCLAB_MAX_GENS) {
+                st = gclab_raise(h, GCLAB_ETYPE, "set_threshold() takes 1 to 3 arguments (%d given)", op->b);
+                break;
+            }
+            for (int i = 0; i < op->b && st == GCLAB_OK; i++)
+                st = int_arg(h, op->a + i, &iv[i]);
+            if (st == GCLAB_OK)
+                st = gclab_gc_set_threshold(h, op->b, iv);
+            break;
+        case OP_GC_GET_STATS: st = op_get_stats(h, op->a); break;
+        case OP_GC_GET_OBJECTS:
+            v = -1;
+            if (op->b >= 0 && gclab_kind_of(h, op->b) != GCLAB_K_NONE) {
+                if ((st = int_arg(h, op->b, &v)) != GCLAB_OK)
+                    break;
+                if (v < 0 || v > 2) {
+                    st = gclab_raise(h, GCLAB_EVALUE, "generation parameter must be less than the number "
+                                                      "of available generations (3)");
+                    break;
+                }
+            }
+            st = gclab_gc_get_objects(h, op->a, (int)v);
+            break;
+        case OP_GC_GARBAGE: st = gclab_gc_garbage(h, op->a); break;
+        case OP_GC_CALLBACKS: st = gclab_gc_callbacks(h, op->a); break;
+        case OP_GC_FREEZE: st = gclab_gc_freeze(h); break;
+        case OP_GC_UNFREEZE: st = gclab_gc_unfreeze(h); break;
+        case OP_GC_GET_FREEZE_COUNT:
+            if ((st = gclab_gc_get_freeze_count(h, &v)) == GCLAB_OK)
+                st = gclab_int_new(h, op->a, v);
+            break;
+        case OP_GC_SET_DEBUG:
+            if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
+                gclab_gc_set_debug(h, (int)v);
+            break;
+        case OP_COUNT:
+            st = gclab_raise(h, GCLAB_EUSAGE, "bad opcode");
+            break;
+        }
+        if (st != GCLAB_OK) {
+            if (st == GCLAB_ENAME)
+                name_error(p, h, fi, op);
+            locate(p, h, fi, pc, op->code == OP_CALL);
+            return st;
+        }
+        pc++;
+    }
+    return GCLAB_OK;
+}
+
+gclab_status ops_run(gclab_heap *h, struct ops_program *p, FILE *out, struct ops_error *where)
+{
+    char err[256];
+    gclab_status st;
+    if (where)
+        *where = (struct ops_error){ 0, 0, 0 };
+    if (ops_validate(p, err, sizeof err) != 0)
+        return gclab_raise(h, GCLAB_EUSAGE, "invalid program: %s", err);
+    p->rt.out = out;
+    p->rt.err_located = false;
+    if ((st = rt_bind(p, h)) != GCLAB_OK)
+        return st;
+    if ((st = gclab_frame_push(h, p->funcs[0].nslots)) != GCLAB_OK)
+        return st;
+    int depth = gclab_frame_depth(h);
+    st = exec_func(p, h, 0);
+    /* Keep the error across the pop: a __del__ run by the pop must not replace it. */
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", gclab_error(h));
+    gclab_status est = gclab_error_status(h);
+    while (gclab_frame_depth(h) >= depth)
+        gclab_frame_pop(h);
+    if (st != GCLAB_OK) {
+        gclab_raise(h, est ? est : st, "%s", msg);
+        if (where && p->rt.err_located)
+            *where = (struct ops_error){ p->rt.err_func, p->rt.err_pc, p->rt.err_line };
+    }
+    fflush(out ? out : stdout);
+    return st;
+}
+
+/* ==================================================================== *
+ * Comparing and dumping
+ * ==================================================================== */
+
+bool ops_program_equal(const struct ops_program *x, const struct ops_program *y, char *why, size_t whylen)
+{
+    if (x->nfuncs != y->nfuncs) {
+        snprintf(why, whylen, "%d functions vs %d", x->nfuncs, y->nfuncs);
+        return false;
+    }
+    for (int fi = 0; fi < x->nfuncs; fi++) {
+        const struct ops_func *f = &x->funcs[fi], *g = &y->funcs[fi];
+        if (f->nargs != g->nargs || f->nslots != g->nslots || f->nops != g->nops) {
+            snprintf(why, whylen, "function %d: nargs %d/%d nslots %d/%d nops %d/%d", fi, f->nargs,
+                     g->nargs, f->nslots, g->nslots, f->nops, g->nops);
+            return false;
+        }
+        for (int pc = 0; pc < f->nops; pc++) {
+            const struct ops_op *a = &f->ops[pc], *b = &g->ops[pc];
+            bool same = a->code == b->code;
+            const char *k = same ? op_info[a->code < OP_COUNT ? a->code : 0].kinds : "----";
+            int32_t va[4] = { a->a, a->b, a->c, a->d }, vb[4] = { b->a, b->b, b->c, b->d };
+            for (int i = 0; i < 4 && same; i++) {
+                if (a->code == OP_ASSERT && i == 2)
+                    continue;   /* the assertion's source text is debug info */
+                if (k[i] == 'T' || k[i] == 'Y') {
+                    const struct ops_str *sa = va[i] >= 0 && va[i] < x->nstrs ? &x->strs[va[i]] : NULL;
+                    const struct ops_str *sb = vb[i] >= 0 && vb[i] < y->nstrs ? &y->strs[vb[i]] : NULL;
+                    same = sa && sb && sa->len == sb->len && memcmp(sa->s, sb->s, sa->len) == 0;
+                } else {
+                    same = va[i] == vb[i];
+                }
+            }
+            if (!same) {
+                snprintf(why, whylen, "function %d op %d: %s %d %d %d %d vs %s %d %d %d %d", fi, pc,
+                         ops_name(a->code) ? ops_name(a->code) : "?", a->a, a->b, a->c, a->d,
+                         ops_name(b->code) ? ops_name(b->code) : "?", b->a, b->b, b->c, b->d);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+void ops_dump(const struct ops_program *p, FILE *out)
+{
+    for (int fi = 0; fi < p->nfuncs; fi++) {
+        const struct ops_func *f = &p->funcs[fi];
+        fprintf(out, "func %d %s nargs=%d nslots=%d\n", fi, f->name, f->nargs, f->nslots);
+        for (int pc = 0; pc < f->nops; pc++) {
+            const struct ops_op *op = &f->ops[pc];
+            fprintf(out, "  %4d %-16s %d %d %d %d", pc, ops_name(op->code) ? ops_name(op->code) : "?",
+                    op->a, op->b, op->c, op->d);
+            if (op->line)
+                fprintf(out, "   ; line %d", op->line);
+            fputc('\n', out);
+        }
+    }
+    for (int i = 0; i < p->nstrs; i++)
+        fprintf(out, "str %d %.*s\n", i, (int)p->strs[i].len, p->strs[i].s);
+}

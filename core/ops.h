@@ -1,0 +1,218 @@
+/* ops.h — the instruction set every driver of the mutator API shares
+ * (heap scripts, fuzzers, reproducers), and its interpreter.
+ *
+ * A program is an array of functions; function 0 is the module ("main").
+ * Each function has its own op array, a parameter count and a frame size.
+ * An op is an opcode plus four small integer operands (a, b, c, d) and the
+ * source line it came from (0 if none). What each operand names is given
+ * by the op's operand kinds in OPS_LIST below:
+ *
+ *   S  a slot of the current frame, 0 <= s < nslots
+ *   O  an optional slot: a slot, or -1 (meaning differs per op: "drop the
+ *      result", "no callback", "default")
+ *   R  the first of n consecutive slots; the next operand is n (0..16)
+ *   N  the count belonging to the R before it
+ *   I  an immediate integer (INT's two halves, BOOL's 0/1, BLOB's size)
+ *   T  an index into the program's string table (a str literal)
+ *   Y  an index into the string table naming a global or an attribute
+ *      (must be an identifier)
+ *   F  an index into the function table (never 0: main is not a value)
+ *   J  a jump target: an op index in the same function, 0 <= j <= nops
+ *      (j == nops falls off the end, which returns None)
+ *   -  unused (must be 0)
+ *
+ * ops_validate() checks every operand against its kind, so a fuzzer may
+ * build any program and the interpreter will never index out of bounds;
+ * every other error (wrong type, empty slot, index out of range, the heap
+ * limit) is a gclab status reported with the function, op index and line.
+ *
+ * Semantics are Python's: each op is one mutator API call (core/gclab.h),
+ * or a few for ops that Python spells as one expression. Ops that write a
+ * destination slot read all their operands first, so `d` may equal an
+ * operand (ADD 3,3,4 is `x = x + y`).
+ *
+ * Calls. FUNC makes a func object (gclab_func_new) whose native trampoline
+ * runs that function's ops in the frame core pushes for the call; ctx is
+ * the program and code the function index. CLASS makes a class from two
+ * slots holding funcs for __init__ and __del__ (or -1). CALL calls any
+ * callable (func, class, weakref). Interpreting a nested call uses C
+ * recursion bounded by the heap's frame depth limit (max_depth) and by
+ * 2000 nested calls: script recursion, never heap depth. PRINT walks
+ * nested containers with an explicit stack of shadow-stack frames (no C
+ * recursion, no heap allocation); nesting past max_depth is a
+ * RecursionError, as CPython's repr of a too-deep list is.
+ *
+ * A program must outlive every heap it ran on: its func objects point to it.
+ */
+#ifndef GCLAB_OPS_H
+#define GCLAB_OPS_H
+
+#include <stdio.h>
+
+#include "gclab.h"
+
+/* X(NAME, operand kinds for a b c d, doc). The doc's Python spelling is what the
+ * printer writes (_N is slot N). */
+#define OPS_LIST(X)                                                                 \
+    X(NOP,         "----", "nothing")                                               \
+    X(NONE,        "S---", "_a = None")                                             \
+    X(BOOL,        "SI--", "_a = bool(b)  (b is 0 or 1)")                           \
+    X(INT,         "SII-", "_a = int64 from low 32 bits b, high 32 bits c")         \
+    X(STR,         "ST--", "_a = the str literal b (interned, like a literal)")     \
+    X(TUPLE,       "SRN-", "_a = (_b, ..., _{b+c-1})")                              \
+    X(LIST,        "S---", "_a = []")                                               \
+    X(DICT,        "S---", "_a = {}")                                               \
+    X(BLOB,        "SI--", "_a = a blob of b zero bytes (no Python spelling)")      \
+    X(FUNC,        "SF--", "_a = function b (def)")                                 \
+    X(CLASS,       "SYOO", "_a = class named b with __init__ _c, __del__ _d")       \
+    X(INSTANCE,    "SS--", "_a = object.__new__(_b), no __init__")                  \
+    X(WEAKREF,     "SSO-", "_a = weakref.ref(_b[, _c])")                            \
+    X(MOVE,        "SS--", "_a = _b")                                               \
+    X(CLEAR,       "S---", "del _a (NameError if empty)")                           \
+    X(GLOBAL_GET,  "SY--", "_a = global b")                                         \
+    X(GLOBAL_SET,  "YS--", "global a = _b")                                         \
+    X(GLOBAL_DEL,  "Y---", "del global a")                                          \
+    X(GETITEM,     "SSS-", "_a = _b[_c]")                                           \
+    X(SETITEM,     "SSS-", "_a[_b] = _c")                                           \
+    X(DELITEM,     "SS--", "del _a[_b]")                                            \
+    X(APPEND,      "SS--", "_a.append(_b)")                                         \
+    X(POP,         "OSO-", "_a = _b.pop([_c]) (a -1 drops the result)")             \
+    X(DICT_GET,    "SSSO", "_a = _b.get(_c[, _d])")                                 \
+    X(GETATTR,     "SSY-", "_a = _b.c")                                             \
+    X(SETATTR,     "SYS-", "_a.b = _c")                                             \
+    X(DELATTR,     "SY--", "del _a.b")                                              \
+    X(CALL,        "OSRN", "_a = _b(_c, ..., _{c+d-1}) (a -1 drops the result)")    \
+    X(RETURN,      "O---", "return _a (a -1: return None)")                         \
+    X(ADD,         "SSS-", "_a = _b + _c (ints; strs concatenate)")                 \
+    X(SUB,         "SSS-", "_a = _b - _c")                                          \
+    X(MUL,         "SSS-", "_a = _b * _c")                                          \
+    X(FLOORDIV,    "SSS-", "_a = _b // _c")                                         \
+    X(MOD,         "SSS-", "_a = _b % _c")                                          \
+    X(NEG,         "SS--", "_a = -_b")                                              \
+    X(NOT,         "SS--", "_a = not _b")                                           \
+    X(EQ,          "SSS-", "_a = _b == _c")                                         \
+    X(NE,          "SSS-", "_a = _b != _c")                                         \
+    X(LT,          "SSS-", "_a = _b < _c")                                          \
+    X(LE,          "SSS-", "_a = _b <= _c")                                         \
+    X(GT,          "SSS-", "_a = _b > _c")                                          \
+    X(GE,          "SSS-", "_a = _b >= _c")                                         \
+    X(IS,          "SSS-", "_a = _b is _c")                                         \
+    X(IS_NOT,      "SSS-", "_a = _b is not _c")                                     \
+    X(JUMP,        "J---", "go to a")                                               \
+    X(JUMP_IF_FALSE, "SJ--", "if not _a: go to b")                                  \
+    X(JUMP_IF_TRUE,  "SJ--", "if _a: go to b")                                      \
+    X(FOR_RANGE,   "SSJ-", "for _a in range(_b, _{b+1}, _{b+2}): _b is the next "   \
+                           "value and advances by _{b+2}; when done go to c")       \
+    X(LEN,         "SS--", "_a = len(_b)")                                          \
+    X(ID,          "SS--", "_a = id(_b)")                                           \
+    X(REFCOUNT,    "SS--", "_a = sys.getrefcount(_b), with _b counted as the "      \
+                           "call's argument (see core/script/README)")              \
+    X(PRINT,       "RN--", "print(_a, ..., _{a+b-1})")                              \
+    X(ASSERT,      "SOT-", "assert _a[, _b]; c is the source text of the test")     \
+    X(GC_COLLECT,  "OO--", "_a = gc.collect([_b]) (a -1 drops, b -1 = 2)")          \
+    X(GC_ENABLE,   "----", "gc.enable()")                                           \
+    X(GC_DISABLE,  "----", "gc.disable()")                                          \
+    X(GC_ISENABLED, "S---", "_a = gc.isenabled()")                                  \
+    X(GC_GET_THRESHOLD, "S---", "_a = gc.get_threshold()")                          \
+    X(GC_SET_THRESHOLD, "RN--", "gc.set_threshold(_a, ..., _{a+b-1})")              \
+    X(GC_GET_COUNT, "S---", "_a = gc.get_count()")                                  \
+    X(GC_GET_STATS, "S---", "_a = gc.get_stats()")                                  \
+    X(GC_GET_OBJECTS, "SO--", "_a = gc.get_objects([_b])")                          \
+    X(GC_GARBAGE,  "S---", "_a = gc.garbage")                                       \
+    X(GC_CALLBACKS, "S---", "_a = gc.callbacks")                                    \
+    X(GC_FREEZE,   "----", "gc.freeze()")                                           \
+    X(GC_UNFREEZE, "----", "gc.unfreeze()")                                         \
+    X(GC_GET_FREEZE_COUNT, "S---", "_a = gc.get_freeze_count()")                    \
+    X(GC_SET_DEBUG, "S---", "gc.set_debug(_a)")
+
+enum ops_code {
+#define OPS_ENUM(name, kinds, doc) OP_##name,
+    OPS_LIST(OPS_ENUM)
+#undef OPS_ENUM
+    OP_COUNT
+};
+
+#define OPS_MAX_ARGS 16   /* the most arguments a CALL, PRINT or TUPLE takes (core's limit) */
+
+struct ops_op {
+    uint8_t code;          /* enum ops_code */
+    int32_t a, b, c, d;
+    int32_t line;          /* source line, 0 if none; debug info */
+};
+
+struct ops_func {
+    char *name;            /* for messages and the printer */
+    int nargs;             /* parameters, in slots 0..nargs-1 */
+    int nslots;            /* frame size, >= nargs */
+    struct ops_op *ops;
+    int nops, cap;
+    char **slot_names;     /* debug: name of each slot or NULL (may itself be NULL) */
+};
+
+struct ops_str { char *s; size_t len; };
+
+/* Per-heap state the interpreter keeps while (and after) a program runs. */
+struct ops_rt {
+    gclab_heap *heap;      /* the heap names were interned for */
+    gclab_name *names;     /* the string table interned in heap (immortal) */
+    int nnames;
+    FILE *out;             /* where PRINT writes */
+    /* where the last error happened */
+    int err_func, err_pc, err_line;
+    char err_msg[256];     /* the heap's message when the location was taken */
+    bool err_located;
+    int depth;             /* interpreted calls in progress (C recursion) */
+    char *buf;             /* PRINT's output buffer */
+    size_t buflen, bufcap;
+};
+
+struct ops_program {
+    struct ops_func *funcs;    /* funcs[0] is main */
+    int nfuncs, funcs_cap;
+    struct ops_str *strs;
+    int nstrs, strs_cap;
+    struct ops_rt rt;
+};
+
+/* Name of an opcode ("ADD"), or NULL past the end. */
+const char *ops_name(int code);
+/* Operand kinds of an opcode: four characters from "SORNITYFJ-". */
+const char *ops_kinds(int code);
+
+/* A new program holding only an empty main (nargs 0, nslots 0). NULL on out of memory. */
+struct ops_program *ops_program_new(void);
+/* Free a program (after every heap it ran on is freed or has dropped its funcs). */
+void ops_program_free(struct ops_program *p);
+/* Add a function; returns its index, or -1 on out of memory. */
+int ops_func_add(struct ops_program *p, const char *name, int nargs, int nslots);
+/* Add (or find) a string in the table; returns its index, or -1 on out of memory. */
+int ops_str_add(struct ops_program *p, const char *s, size_t len);
+/* Append an op to function f; returns its index, or -1 on out of memory. */
+int ops_emit(struct ops_program *p, int f, int code, int32_t a, int32_t b, int32_t c, int32_t d,
+             int32_t line);
+/* Split an int64 into INT's two operands. */
+void ops_int_operands(int64_t v, int32_t *lo, int32_t *hi);
+
+/* Check every operand of every op; 0, or -1 with a message naming function and op. */
+int ops_validate(const struct ops_program *p, char *err, size_t errlen);
+
+/* Where a failed run stopped. */
+struct ops_error {
+    int func, pc, line;       /* function index, op index in it, source line (0 if none) */
+};
+
+/* Run main in a new frame on h, printing to out (NULL: stdout); the frame is
+ * popped afterwards (globals stay). Validates first (GCLAB_EUSAGE on a bad
+ * program). On error returns the status, gclab_error(h) has the message and
+ * *where (if not NULL) the location. */
+gclab_status ops_run(gclab_heap *h, struct ops_program *p, FILE *out, struct ops_error *where);
+
+/* Whether two programs have the same functions (nargs, nslots) and ops, with
+ * string operands compared by content; debug info (names, lines, ASSERT's text) is
+ * ignored. On a difference, describes the first one in why. */
+bool ops_program_equal(const struct ops_program *x, const struct ops_program *y, char *why,
+                       size_t whylen);
+/* Print a program as an op listing (one op per line), for debugging. */
+void ops_dump(const struct ops_program *p, FILE *f);
+
+#endif

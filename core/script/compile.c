@@ -1,0 +1,1229 @@
+/* compile.c — heap-script syntax tree to ops (core/ops.h).
+ *
+ * Frames. Each `def` is an ops function; the module is function 0. In a
+ * function, parameters take slots 0..n-1 and every other name it binds
+ * (assignment, del, for, def, class) gets a slot after them, as CPython's
+ * fast locals; names it only reads, or declares `global`, are globals.
+ * Module-level names are globals. Temporaries take slots above the locals.
+ *
+ * Pinned names. A name `_N` (an underscore and a number) is always slot N of
+ * its frame, at module level too. The printer (print.c) writes every slot
+ * this way, so a printed program compiles back to the same slots. A user
+ * script does not name things `_3`; if it does, the name is still a slot,
+ * which CPython sees as an ordinary variable — the same behaviour except
+ * that a module-level `_3` is not visible to functions as a global.
+ *
+ * Temporaries are cleared at the end of the statement that made them (a
+ * CLEAR per temporary), as CPython's value stack is empty between
+ * statements: this is what makes sys.getrefcount and the moment __del__
+ * runs agree with CPython. Code that runs only on one path (the right side
+ * of `and`, later operands of a chained comparison, an assert's message)
+ * clears its own temporaries before the paths join, so every CLEAR finds
+ * its slot full. Temporaries that only ever hold a bool (conditions) are
+ * never cleared: bools are immortal.
+ *
+ * Direct targets. `x = e` for a local x writes e's last op straight into
+ * x's slot (ADD 3,1,2 rather than ADD 9,1,2; MOVE 3,9) when e is an
+ * expression whose only write to the destination is its last op; displays,
+ * `and`/`or` and chained comparisons write early and go through a temporary,
+ * so `x = [x]` still reads the old x.
+ *
+ * sys.getrefcount(e) evaluates e into a temporary (or uses a local's slot
+ * when e is a bare local name, as CPython's LOAD_FAST pushes a reference
+ * that the temporary stands for). REFCOUNT reports the object's count with
+ * that reference being the call's argument, so:
+ *   - `a = [1]; sys.getrefcount(a)` is 2 at module level and in a function,
+ *     as in CPython 3.11 (global or local, plus the argument);
+ *   - a bare local passed directly: the slot is the local's own reference,
+ *     and the count is then one less than CPython's (CPython has both the
+ *     local and the pushed argument). To keep CPython's number the compiler
+ *     copies a bare local into a temporary for sys.getrefcount.
+ * Where it differs (documented in README.md): ints and strs (CPython 3.11
+ * counts references from code constants and the intern table; here small
+ * ints and literals are immortal and large int constants are not shared),
+ * classes and functions (CPython's hold extra internal references), and
+ * `self` inside __init__ (CPython's type call holds extra references).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast.h"
+#include "script.h"
+
+struct local { const char *name; int slot; };
+
+struct loop {
+    int top;                     /* op index `continue` jumps to */
+    int *breaks;                 /* ops to patch to the loop's end */
+    int nbreaks, cap;
+    struct loop *outer;
+};
+
+struct comp {
+    struct parser *p;
+    struct ops_program *prog;
+    bool imported[3];            /* gc, sys, weakref */
+    const char **module_names;   /* every name bound at module level or declared global */
+    int nmodule_names, cap_module_names;
+};
+
+struct fctx {
+    struct comp *c;
+    struct fctx *parent;
+    int fi;
+    bool module;
+    struct local *locals;
+    int nlocals, caplocals;
+    const char **globals;        /* declared global */
+    int nglobals, capglobals;
+    int temp_base, next_temp, max_slot;
+    bool *dirty;                 /* per temporary: holds something to clear */
+    int capdirty;
+    struct loop *loop;
+    int line;
+};
+
+static const char *const module_names[4] = { "gc", "sys", "weakref", NULL };
+static const char *const supported_builtins[] = { "print", "len", "id", "range", "type", "object",
+                                                  "bytearray", "list", "dict", "tuple", NULL };
+static const char *const unsupported_builtins[] = {
+    "str", "int", "bool", "float", "isinstance", "issubclass", "sorted", "sum", "min", "max", "abs",
+    "repr", "hash", "iter", "next", "enumerate", "zip", "map", "filter", "super", "getattr", "setattr",
+    "hasattr", "delattr", "exec", "eval", "input", "open", "globals", "locals", "vars", "dir", "callable",
+    "chr", "ord", "format", "round", "pow", "divmod", "any", "all", "reversed", "set", "frozenset",
+    "bytes", "compile", "exit", "quit", "help", "memoryview", "slice", "staticmethod", "classmethod",
+    "property", "complex", "ascii", "bin", "hex", "oct", "breakpoint", "__import__", "Exception", NULL,
+};
+
+static bool in_list(const char *const *l, const char *s)
+{
+    for (; *l; l++)
+        if (strcmp(*l, s) == 0)
+            return true;
+    return false;
+}
+
+#define FAIL(fc, line, col, ...) script_fail((fc)->c->p, line, col, __VA_ARGS__)
+
+/* Grow an array held in the parser's arena: a failure anywhere longjmps out
+ * of the compiler, and the arena is then freed at once, so nothing leaks. */
+static void *agrow(struct fctx *fc, void *old, size_t oldbytes, size_t newbytes)
+{
+    void *r = arena_alloc(&fc->c->p->arena, newbytes ? newbytes : 1);
+    if (!r)
+        FAIL(fc, 0, 0, "out of memory");
+    if (old && oldbytes)
+        memcpy(r, old, oldbytes);
+    return r;
+}
+
+/* `_N` → N, else -1. */
+static int pinned_slot(const char *name)
+{
+    if (name[0] != '_' || !name[1] || (name[1] == '0' && name[2]))
+        return -1;
+    long v = 0;
+    for (const char *s = name + 1; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v <= 100000 ? (int)v : -1;
+}
+
+/* ---- emitting ---- */
+
+static void note_slot(struct fctx *fc, int s)
+{
+    if (s > fc->max_slot)
+        fc->max_slot = s;
+}
+
+static int emit(struct fctx *fc, int code, int32_t a, int32_t b, int32_t c, int32_t d)
+{
+    const char *k = ops_kinds(code);
+    int32_t v[4] = { a, b, c, d };
+    for (int i = 0; i < 4; i++) {
+        if (k[i] == 'S' || (k[i] == 'O' && v[i] >= 0))
+            note_slot(fc, v[i]);
+        if (k[i] == 'R' && v[i + 1] > 0)
+            note_slot(fc, v[i] + v[i + 1] - 1);
+    }
+    if (code == OP_FOR_RANGE)
+        note_slot(fc, b + 2);
+    int r = ops_emit(fc->c->prog, fc->fi, code, a, b, c, d, fc->line);
+    if (r < 0)
+        FAIL(fc, 0, 0, "out of memory");
+    return r;
+}
+
+static int here(struct fctx *fc) { return fc->c->prog->funcs[fc->fi].nops; }
+
+static void patch(struct fctx *fc, int at, int target)
+{
+    struct ops_op *op = &fc->c->prog->funcs[fc->fi].ops[at];
+    if (op->code == OP_JUMP)
+        op->a = target;
+    else if (op->code == OP_FOR_RANGE)
+        op->c = target;
+    else
+        op->b = target;
+}
+
+static int str_index(struct fctx *fc, const char *s, size_t n)
+{
+    int i = ops_str_add(fc->c->prog, s, n);
+    if (i < 0)
+        FAIL(fc, 0, 0, "out of memory");
+    return i;
+}
+
+static int name_index(struct fctx *fc, const char *s) { return str_index(fc, s, strlen(s)); }
+
+static void emit_int(struct fctx *fc, int dst, int64_t v)
+{
+    int32_t lo, hi;
+    ops_int_operands(v, &lo, &hi);
+    emit(fc, OP_INT, dst, lo, hi, 0);
+}
+
+/* ---- temporaries ---- */
+
+static int tmp_new(struct fctx *fc, bool dirty)
+{
+    int s = fc->next_temp++;
+    int i = s - fc->temp_base;
+    if (i >= fc->capdirty) {
+        int cap = fc->capdirty ? fc->capdirty * 2 : 16;
+        fc->dirty = agrow(fc, fc->dirty, (size_t)fc->capdirty * sizeof *fc->dirty, (size_t)cap * sizeof *fc->dirty);
+        fc->capdirty = cap;
+    }
+    fc->dirty[i] = dirty;
+    note_slot(fc, s);
+    return s;
+}
+
+/* Clear the temporaries made since mark and free them. */
+static void scope_end(struct fctx *fc, int mark)
+{
+    for (int s = fc->next_temp - 1; s >= mark; s--)
+        if (fc->dirty[s - fc->temp_base])
+            emit(fc, OP_CLEAR, s, 0, 0, 0);
+    fc->next_temp = mark;
+}
+
+/* ---- names ---- */
+
+static int local_slot(struct fctx *fc, const char *name)
+{
+    for (int i = 0; i < fc->nlocals; i++)
+        if (strcmp(fc->locals[i].name, name) == 0)
+            return fc->locals[i].slot;
+    return -1;
+}
+
+static bool is_declared_global(struct fctx *fc, const char *name)
+{
+    for (int i = 0; i < fc->nglobals; i++)
+        if (strcmp(fc->globals[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool module_bound(struct comp *c, const char *name)
+{
+    for (int i = 0; i < c->nmodule_names; i++)
+        if (strcmp(c->module_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void add_module_name(struct fctx *fc, const char *name)
+{
+    struct comp *c = fc->c;
+    if (module_bound(c, name))
+        return;
+    if (c->nmodule_names == c->cap_module_names) {
+        int cap = c->cap_module_names ? c->cap_module_names * 2 : 16;
+        c->module_names = agrow(fc, c->module_names, (size_t)c->cap_module_names * sizeof *c->module_names,
+                                (size_t)cap * sizeof *c->module_names);
+        c->cap_module_names = cap;
+    }
+    c->module_names[c->nmodule_names++] = name;
+}
+
+/* Slot of a name in this frame, or -1 for a global. */
+static int resolve(struct fctx *fc, const char *name, int line, int col)
+{
+    int s = pinned_slot(name);
+    if (s >= 0)
+        return s;
+    if (fc->module)
+        return -1;
+    s = local_slot(fc, name);
+    if (s >= 0)
+        return s;
+    for (struct fctx *o = fc->parent; o && !o->module; o = o->parent)
+        if (local_slot(o, name) >= 0 && !is_declared_global(fc, name))
+            FAIL(fc, line, col, "closures are not supported: '%s' is a local of an enclosing function", name);
+    return -1;
+}
+
+static void check_binding(struct fctx *fc, const char *name, int line, int col)
+{
+    if (in_list(module_names, name))
+        FAIL(fc, line, col, "cannot bind module name '%s'", name);
+    if (in_list(supported_builtins, name) || in_list(unsupported_builtins, name))
+        FAIL(fc, line, col, "redefining builtin '%s' is not supported", name);
+}
+
+static void add_local(struct fctx *fc, const char *name, int line, int col)
+{
+    if (pinned_slot(name) >= 0 || local_slot(fc, name) >= 0 || is_declared_global(fc, name))
+        return;
+    check_binding(fc, name, line, col);
+    if (fc->nlocals == fc->caplocals) {
+        int cap = fc->caplocals ? fc->caplocals * 2 : 8;
+        fc->locals = agrow(fc, fc->locals, (size_t)fc->caplocals * sizeof *fc->locals, (size_t)cap * sizeof *fc->locals);
+        fc->caplocals = cap;
+    }
+    fc->locals[fc->nlocals++] = (struct local){ name, -1 };
+}
+
+/* ---- the pre-pass: what a function binds, which slots it pins ---- */
+
+static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
+{
+    if (!e)
+        return;
+    if (e->kind == E_NAME && pinned_slot(e->name) > *maxpin)
+        *maxpin = pinned_slot(e->name);
+    scan_expr_pins(fc, e->a, maxpin);
+    scan_expr_pins(fc, e->b, maxpin);
+    for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
+                                 e->kind == E_COMPARE || e->kind == E_CALL); i++)
+        scan_expr_pins(fc, e->items[i], maxpin);
+}
+
+static void bind_target(struct fctx *fc, const struct expr *t, bool module)
+{
+    if (t->kind != E_NAME)
+        return;
+    if (module) {
+        if (pinned_slot(t->name) < 0) {
+            check_binding(fc, t->name, t->line, t->col);
+            add_module_name(fc, t->name);
+        }
+    } else {
+        add_local(fc, t->name, t->line, t->col);
+    }
+}
+
+static void scan_block(struct fctx *fc, const struct block *b, bool module, int *maxpin, bool globals_only);
+
+static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *maxpin, bool globals_only)
+{
+    if (globals_only) {
+        /* first pass: global declarations, so later bindings know them */
+        if (s->kind == S_GLOBAL && !module) {
+            for (int i = 0; i < s->nnames; i++) {
+                if (local_slot(fc, s->names[i]) >= 0)
+                    FAIL(fc, s->line, s->col, "name '%s' is assigned to before global declaration", s->names[i]);
+                if (pinned_slot(s->names[i]) >= 0)
+                    FAIL(fc, s->line, s->col, "name '%s' is a frame slot and cannot be global", s->names[i]);
+                if (!is_declared_global(fc, s->names[i])) {
+                    if (fc->nglobals == fc->capglobals) {
+                        int cap = fc->capglobals ? fc->capglobals * 2 : 8;
+                        fc->globals = agrow(fc, fc->globals, (size_t)fc->capglobals * sizeof *fc->globals,
+                                            (size_t)cap * sizeof *fc->globals);
+                        fc->capglobals = cap;
+                    }
+                    fc->globals[fc->nglobals++] = s->names[i];
+                }
+                check_binding(fc, s->names[i], s->line, s->col);
+                add_module_name(fc, s->names[i]);
+            }
+        }
+        if (s->kind == S_IF || s->kind == S_WHILE || s->kind == S_FOR) {
+            scan_block(fc, &s->body, module, maxpin, true);
+            scan_block(fc, &s->orelse, module, maxpin, true);
+        }
+        return;
+    }
+    struct expr tmp = { 0 };
+    switch (s->kind) {
+    case S_ASSIGN:
+        for (int i = 0; i < s->n; i++) {
+            bind_target(fc, s->targets[i], module);
+            scan_expr_pins(fc, s->targets[i], maxpin);
+        }
+        break;
+    case S_AUG:
+    case S_DEL:
+        for (int i = 0; i < s->n; i++) {
+            bind_target(fc, s->targets[i], module);
+            scan_expr_pins(fc, s->targets[i], maxpin);
+        }
+        break;
+    case S_FOR:
+        tmp.kind = E_NAME;
+        tmp.name = s->name;
+        tmp.line = s->name_line;
+        tmp.col = s->name_col;
+        bind_target(fc, &tmp, module);
+        scan_expr_pins(fc, &tmp, maxpin);
+        for (int i = 0; i < s->n; i++)
+            scan_expr_pins(fc, s->targets[i], maxpin);
+        break;
+    case S_DEF:
+    case S_CLASS:
+        tmp.kind = E_NAME;
+        tmp.name = s->name;
+        tmp.line = s->line;
+        tmp.col = s->col;
+        bind_target(fc, &tmp, module);
+        scan_expr_pins(fc, &tmp, maxpin);
+        break;
+    default:
+        break;
+    }
+    scan_expr_pins(fc, s->value, maxpin);
+    scan_expr_pins(fc, s->msg, maxpin);
+    if (s->kind == S_DEF)
+        return;   /* its body is its own frame */
+    scan_block(fc, &s->body, module, maxpin, false);
+    scan_block(fc, &s->orelse, module, maxpin, false);
+}
+
+static void scan_block(struct fctx *fc, const struct block *b, bool module, int *maxpin, bool globals_only)
+{
+    for (int i = 0; i < b->n; i++)
+        scan_stmt(fc, b->s[i], module, maxpin, globals_only);
+}
+
+/* ---- expressions ---- */
+
+static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh);
+static void ccall(struct fctx *fc, const struct expr *e, int dst);
+
+static bool is_module_name(struct fctx *fc, const struct expr *e)
+{
+    if (e->kind != E_NAME || !in_list(module_names, e->name))
+        return false;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(e->name, module_names[i]) == 0 && !fc->c->imported[i])
+            FAIL(fc, e->line, e->col, "name '%s' is used without 'import %s'", e->name, e->name);
+    return true;
+}
+
+/* Slot holding e's value: a local's own slot, or a new temporary. */
+static int coperand(struct fctx *fc, const struct expr *e)
+{
+    if (e->kind == E_NAME) {
+        int s = resolve(fc, e->name, e->line, e->col);
+        if (s >= 0)
+            return s;
+    }
+    int t = tmp_new(fc, true);
+    cexpr(fc, e, t, true);
+    return t;
+}
+
+/* n consecutive slots holding the values of items (locals used in place when already consecutive). */
+static int cargs(struct fctx *fc, struct expr *const *items, int n, int line, int col)
+{
+    if (n > OPS_MAX_ARGS)
+        FAIL(fc, line, col, "more than %d arguments or items are not supported", OPS_MAX_ARGS);
+    if (n == 0)
+        return 0;
+    bool direct = true;
+    int first = -1;
+    for (int i = 0; i < n && direct; i++) {
+        int s = items[i]->kind == E_NAME ? resolve(fc, items[i]->name, items[i]->line, items[i]->col) : -1;
+        if (s < 0 || (i > 0 && s != first + i))
+            direct = false;
+        if (i == 0)
+            first = s;
+    }
+    if (direct)
+        return first;
+    first = fc->next_temp;
+    for (int i = 0; i < n; i++)
+        tmp_new(fc, true);
+    for (int i = 0; i < n; i++)
+        cexpr(fc, items[i], first + i, true);
+    return first;
+}
+
+static bool writes_early(const struct expr *e)
+{
+    return (e->kind == E_LIST && e->n > 0) || (e->kind == E_DICT && e->n > 0) || e->kind == E_AND ||
+           e->kind == E_OR || (e->kind == E_COMPARE && e->n > 2);
+}
+
+static int cmp_code(int op)
+{
+    static const int codes[] = { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IS, OP_IS_NOT };
+    return codes[op];
+}
+
+static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
+{
+    int saved_line = fc->line;
+    fc->line = e->line;
+    if (!fresh && writes_early(e)) {
+        int t = tmp_new(fc, true);
+        cexpr(fc, e, t, true);
+        emit(fc, OP_MOVE, dst, t, 0, 0);
+        fc->line = saved_line;
+        return;
+    }
+    switch (e->kind) {
+    case E_INT:
+        if (e->op == 0 && e->ival > (uint64_t)INT64_MAX)
+            FAIL(fc, e->line, e->col, "integer literal too large (ints are 64-bit in gclab)");
+        emit_int(fc, dst, (int64_t)e->ival);
+        break;
+    case E_STR: emit(fc, OP_STR, dst, str_index(fc, e->s, e->slen), 0, 0); break;
+    case E_NONE: emit(fc, OP_NONE, dst, 0, 0, 0); break;
+    case E_TRUE: case E_FALSE: emit(fc, OP_BOOL, dst, e->kind == E_TRUE, 0, 0); break;
+    case E_NAME: {
+        if (is_module_name(fc, e))
+            FAIL(fc, e->line, e->col, "modules are not supported as values");
+        int s = resolve(fc, e->name, e->line, e->col);
+        if (s >= 0) {
+            if (s != dst)
+                emit(fc, OP_MOVE, dst, s, 0, 0);
+            break;
+        }
+        if (!module_bound(fc->c, e->name)) {
+            if (in_list(unsupported_builtins, e->name))
+                FAIL(fc, e->line, e->col, "builtin '%s' is not supported", e->name);
+            if (in_list(supported_builtins, e->name))
+                FAIL(fc, e->line, e->col, "builtin '%s' is supported only when called", e->name);
+        }
+        emit(fc, OP_GLOBAL_GET, dst, name_index(fc, e->name), 0, 0);
+        break;
+    }
+    case E_LIST: case E_DICT:
+        emit(fc, e->kind == E_LIST ? OP_LIST : OP_DICT, dst, 0, 0, 0);
+        for (int i = 0; i < e->n; i++) {
+            if (e->kind == E_LIST) {
+                emit(fc, OP_APPEND, dst, coperand(fc, e->items[i]), 0, 0);
+            } else {
+                int k = coperand(fc, e->items[i]);
+                int v = coperand(fc, e->items[++i]);
+                emit(fc, OP_SETITEM, dst, k, v, 0);
+            }
+        }
+        break;
+    case E_TUPLE: {
+        int first = cargs(fc, e->items, e->n, e->line, e->col);
+        emit(fc, OP_TUPLE, dst, first, e->n, 0);
+        break;
+    }
+    case E_BINOP: {
+        int a = coperand(fc, e->a), b = coperand(fc, e->b);
+        int code = e->op == '+' ? OP_ADD : e->op == '-' ? OP_SUB : e->op == '*' ? OP_MUL :
+                   e->op == '/' ? OP_FLOORDIV : OP_MOD;
+        emit(fc, code, dst, a, b, 0);
+        break;
+    }
+    case E_NEG: emit(fc, OP_NEG, dst, coperand(fc, e->a), 0, 0); break;
+    case E_NOT: emit(fc, OP_NOT, dst, coperand(fc, e->a), 0, 0); break;
+    case E_COMPARE: {
+        int a = coperand(fc, e->items[0]);
+        int b = coperand(fc, e->items[1]);
+        emit(fc, cmp_code(e->ops[0]), dst, a, b, 0);
+        if (e->n == 2)
+            break;
+        /* a < b < c: later comparisons run only if the earlier held; each
+         * nests inside the one before and clears its temporaries first. */
+        int *patches = agrow(fc, NULL, 0, (size_t)e->n * 2 * sizeof(int));
+        int np = 0;
+        for (int i = 2; i < e->n; i++) {
+            patches[np++] = emit(fc, OP_JUMP_IF_FALSE, dst, 0, 0, 0);
+            patches[np++] = fc->next_temp;
+            int c = coperand(fc, e->items[i]);
+            emit(fc, cmp_code(e->ops[i - 1]), dst, b, c, 0);
+            b = c;
+        }
+        while (np > 0) {
+            int mark = patches[--np], at = patches[--np];
+            scope_end(fc, mark);
+            patch(fc, at, here(fc));
+        }
+        break;
+    }
+    case E_AND: case E_OR: {
+        cexpr(fc, e->a, dst, true);
+        int at = emit(fc, e->kind == E_AND ? OP_JUMP_IF_FALSE : OP_JUMP_IF_TRUE, dst, 0, 0, 0);
+        int mark = fc->next_temp;
+        cexpr(fc, e->b, dst, true);
+        scope_end(fc, mark);
+        patch(fc, at, here(fc));
+        break;
+    }
+    case E_ATTR:
+        if (is_module_name(fc, e->a)) {
+            const char *m = e->a->name, *n = e->name;
+            if (strcmp(m, "gc") == 0 && strcmp(n, "garbage") == 0) { emit(fc, OP_GC_GARBAGE, dst, 0, 0, 0); break; }
+            if (strcmp(m, "gc") == 0 && strcmp(n, "callbacks") == 0) { emit(fc, OP_GC_CALLBACKS, dst, 0, 0, 0); break; }
+            static const struct { const char *n; int v; } consts[] = {
+                { "DEBUG_STATS", 1 }, { "DEBUG_COLLECTABLE", 2 }, { "DEBUG_UNCOLLECTABLE", 4 },
+                { "DEBUG_SAVEALL", 32 }, { "DEBUG_LEAK", 38 },
+            };
+            for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)
+                if (strcmp(m, "gc") == 0 && strcmp(n, consts[i].n) == 0) {
+                    emit_int(fc, dst, consts[i].v);
+                    fc->line = saved_line;
+                    return;
+                }
+            FAIL(fc, e->line, e->col, "'%s.%s' is not supported as a value", m, n);
+        }
+        emit(fc, OP_GETATTR, dst, coperand(fc, e->a), name_index(fc, e->name), 0);
+        break;
+    case E_INDEX: {
+        int c = coperand(fc, e->a);
+        int k = coperand(fc, e->b);
+        emit(fc, OP_GETITEM, dst, c, k, 0);
+        break;
+    }
+    case E_CALL:
+        ccall(fc, e, dst);
+        break;
+    }
+    fc->line = saved_line;
+}
+
+static void nargs_check(struct fctx *fc, const struct expr *e, const char *what, int lo, int hi)
+{
+    if (e->n < lo || e->n > hi) {
+        if (lo == hi)
+            FAIL(fc, e->line, e->col, "%s takes %d argument%s (%d given)", what, lo, lo == 1 ? "" : "s", e->n);
+        FAIL(fc, e->line, e->col, "%s takes %d to %d arguments (%d given)", what, lo, hi, e->n);
+    }
+}
+
+/* A destination for ops that always write one: dst, or a temporary when the value is dropped. */
+static int need_dst(struct fctx *fc, int dst) { return dst >= 0 ? dst : tmp_new(fc, true); }
+
+static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, const char *f, int dst)
+{
+    struct expr *const *a = e->items;
+    bool none_result = false;
+    if (strcmp(m, "sys") == 0) {
+        if (strcmp(f, "getrefcount") != 0)
+            FAIL(fc, e->line, e->col, "'sys.%s' is not supported (only sys.getrefcount)", f);
+        nargs_check(fc, e, "sys.getrefcount()", 1, 1);
+        /* A temporary stands for the argument CPython pushes; a pinned `_N`
+         * is already the printer's spelling of that temporary. */
+        int t = a[0]->kind == E_NAME ? pinned_slot(a[0]->name) : -1;
+        if (t < 0) {
+            t = tmp_new(fc, true);
+            cexpr(fc, a[0], t, true);
+        }
+        emit(fc, OP_REFCOUNT, need_dst(fc, dst), t, 0, 0);
+        return;
+    }
+    if (strcmp(m, "weakref") == 0) {
+        if (strcmp(f, "ref") != 0)
+            FAIL(fc, e->line, e->col, "'weakref.%s' is not supported (only weakref.ref)", f);
+        nargs_check(fc, e, "weakref.ref()", 1, 2);
+        int o = coperand(fc, a[0]);
+        int cb = e->n > 1 ? coperand(fc, a[1]) : -1;
+        emit(fc, OP_WEAKREF, need_dst(fc, dst), o, cb, 0);
+        return;
+    }
+    if (strcmp(f, "collect") == 0) {
+        nargs_check(fc, e, "gc.collect()", 0, 1);
+        emit(fc, OP_GC_COLLECT, dst, e->n ? coperand(fc, a[0]) : -1, 0, 0);
+        return;
+    } else if (strcmp(f, "enable") == 0 || strcmp(f, "disable") == 0 || strcmp(f, "freeze") == 0 ||
+               strcmp(f, "unfreeze") == 0) {
+        nargs_check(fc, e, f, 0, 0);
+        emit(fc, f[0] == 'e' ? OP_GC_ENABLE : f[0] == 'd' ? OP_GC_DISABLE : f[0] == 'f' ? OP_GC_FREEZE
+                                                                                       : OP_GC_UNFREEZE, 0, 0, 0, 0);
+        none_result = true;
+    } else if (strcmp(f, "isenabled") == 0 || strcmp(f, "get_threshold") == 0 || strcmp(f, "get_count") == 0 ||
+               strcmp(f, "get_stats") == 0 || strcmp(f, "garbage") == 0 || strcmp(f, "get_freeze_count") == 0) {
+        nargs_check(fc, e, f, 0, 0);
+        int code = strcmp(f, "isenabled") == 0 ? OP_GC_ISENABLED : strcmp(f, "get_threshold") == 0 ? OP_GC_GET_THRESHOLD :
+                   strcmp(f, "get_count") == 0 ? OP_GC_GET_COUNT : strcmp(f, "get_stats") == 0 ? OP_GC_GET_STATS :
+                   strcmp(f, "get_freeze_count") == 0 ? OP_GC_GET_FREEZE_COUNT : -1;
+        if (code < 0)
+            FAIL(fc, e->line, e->col, "'gc.garbage' is a list, not a function");
+        emit(fc, code, need_dst(fc, dst), 0, 0, 0);
+        return;
+    } else if (strcmp(f, "set_threshold") == 0) {
+        nargs_check(fc, e, "gc.set_threshold()", 1, 3);
+        int first = cargs(fc, a, e->n, e->line, e->col);
+        emit(fc, OP_GC_SET_THRESHOLD, first, e->n, 0, 0);
+        none_result = true;
+    } else if (strcmp(f, "get_objects") == 0) {
+        nargs_check(fc, e, "gc.get_objects()", 0, 1);
+        int g = e->n ? coperand(fc, a[0]) : -1;
+        emit(fc, OP_GC_GET_OBJECTS, need_dst(fc, dst), g, 0, 0);
+        return;
+    } else if (strcmp(f, "set_debug") == 0) {
+        nargs_check(fc, e, "gc.set_debug()", 1, 1);
+        emit(fc, OP_GC_SET_DEBUG, coperand(fc, a[0]), 0, 0, 0);
+        none_result = true;
+    } else {
+        FAIL(fc, e->line, e->col, "'gc.%s' is not supported", f);
+    }
+    if (none_result && dst >= 0)
+        emit(fc, OP_NONE, dst, 0, 0, 0);
+}
+
+/* type('C', (), {'__init__': f, '__del__': g}) — the printer's spelling of CLASS. */
+static void ctype_call(struct fctx *fc, const struct expr *e, int dst)
+{
+    const char *bad = "type() is supported only as type('Name', (), {'__init__': f, '__del__': g})";
+    if (e->n != 3 || e->items[0]->kind != E_STR || e->items[1]->kind != E_TUPLE || e->items[1]->n != 0 ||
+        e->items[2]->kind != E_DICT || e->items[2]->n > 4)
+        FAIL(fc, e->line, e->col, "%s", bad);
+    const struct expr *name = e->items[0], *d = e->items[2];
+    struct ops_str nm = { (char *)name->s, name->slen };
+    if (memchr(name->s, 0, name->slen) || name->slen == 0)
+        FAIL(fc, name->line, name->col, "class name must be an identifier");
+    (void)nm;
+    int init = -1, del = -1;
+    for (int i = 0; i < d->n; i += 2) {
+        const struct expr *k = d->items[i];
+        if (k->kind != E_STR || (strcmp(k->s, "__init__") && strcmp(k->s, "__del__")))
+            FAIL(fc, k->line, k->col, "%s", bad);
+        int s = coperand(fc, d->items[i + 1]);
+        if (strcmp(k->s, "__init__") == 0)
+            init = s;
+        else
+            del = s;
+    }
+    int ni = str_index(fc, name->s, name->slen);
+    for (size_t i = 0; i < name->slen; i++) {
+        char ch = name->s[i];
+        if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (i > 0 && ch >= '0' && ch <= '9')))
+            FAIL(fc, name->line, name->col, "class name must be an identifier");
+    }
+    emit(fc, OP_CLASS, need_dst(fc, dst), ni, init, del);
+}
+
+static void ccall(struct fctx *fc, const struct expr *e, int dst)
+{
+    const struct expr *callee = e->a;
+    struct expr *const *a = e->items;
+    if (callee->kind == E_NAME && resolve(fc, callee->name, callee->line, callee->col) < 0 &&
+        !module_bound(fc->c, callee->name)) {
+        const char *n = callee->name;
+        if (strcmp(n, "print") == 0) {
+            int first = cargs(fc, a, e->n, e->line, e->col);
+            emit(fc, OP_PRINT, first, e->n, 0, 0);
+            if (dst >= 0)
+                emit(fc, OP_NONE, dst, 0, 0, 0);
+            return;
+        }
+        if (strcmp(n, "len") == 0 || strcmp(n, "id") == 0) {
+            nargs_check(fc, e, n[0] == 'l' ? "len()" : "id()", 1, 1);
+            int s = coperand(fc, a[0]);
+            emit(fc, n[0] == 'l' ? OP_LEN : OP_ID, need_dst(fc, dst), s, 0, 0);
+            return;
+        }
+        if (strcmp(n, "range") == 0)
+            FAIL(fc, e->line, e->col, "range() is supported only in 'for NAME in range(...)'");
+        if (strcmp(n, "type") == 0) {
+            ctype_call(fc, e, dst);
+            return;
+        }
+        if (strcmp(n, "bytearray") == 0) {
+            if (e->n != 1 || a[0]->kind != E_INT || a[0]->op != 0 || a[0]->ival > (1u << 24))
+                FAIL(fc, e->line, e->col, "bytearray() is supported only as bytearray(N), N a literal up to %u", 1u << 24);
+            emit(fc, OP_BLOB, need_dst(fc, dst), (int32_t)a[0]->ival, 0, 0);
+            return;
+        }
+        if (strcmp(n, "list") == 0 || strcmp(n, "dict") == 0 || strcmp(n, "tuple") == 0) {
+            if (e->n != 0)
+                FAIL(fc, e->line, e->col, "%s() is supported only without arguments", n);
+            if (n[0] == 't')
+                emit(fc, OP_TUPLE, need_dst(fc, dst), 0, 0, 0);
+            else
+                emit(fc, n[0] == 'l' ? OP_LIST : OP_DICT, need_dst(fc, dst), 0, 0, 0);
+            return;
+        }
+        if (strcmp(n, "object") == 0)
+            FAIL(fc, e->line, e->col, "object() is not supported");
+        if (in_list(unsupported_builtins, n))
+            FAIL(fc, callee->line, callee->col, "builtin '%s' is not supported", n);
+    }
+    if (callee->kind == E_ATTR) {
+        const struct expr *obj = callee->a;
+        const char *m = callee->name;
+        if (is_module_name(fc, obj)) {
+            ccall_module(fc, e, obj->name, m, dst);
+            return;
+        }
+        if (obj->kind == E_NAME && strcmp(obj->name, "object") == 0 && !module_bound(fc->c, "object") &&
+            resolve(fc, "object", obj->line, obj->col) < 0) {
+            if (strcmp(m, "__new__") != 0 || e->n != 1)
+                FAIL(fc, e->line, e->col, "object is supported only as object.__new__(C)");
+            int c = coperand(fc, a[0]);
+            emit(fc, OP_INSTANCE, need_dst(fc, dst), c, 0, 0);
+            return;
+        }
+        if (strcmp(m, "append") == 0) {
+            nargs_check(fc, e, "append()", 1, 1);
+            int l = coperand(fc, obj);
+            int v = coperand(fc, a[0]);
+            emit(fc, OP_APPEND, l, v, 0, 0);
+            if (dst >= 0)
+                emit(fc, OP_NONE, dst, 0, 0, 0);
+            return;
+        }
+        if (strcmp(m, "pop") == 0) {
+            nargs_check(fc, e, "pop()", 0, 1);
+            int l = coperand(fc, obj);
+            int i = e->n ? coperand(fc, a[0]) : -1;
+            emit(fc, OP_POP, dst, l, i, 0);
+            return;
+        }
+        if (strcmp(m, "get") == 0) {
+            nargs_check(fc, e, "get()", 1, 2);
+            int d = coperand(fc, obj);
+            int k = coperand(fc, a[0]);
+            int v = e->n > 1 ? coperand(fc, a[1]) : -1;
+            emit(fc, OP_DICT_GET, need_dst(fc, dst), d, k, v);
+            return;
+        }
+    }
+    int f = coperand(fc, callee);
+    int first = cargs(fc, a, e->n, e->line, e->col);
+    emit(fc, OP_CALL, dst, f, first, e->n);
+}
+
+/* Emit a jump taken when truth(e) == sense; returns the op to patch. */
+static int jump_if(struct fctx *fc, const struct expr *e, bool sense)
+{
+    if (e->kind == E_NOT)
+        return jump_if(fc, e->a, !sense);
+    fc->line = e->line;
+    if (e->kind == E_NAME) {
+        int s = resolve(fc, e->name, e->line, e->col);
+        if (s >= 0)
+            return emit(fc, sense ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, s, 0, 0, 0);
+    }
+    int t = tmp_new(fc, false);
+    int mark = fc->next_temp;
+    cexpr(fc, e, t, true);
+    scope_end(fc, mark);
+    bool is_bool = e->kind == E_COMPARE || e->kind == E_TRUE || e->kind == E_FALSE;
+    if (!is_bool) {
+        /* Keep only a bool in the temporary, so it never needs clearing. */
+        emit(fc, OP_NOT, t, t, 0, 0);
+        sense = !sense;
+    }
+    int at = emit(fc, sense ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, t, 0, 0, 0);
+    fc->next_temp = t;
+    return at;
+}
+
+/* ---- statements ---- */
+
+static void store(struct fctx *fc, const struct expr *t, int v)
+{
+    fc->line = t->line;
+    if (t->kind == E_NAME) {
+        int s = resolve(fc, t->name, t->line, t->col);
+        if (s >= 0) {
+            if (s != v)
+                emit(fc, OP_MOVE, s, v, 0, 0);
+        } else {
+            emit(fc, OP_GLOBAL_SET, name_index(fc, t->name), v, 0, 0);
+        }
+    } else if (t->kind == E_ATTR) {
+        if (is_module_name(fc, t->a))
+            FAIL(fc, t->line, t->col, "assigning module attributes is not supported");
+        int o = coperand(fc, t->a);
+        emit(fc, OP_SETATTR, o, name_index(fc, t->name), v, 0);
+    } else {
+        int c = coperand(fc, t->a);
+        int k = coperand(fc, t->b);
+        emit(fc, OP_SETITEM, c, k, v, 0);
+    }
+}
+
+static void cblock(struct fctx *fc, const struct block *b);
+static int cfunction(struct fctx *parent, const struct stmt *def, const char *qualname);
+
+static void add_break(struct fctx *fc, int at)
+{
+    struct loop *l = fc->loop;
+    if (l->nbreaks == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 4;
+        l->breaks = agrow(fc, l->breaks, (size_t)l->cap * sizeof *l->breaks, (size_t)cap * sizeof *l->breaks);
+        l->cap = cap;
+    }
+    l->breaks[l->nbreaks++] = at;
+}
+
+static void loop_end(struct fctx *fc, struct loop *l)
+{
+    for (int i = 0; i < l->nbreaks; i++)
+        patch(fc, l->breaks[i], here(fc));
+    fc->loop = l->outer;
+}
+
+static bool block_is_empty(const struct block *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->s[i]->kind != S_PASS && b->s[i]->kind != S_GLOBAL && b->s[i]->kind != S_IMPORT)
+            return false;
+    return true;
+}
+
+/* Bind a new func or class in slot v to name (module: global; function: local). */
+static void bind_name(struct fctx *fc, const char *name, int v, int line, int col)
+{
+    struct expr t = { .kind = E_NAME, .name = name, .line = line, .col = col };
+    store(fc, &t, v);
+}
+
+static void cstmt(struct fctx *fc, const struct stmt *s)
+{
+    int mark = fc->next_temp;
+    fc->line = s->line;
+    switch (s->kind) {
+    case S_PASS: case S_GLOBAL:
+        break;
+    case S_IMPORT:
+        for (const struct stmt *i = s; i; i = i->init)
+            for (int k = 0; k < 3; k++)
+                if (strcmp(i->name, module_names[k]) == 0)
+                    fc->c->imported[k] = true;
+        break;
+    case S_EXPR: {
+        const struct expr *e = s->value;
+        if (e->kind == E_CALL)
+            ccall(fc, e, -1);
+        else
+            coperand(fc, e);
+        break;
+    }
+    case S_ASSIGN: {
+        const struct expr *t0 = s->targets[0];
+        int ls = s->n == 1 && t0->kind == E_NAME ? resolve(fc, t0->name, t0->line, t0->col) : -1;
+        if (ls >= 0) {
+            cexpr(fc, s->value, ls, false);
+            break;
+        }
+        int v = coperand(fc, s->value);
+        for (int i = 0; i < s->n; i++)
+            store(fc, s->targets[i], v);
+        break;
+    }
+    case S_AUG: {
+        const struct expr *t = s->targets[0];
+        int code = s->op == '+' ? OP_ADD : s->op == '-' ? OP_SUB : s->op == '*' ? OP_MUL :
+                   s->op == '/' ? OP_FLOORDIV : OP_MOD;
+        if (t->kind == E_NAME) {
+            int ls = resolve(fc, t->name, t->line, t->col);
+            if (ls >= 0) {
+                int v = coperand(fc, s->value);
+                emit(fc, code, ls, ls, v, 0);
+            } else {
+                int cur = tmp_new(fc, true);
+                emit(fc, OP_GLOBAL_GET, cur, name_index(fc, t->name), 0, 0);
+                int v = coperand(fc, s->value);
+                emit(fc, code, cur, cur, v, 0);
+                emit(fc, OP_GLOBAL_SET, name_index(fc, t->name), cur, 0, 0);
+            }
+        } else if (t->kind == E_ATTR) {
+            int o = coperand(fc, t->a);
+            int cur = tmp_new(fc, true);
+            emit(fc, OP_GETATTR, cur, o, name_index(fc, t->name), 0);
+            int v = coperand(fc, s->value);
+            emit(fc, code, cur, cur, v, 0);
+            emit(fc, OP_SETATTR, o, name_index(fc, t->name), cur, 0);
+        } else {
+            int c = coperand(fc, t->a);
+            int k = coperand(fc, t->b);
+            int cur = tmp_new(fc, true);
+            emit(fc, OP_GETITEM, cur, c, k, 0);
+            int v = coperand(fc, s->value);
+            emit(fc, code, cur, cur, v, 0);
+            emit(fc, OP_SETITEM, c, k, cur, 0);
+        }
+        break;
+    }
+    case S_DEL:
+        for (int i = 0; i < s->n; i++) {
+            const struct expr *t = s->targets[i];
+            fc->line = t->line;
+            if (t->kind == E_NAME) {
+                int ls = resolve(fc, t->name, t->line, t->col);
+                if (ls >= 0)
+                    emit(fc, OP_CLEAR, ls, 0, 0, 0);
+                else
+                    emit(fc, OP_GLOBAL_DEL, name_index(fc, t->name), 0, 0, 0);
+            } else if (t->kind == E_ATTR) {
+                if (is_module_name(fc, t->a))
+                    FAIL(fc, t->line, t->col, "deleting module attributes is not supported");
+                emit(fc, OP_DELATTR, coperand(fc, t->a), name_index(fc, t->name), 0, 0);
+            } else {
+                int c = coperand(fc, t->a);
+                int k = coperand(fc, t->b);
+                emit(fc, OP_DELITEM, c, k, 0, 0);
+            }
+        }
+        break;
+    case S_BREAK: case S_CONTINUE:
+        if (!fc->loop)
+            FAIL(fc, s->line, s->col, "'%s' outside loop", s->kind == S_BREAK ? "break" : "continue");
+        if (s->kind == S_BREAK)
+            add_break(fc, emit(fc, OP_JUMP, 0, 0, 0, 0));
+        else
+            emit(fc, OP_JUMP, fc->loop->top, 0, 0, 0);
+        break;
+    case S_RETURN:
+        if (fc->module)
+            FAIL(fc, s->line, s->col, "'return' outside function");
+        emit(fc, OP_RETURN, s->value ? coperand(fc, s->value) : -1, 0, 0, 0);
+        break;
+    case S_ASSERT: {
+        int text = str_index(fc, fc->c->p->src + s->value->start, (size_t)(s->value->end - s->value->start));
+        int c;
+        if (s->value->kind == E_NAME && (c = resolve(fc, s->value->name, s->value->line, s->value->col)) >= 0) {
+            /* a local: tested in place */
+        } else {
+            c = tmp_new(fc, true);
+            cexpr(fc, s->value, c, true);
+        }
+        fc->line = s->line;
+        if (!s->msg) {
+            emit(fc, OP_ASSERT, c, -1, text, 0);
+        } else if (s->msg->kind == E_NAME && resolve(fc, s->msg->name, s->msg->line, s->msg->col) >= 0) {
+            /* ASSERT reads the message slot only when failing, as Python evaluates it */
+            emit(fc, OP_ASSERT, c, resolve(fc, s->msg->name, s->msg->line, s->msg->col), text, 0);
+        } else {
+            int at = emit(fc, OP_JUMP_IF_TRUE, c, 0, 0, 0);
+            int m2 = fc->next_temp;
+            int m = coperand(fc, s->msg);
+            fc->line = s->line;
+            emit(fc, OP_ASSERT, c, m, text, 0);
+            scope_end(fc, m2);
+            patch(fc, at, here(fc));
+        }
+        break;
+    }
+    case S_IF: {
+        /* `if c: break` / `if c: continue` jump straight to the loop's target */
+        if (fc->loop && s->orelse.n == 0 && s->body.n == 1 &&
+            (s->body.s[0]->kind == S_BREAK || s->body.s[0]->kind == S_CONTINUE)) {
+            int at = jump_if(fc, s->value, true);
+            if (s->body.s[0]->kind == S_BREAK)
+                add_break(fc, at);
+            else
+                patch(fc, at, fc->loop->top);
+            break;
+        }
+        int at = jump_if(fc, s->value, false);
+        cblock(fc, &s->body);
+        if (!block_is_empty(&s->orelse)) {
+            int j = emit(fc, OP_JUMP, 0, 0, 0, 0);
+            patch(fc, at, here(fc));
+            cblock(fc, &s->orelse);
+            patch(fc, j, here(fc));
+        } else {
+            cblock(fc, &s->orelse);   /* imports and globals only */
+            patch(fc, at, here(fc));
+        }
+        break;
+    }
+    case S_WHILE: {
+        struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+        fc->loop = &l;
+        if (s->value->kind != E_TRUE)
+            add_break(fc, jump_if(fc, s->value, false));
+        cblock(fc, &s->body);
+        emit(fc, OP_JUMP, l.top, 0, 0, 0);
+        loop_end(fc, &l);
+        break;
+    }
+    case S_FOR: {
+        /* The counter lives in three consecutive slots (next, stop, step) that
+         * FOR_RANGE advances: temporaries, or three consecutive `_N` slots
+         * used in place (the printer's spelling, see print.c). */
+        int k = -1;
+        if (s->n == 3) {
+            int p0 = s->targets[0]->kind == E_NAME ? pinned_slot(s->targets[0]->name) : -1;
+            int p1 = s->targets[1]->kind == E_NAME ? pinned_slot(s->targets[1]->name) : -1;
+            int p2 = s->targets[2]->kind == E_NAME ? pinned_slot(s->targets[2]->name) : -1;
+            if (p0 >= 0 && p1 == p0 + 1 && p2 == p0 + 2)
+                k = p0;
+        }
+        if (k < 0) {
+            k = fc->next_temp;
+            tmp_new(fc, true);
+            tmp_new(fc, true);
+            tmp_new(fc, true);
+            if (s->n == 1)
+                emit_int(fc, k, 0);
+            else
+                cexpr(fc, s->targets[0], k, true);
+            cexpr(fc, s->targets[s->n == 1 ? 0 : 1], k + 1, true);
+            if (s->n == 3)
+                cexpr(fc, s->targets[2], k + 2, true);
+            else
+                emit_int(fc, k + 2, 1);
+        }
+        int v = resolve(fc, s->name, s->name_line, s->name_col);
+        bool global = v < 0;
+        if (global) {
+            v = tmp_new(fc, true);
+            emit(fc, OP_NONE, v, 0, 0, 0);
+        }
+        struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+        fc->loop = &l;
+        fc->line = s->line;
+        add_break(fc, emit(fc, OP_FOR_RANGE, v, k, 0, 0));
+        if (global) {
+            fc->line = s->name_line;
+            emit(fc, OP_GLOBAL_SET, name_index(fc, s->name), v, 0, 0);
+        }
+        cblock(fc, &s->body);
+        emit(fc, OP_JUMP, l.top, 0, 0, 0);
+        loop_end(fc, &l);
+        break;
+    }
+    case S_DEF: {
+        int fi = cfunction(fc, s, s->name);
+        int slot = resolve(fc, s->name, s->line, s->col);
+        fc->line = s->line;
+        if (slot >= 0) {
+            emit(fc, OP_FUNC, slot, fi, 0, 0);
+        } else {
+            int t = tmp_new(fc, true);
+            emit(fc, OP_FUNC, t, fi, 0, 0);
+            bind_name(fc, s->name, t, s->line, s->col);
+        }
+        break;
+    }
+    case S_CLASS: {
+        int init = -1, del = -1;
+        const struct stmt *m[2] = { s->del_first ? s->del : s->init, s->del_first ? s->init : s->del };
+        char qual[160];
+        for (int i = 0; i < 2; i++) {
+            if (!m[i])
+                continue;
+            snprintf(qual, sizeof qual, "%.70s.%.70s", s->name, m[i]->name);
+            int fi = cfunction(fc, m[i], qual);
+            int t = tmp_new(fc, true);
+            fc->line = m[i]->line;
+            emit(fc, OP_FUNC, t, fi, 0, 0);
+            if (m[i] == s->init)
+                init = t;
+            else
+                del = t;
+        }
+        fc->line = s->line;
+        int slot = resolve(fc, s->name, s->line, s->col);
+        int dst = slot >= 0 ? slot : tmp_new(fc, true);
+        emit(fc, OP_CLASS, dst, name_index(fc, s->name), init, del);
+        if (slot < 0)
+            bind_name(fc, s->name, dst, s->line, s->col);
+        break;
+    }
+    }
+    scope_end(fc, mark);
+}
+
+static void cblock(struct fctx *fc, const struct block *b)
+{
+    for (int i = 0; i < b->n; i++)
+        cstmt(fc, b->s[i]);
+}
+
+
+/* Lay out a frame: parameters, then ordinary locals above every pinned `_N`
+ * slot, then temporaries. */
+static void layout(struct fctx *fc, int nparams, int maxpin)
+{
+    int next = maxpin + 1 > nparams ? maxpin + 1 : nparams;
+    for (int i = 0; i < fc->nlocals; i++)
+        if (fc->locals[i].slot < 0)
+            fc->locals[i].slot = next++;
+    fc->temp_base = fc->next_temp = next;
+    fc->max_slot = next - 1;
+}
+
+static void set_debug_names(struct fctx *fc)
+{
+    struct ops_func *f = &fc->c->prog->funcs[fc->fi];
+    f->nslots = fc->max_slot + 1 > f->nargs ? fc->max_slot + 1 : f->nargs;
+    if (fc->nlocals == 0)
+        return;
+    f->slot_names = calloc((size_t)f->nslots, sizeof *f->slot_names);
+    if (!f->slot_names)
+        return;
+    for (int i = 0; i < fc->nlocals; i++)
+        if (fc->locals[i].slot < f->nslots)
+            f->slot_names[fc->locals[i].slot] = strdup(fc->locals[i].name);
+}
+
+static int cfunction(struct fctx *parent, const struct stmt *def, const char *qualname)
+{
+    struct comp *c = parent->c;
+    int fi = ops_func_add(c->prog, qualname, def->nnames, def->nnames);
+    if (fi < 0)
+        FAIL(parent, 0, 0, "out of memory");
+    struct fctx fc = { .c = c, .parent = parent, .fi = fi, .module = false, .line = def->line };
+    int maxpin = -1;
+    for (int i = 0; i < def->nnames; i++) {
+        int pin = pinned_slot(def->names[i]);
+        if (pin >= 0 && pin != i)
+            FAIL(parent, def->line, def->col, "parameter '%s' must be parameter number %d", def->names[i], pin);
+        if (pin < 0)
+            check_binding(&fc, def->names[i], def->line, def->col);
+        if (fc.nlocals == fc.caplocals) {
+            int cap = fc.caplocals ? fc.caplocals * 2 : 8;
+            fc.locals = agrow(&fc, fc.locals, (size_t)fc.caplocals * sizeof *fc.locals, (size_t)cap * sizeof *fc.locals);
+            fc.caplocals = cap;
+        }
+        fc.locals[fc.nlocals++] = (struct local){ def->names[i], i };
+        if (i > maxpin)
+            maxpin = i;
+    }
+    scan_block(&fc, &def->body, false, &maxpin, true);
+    scan_block(&fc, &def->body, false, &maxpin, false);
+    layout(&fc, def->nnames, maxpin);
+    cblock(&fc, &def->body);
+    fc.line = 0;
+    emit(&fc, OP_RETURN, -1, 0, 0, 0);
+    set_debug_names(&fc);
+    return fi;
+}
+
+struct ops_program *script_compile(const char *src, size_t len, const char *file, char *err, size_t errlen)
+{
+    struct parser p = { .src = src, .file = file, .len = len, .err = err, .errlen = errlen };
+    struct comp c = { .p = &p };
+    struct fctx mod = { .c = &c, .fi = 0, .module = true };
+    err[0] = 0;
+    /* Every failure longjmps here: the arena and the program go, nothing runs. */
+    if (setjmp(p.fail)) {
+        ops_program_free(c.prog);
+        arena_free(&p.arena);
+        return NULL;
+    }
+    c.prog = ops_program_new();
+    if (!c.prog)
+        script_fail(&p, 0, 0, "out of memory");
+    struct block body = script_parse(&p);
+    int maxpin = -1;
+    scan_block(&mod, &body, true, &maxpin, false);
+    layout(&mod, 0, maxpin);
+    cblock(&mod, &body);
+    set_debug_names(&mod);
+    struct ops_program *prog = c.prog;
+    c.prog = NULL;
+    arena_free(&p.arena);
+    return prog;
+}

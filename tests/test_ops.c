@@ -1,0 +1,216 @@
+/* test_ops.c — the instruction set's interpreter, driven with hand-built
+ * programs (no script front end), on the rc engine. */
+#include <stdlib.h>
+
+#include "ops.h"
+#include "t.h"
+
+#define E(p, f, code, a, b, c, d) ops_emit(p, f, OP_##code, a, b, c, d, __LINE__)
+
+/* Run p on a fresh rc heap; output into out (caller frees); returns the status. */
+static gclab_status run(struct ops_program *p, char **out, struct ops_error *where, gclab_heap **hp)
+{
+    size_t n;
+    FILE *f = open_memstream(out, &n);
+    gclab_heap *h = gclab_heap_new("rc", NULL, NULL, 0);
+    gclab_status st = ops_run(h, p, f, where);
+    fclose(f);
+    if (hp)
+        *hp = h;
+    else
+        gclab_heap_free(h);
+    return st;
+}
+
+/* A dropped two-list cycle survives on rc (gc.collect finds 0) and prints as nested lists. */
+static void test_ops_cycle_prints_and_survives_on_rc(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 4;
+    E(p, 0, LIST, 0, 0, 0, 0);
+    E(p, 0, LIST, 1, 0, 0, 0);
+    E(p, 0, APPEND, 0, 1, 0, 0);
+    E(p, 0, APPEND, 1, 0, 0, 0);
+    E(p, 0, PRINT, 0, 2, 0, 0);
+    E(p, 0, CLEAR, 0, 0, 0, 0);
+    E(p, 0, CLEAR, 1, 0, 0, 0);
+    E(p, 0, GC_COLLECT, 2, -1, 0, 0);
+    E(p, 0, PRINT, 2, 1, 0, 0);
+    char *out = NULL;
+    gclab_heap *h;
+    T_EQ(t, run(p, &out, NULL, &h), GCLAB_OK);
+    T_STREQ(t, out, "[[[...]]] [[[...]]]\n0\n");
+    struct gclab_stats s;
+    gclab_heap_drop_roots(h);
+    gclab_heap_stats(h, &s);
+    T_EQ(t, s.live_objects, 2);
+    free(out);
+    gclab_heap_free(h);
+    ops_program_free(p);
+}
+
+/* A function called through CALL returns its argument plus one; the error in
+ * a nested call is located at the callee's op, not the caller's CALL. */
+static void test_ops_call_returns_and_errors_locate_in_callee(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    int f = ops_func_add(p, "inc", 1, 3);
+    int32_t lo, hi;
+    ops_int_operands(1, &lo, &hi);
+    E(p, f, INT, 1, lo, hi, 0);
+    E(p, f, ADD, 2, 0, 1, 0);      /* op 1: fails on a str */
+    E(p, f, RETURN, 2, 0, 0, 0);
+    p->funcs[0].nslots = 3;
+    ops_int_operands(41, &lo, &hi);
+    E(p, 0, FUNC, 0, f, 0, 0);
+    E(p, 0, INT, 1, lo, hi, 0);
+    E(p, 0, CALL, 2, 0, 1, 1);
+    E(p, 0, PRINT, 2, 1, 0, 0);
+    E(p, 0, STR, 1, ops_str_add(p, "x", 1), 0, 0);
+    E(p, 0, CALL, 2, 0, 1, 1);     /* op 5 */
+    char *out = NULL;
+    struct ops_error where;
+    gclab_heap *h;
+    T_EQ(t, run(p, &out, &where, &h), GCLAB_ETYPE);
+    T_STREQ(t, out, "42\n");
+    T_STREQ(t, gclab_error(h), "can only concatenate str (not \"int\") to str");
+    T_EQ(t, where.func, f);
+    T_EQ(t, where.pc, 1);
+    T_EQ(t, where.line, p->funcs[f].ops[1].line);
+    free(out);
+    gclab_heap_free(h);
+    ops_program_free(p);
+}
+
+/* Printing a 100000-deep nested list does not recurse in C (ASan's stack would
+ * overflow): with a frame limit above the depth it prints; below, RecursionError. */
+static void test_ops_print_deep_list_without_recursion(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 6;
+    int32_t lo, hi;
+    E(p, 0, LIST, 0, 0, 0, 0);
+    E(p, 0, MOVE, 1, 0, 0, 0);
+    ops_int_operands(0, &lo, &hi);
+    E(p, 0, INT, 2, lo, hi, 0);
+    ops_int_operands(100000, &lo, &hi);
+    E(p, 0, INT, 3, lo, hi, 0);
+    ops_int_operands(1, &lo, &hi);
+    E(p, 0, INT, 4, lo, hi, 0);
+    E(p, 0, FOR_RANGE, 5, 2, 10, 0);   /* op 5 */
+    E(p, 0, LIST, 5, 0, 0, 0);
+    E(p, 0, APPEND, 1, 5, 0, 0);
+    E(p, 0, MOVE, 1, 5, 0, 0);
+    E(p, 0, JUMP, 5, 0, 0, 0);
+    E(p, 0, PRINT, 0, 1, 0, 0);        /* op 10 */
+    char *out = NULL;
+    size_t sz;
+    FILE *f = open_memstream(&out, &sz);
+    struct gclab_config cfg = { .max_depth = 200000 };
+    gclab_heap *h = gclab_heap_new("rc", &cfg, NULL, 0);
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    fclose(f);
+    gclab_heap_free(h);
+    size_t n = strlen(out);
+    T_EQ(t, n, 2 * 100001 + 1);
+    T_CHECK(t, out[0] == '[' && out[100000] == '[' && out[100001] == ']' && out[n - 1] == '\n');
+    free(out);
+    out = NULL;
+    gclab_heap *h2;
+    T_EQ(t, run(p, &out, NULL, &h2), GCLAB_ERECURSION);
+    T_STREQ(t, gclab_error(h2), "maximum recursion depth exceeded while getting the repr of an object");
+    T_STREQ(t, out, "");
+    gclab_heap_free(h2);
+    free(out);
+    ops_program_free(p);
+}
+
+/* Validation refuses an out-of-range slot, jump, string and function before running anything. */
+static void test_ops_validate_refuses_bad_operands(struct t *t)
+{
+    char err[256];
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 2;
+    E(p, 0, MOVE, 0, 2, 0, 0);
+    T_EQ(t, ops_validate(p, err, sizeof err), -1);
+    T_STREQ(t, err, "function 0 op 0 (MOVE): bad slot operand b = 2");
+    p->funcs[0].ops[0] = (struct ops_op){ OP_JUMP, 5, 0, 0, 0, 0 };
+    T_EQ(t, ops_validate(p, err, sizeof err), -1);
+    p->funcs[0].ops[0] = (struct ops_op){ OP_GLOBAL_GET, 0, 0, 0, 0, 0 };
+    T_EQ(t, ops_validate(p, err, sizeof err), -1);
+    ops_str_add(p, "not a name", 10);
+    T_EQ(t, ops_validate(p, err, sizeof err), -1);
+    p->funcs[0].ops[0] = (struct ops_op){ OP_FUNC, 0, 0, 0, 0, 0 };
+    T_EQ(t, ops_validate(p, err, sizeof err), -1);
+    p->funcs[0].ops[0] = (struct ops_op){ OP_STR, 1, 0, 0, 0, 0 };
+    T_EQ(t, ops_validate(p, err, sizeof err), 0);
+    char *out = NULL;
+    p->funcs[0].ops[0].code = 200;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_EUSAGE);
+    free(out);
+    ops_program_free(p);
+}
+
+/* sys.getrefcount of a list held by one slot and passed as the argument slot is 2, as CPython says. */
+static void test_ops_refcount_counts_the_argument_once(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 3;
+    E(p, 0, LIST, 0, 0, 0, 0);
+    E(p, 0, MOVE, 1, 0, 0, 0);
+    E(p, 0, REFCOUNT, 2, 1, 0, 0);
+    E(p, 0, PRINT, 2, 1, 0, 0);
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "2\n");
+    free(out);
+    ops_program_free(p);
+}
+
+/* PRINT allocates nothing on the heap, so it cannot move a collector's counts
+ * (CPython's repr allocates no tracked object): allocs are the same before and after. */
+static void test_ops_print_allocates_no_objects(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 3;
+    E(p, 0, LIST, 0, 0, 0, 0);
+    E(p, 0, DICT, 1, 0, 0, 0);
+    E(p, 0, APPEND, 0, 1, 0, 0);
+    E(p, 0, TUPLE, 2, 0, 2, 0);
+    E(p, 0, APPEND, 0, 2, 0, 0);
+    E(p, 0, APPEND, 0, 0, 0, 0);
+    E(p, 0, PRINT, 0, 3, 0, 0);
+    char *out = NULL;
+    size_t sz;
+    FILE *f = open_memstream(&out, &sz);
+    gclab_heap *h = gclab_heap_new("rc", NULL, NULL, 0);
+    struct gclab_stats before, after;
+    p->funcs[0].nops = 6;
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    gclab_heap_stats(h, &before);
+    gclab_heap_drop_roots(h);
+    gclab_heap_free(h);
+    h = gclab_heap_new("rc", NULL, NULL, 0);
+    p->funcs[0].nops = 7;
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    gclab_heap_stats(h, &after);
+    fclose(f);
+    T_EQ(t, after.allocs, before.allocs);
+    /* CPython 3.11 prints exactly this for the same objects */
+    T_STREQ(t, out, "[{}, ([...], {}), [...]] {} ([{}, (...), [...]], {})\n");
+    free(out);
+    gclab_heap_drop_roots(h);
+    gclab_heap_free(h);
+    ops_program_free(p);
+}
+
+int main(void)
+{
+    T_RUN(test_ops_cycle_prints_and_survives_on_rc);
+    T_RUN(test_ops_call_returns_and_errors_locate_in_callee);
+    T_RUN(test_ops_print_deep_list_without_recursion);
+    T_RUN(test_ops_validate_refuses_bad_operands);
+    T_RUN(test_ops_refcount_counts_the_argument_once);
+    T_RUN(test_ops_print_allocates_no_objects);
+    return t_done();
+}
