@@ -55,7 +55,8 @@
  *      so nothing below can start a nested collection: M3);
  *   2. ms_mark_roots: mark from the roots and drain;
  *   3. ms_scan_unreachable, one walk of the heap list over what is still
- *      unmarked (the garbage and the finalizable):
+ *      unmarked (the garbage and the finalizable), skipped when the heap
+ *      holds no instance and no weakref (then the sweep does the counting):
  *        - count it (the value collect() returns);
  *        - clear every weakref to it (core_clear_weakrefs, no callbacks yet);
  *          a cleared weakref that is itself marked keeps its callback in
@@ -95,6 +96,7 @@ struct ms_vec { gclab_obj **v; size_t n, cap; };
 struct ms_state {
     gclab_obj *head, *tail;       /* the heap list, allocation order (M5) */
     uint64_t nobjects;            /* length of the heap list */
+    uint64_t nspecial;            /* live instances and weakrefs: what step 3 is for */
     /* mark stack */
     gclab_obj **stack;
     size_t sp, cap, max;
@@ -112,6 +114,11 @@ struct ms_state {
  * ================================================================ */
 
 static bool ms_is_marked(const gclab_obj *o) { return o->gcflags & MS_MARK; }
+/* Instances (which may have __del__) and weakrefs: what step 3 looks for. */
+static bool ms_is_special(const gclab_obj *o)
+{
+    return o->kind == GCLAB_K_INSTANCE || o->kind == GCLAB_K_WEAKREF;
+}
 
 /* Push a marked container; on a full stack, leave it for ms_rescan. */
 static void ms_push(struct ms_state *s, gclab_obj *o)
@@ -261,6 +268,8 @@ static uint64_t ms_sweep(gclab_heap *h, struct ms_state *s)
             continue;
         }
         *link = o->gc_next;
+        if (ms_is_special(o))
+            s->nspecial--;
         core_free_storage(h, o);
         core_obj_dead(h, o);
         core_free_object_memory(h, o);
@@ -352,9 +361,18 @@ static int64_t ms_collect(gclab_heap *h, int gen)
         return 0;                          /* M3: a finalizer called gc.collect() */
     core_event_collect_start(h, 0);
     ms_mark_roots(h, s);
-    int64_t found = ms_scan_unreachable(h, s);
-    ms_mark_tofnz(s);
-    ms_sweep(h, s);
+    /* Step 3 walks the whole heap list, which costs as much as the sweep
+     * (a cache miss per object); without instances (the only kind with
+     * __del__) and weakrefs it has nothing to do, and the sweep counts. */
+    bool scan = s->nspecial > 0;
+    int64_t found = 0;
+    if (scan) {
+        found = ms_scan_unreachable(h, s);
+        ms_mark_tofnz(s);
+    }
+    uint64_t freed = ms_sweep(h, s);
+    if (!scan)
+        found = (int64_t)freed;
     ms_run_callbacks(h, s);
     ms_run_finalizers(h, s);
     ms_set_threshold(h, s);
@@ -367,7 +385,6 @@ static int64_t ms_collect(gclab_heap *h, int gen)
 static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
 {
     struct ms_state *s = h->es;
-    (void)kind;
     if (!h->collecting &&
         ((h->gc_enabled && h->st.live_bytes + bytes > s->threshold) || !core_within_limit(h, bytes)))
         ms_collect(h, 0);
@@ -380,6 +397,8 @@ static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
         s->head = o;
     s->tail = o;
     s->nobjects++;
+    if (kind == GCLAB_K_INSTANCE || kind == GCLAB_K_WEAKREF)
+        s->nspecial++;
     return o;
 }
 
@@ -455,9 +474,10 @@ static void ms_verify_edge(gclab_obj **field, void *ctx)
 static int ms_verify(gclab_heap *h)
 {
     struct ms_state *s = h->es;
-    uint64_t n = 0;
+    uint64_t n = 0, special = 0;
     int bad = 0;
     for (gclab_obj *o = s->head; o; o = o->gc_next) {
+        special += ms_is_special(o);
         if (ms_is_marked(o) || obj_is_immortal(o)) {
             fprintf(stderr, "marksweep verify: object %p kind %d flags %#x gcflags %#x\n",
                     (void *)o, o->kind, o->flags, o->gcflags);
@@ -480,6 +500,11 @@ static int ms_verify(gclab_heap *h)
                 (unsigned long long)n, (unsigned long long)s->nobjects,
                 (unsigned long long)h->st.live_objects);
         return -1;                         /* M5 */
+    }
+    if (special != s->nspecial) {
+        fprintf(stderr, "marksweep verify: %llu instances and weakrefs listed, %llu counted\n",
+                (unsigned long long)special, (unsigned long long)s->nspecial);
+        return -1;
     }
     return bad ? -1 : 0;
 }
