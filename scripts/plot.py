@@ -27,6 +27,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 
@@ -269,12 +270,24 @@ def plot_mmu(df, d, engines, points):
     save(fig, d, "mmu.png")
 
 
-def plot_heap(d, engines, points):
+def trace_keys(df):
+    """{point label: trace file key}: the runner names a trace after the job
+    without its repetition (the matrix's own parameters, in matrix order),
+    which need not match the label built from every parameter."""
+    keys = {}
+    for p, job in zip(df["point"], df["job"]):
+        if isinstance(job, str) and p not in keys:
+            keys[p] = re.sub(r"\.r[0-9]+$", "", job)
+    return keys
+
+
+def plot_heap(d, engines, points, keys=None):
+    keys = keys or {}
     fig, axes = grid_axes(len(points), "Heap over time (traced run per engine): live bytes (solid), "
                           "heap bytes from the OS (dotted)")
     any_trace = False
     for ax, p in zip(axes, points):
-        key = p.replace(" ", ".")
+        key = keys.get(p, p.replace(" ", "."))
         drawn = False
         for e in engines:
             f = os.path.join(d, "traces", "%s.%s.txt" % (key, e))
@@ -369,24 +382,26 @@ def plot_heap_factor(df, d, engines, points, rng):
 
 
 def plot_leaks(df, d, engines, points):
+    """Horizontal bars like time.png: readable with long parameter lists."""
     ok = ok_unlimited(df)
     es = [e for e in engines if e != "nogc"]
-    fig, ax = plt.subplots(figsize=(max(8, 1.5 * len(points) * max(1, len(engines) - 1)), 5))
-    width = 0.8 / max(1, len(es))
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.22 * len(points) * max(1, len(es))))
+    height = 0.8 / max(1, len(es))
     for i, e in enumerate(es):
-        ys = [np.median(ok[(ok.engine == e) & (ok.point == p)]["leaked"].values)
+        xs = [np.median(ok[(ok.engine == e) & (ok.point == p)]["leaked"].values)
               if not ok[(ok.engine == e) & (ok.point == p)].empty else 0 for p in points]
-        xs = [j + (i - (len(es) - 1) / 2) * width for j in range(len(points))]
-        bars = ax.bar(xs, ys, width, label=e, color=engine_color(e, engines))
-        ax.bar_label(bars, labels=["%d" % y for y in ys], fontsize=7)
-    ax.set_xticks(range(len(points)))
-    ax.set_xticklabels(points, rotation=15, ha="right", fontsize=8)
-    ax.set_xlabel("workload and parameters")
-    ax.set_ylabel("leaked objects (count)")
-    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+        ys = [j + (i - (len(es) - 1) / 2) * height for j in range(len(points))]
+        bars = ax.barh(ys, xs, height, label=e, color=engine_color(e, engines))
+        ax.bar_label(bars, labels=["%d" % x for x in xs], fontsize=6, padding=2)
+    ax.set_yticks(range(len(points)))
+    ax.set_yticklabels([textwrap.fill(p, 40) for p in points], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_ylabel("workload and parameters")
+    ax.set_xlabel("leaked objects (count)")
+    ax.set_xlim(left=0, right=max(1.0, ax.get_xlim()[1]) * 1.15)
     ax.set_title("Leaks per workload: objects left after dropping every root and a full collection\n"
                  "(nogc leaks everything by design and is left out)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     save(fig, d, "leaks.png")
 
 
@@ -506,7 +521,7 @@ def make_report(d):
     if silent:
         notes["pauses"] = " (no pauses recorded: %s)" % ", ".join(silent)
     plot_mmu(df, d, engines, points)
-    if not plot_heap(d, engines, points):
+    if not plot_heap(d, engines, points, trace_keys(df)):
         notes["heap"] = " (no traces in this run)"
     if plot_collections(df, d, engines, points) == 0:
         notes["collections"] = " (none of these engines collected: all zero)"
