@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Werror
 CSTD    := -std=c11 -D_GNU_SOURCE
 INC     := -Icore -Iworkloads -Ibench
 DEFS    := -DGCLAB_COMMIT='"$(COMMIT)"'
-LIBS    := -ljansson -lm
+LIBS    := -ljansson -lgc -lm -lpthread
 
 OPT_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O2 -g
 DBG_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O1 -g -fno-omit-frame-pointer \
@@ -35,34 +35,49 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
-.PHONY: all debug test bench clean
+.PHONY: all debug test bench clean deps
 all: build/gclab
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 
 build/opt/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(OPT_CFLAGS) -c $< -o $@
 
 build/dbg/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(DBG_CFLAGS) -c $< -o $@
 
 build/gclab: $(OPT_LIB) $(OPT_CLI)
-	$(CC) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(LIBS)
 
 build/debug/gclab: $(DBG_LIB) $(DBG_CLI)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(DBG_LDFLAGS) -o $@ $^ $(LIBS)
 
 build/debug/tests/%: tests/%.c $(DBG_LIB) $(DBG_METRICS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_CFLAGS) -o $@ $< $(DBG_LIB) $(DBG_METRICS) $(LIBS) $(DBG_LDFLAGS)
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $< $(DBG_LIB) $(DBG_METRICS) $(LIBS) $(DBG_LDFLAGS)
 
 debug: build/debug/gclab
 
-test: build/gclab build/debug/gclab $(TEST_BINS)
+# Installs missing Debian packages (a no-op when all are present), so that
+# `make test` and `make bench` work on a fresh machine.
+deps:
+	@bash scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build/gclab build/debug/gclab $(TEST_BINS)
 	@bash tests/run.sh
 
-bench: build/gclab
+bench: deps
+	@$(MAKE) --no-print-directory build/gclab
 	@bash scripts/bench.sh
 
 clean:

@@ -58,7 +58,7 @@ static int cmd_engines(int argc, char **argv)
 static int cmd_workloads(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: gclab workloads\n\nOne line per workload: name, parameters=defaults, summary.\n");
+        printf("usage: gclab workloads\n\nTwo lines per workload: name and summary, then its parameters=defaults.\n");
         return 0;
     }
     if (argc > 1) {
@@ -67,11 +67,12 @@ static int cmd_workloads(int argc, char **argv)
     }
     const struct workload *w;
     for (int i = 0; (w = workload_at(i)); i++) {
-        char params[256] = "";
+        char params[512] = "";
         size_t n = 0;
         for (const struct wl_param *p = w->params; p->name && n < sizeof params; p++)
             n += (size_t)snprintf(params + n, sizeof params - n, "%s%s=%s", n ? " " : "", p->name, p->dflt);
-        printf("%-14s %-34s %s\n", w->name, params, w->summary);
+        /* Parameter lists outgrow a column: they get a line of their own. */
+        printf("%-14s %s\n%-14s %s\n", w->name, w->summary, "", params);
     }
     return 0;
 }

@@ -39,15 +39,24 @@
  *     with the smallest nonzero nfree — the fullest one — as pymalloc's
  *     usable_arenas sorting does: the emptier arenas then drain and can be
  *     returned to the OS instead of every arena staying a little bit used.
- *   - by_nfree[POOLS_PER_ARENA] holds at most one arena: the one entirely
- *     empty arena we keep cached, so a workload oscillating around an arena
- *     boundary does not mmap/munmap on every swing. Any other arena that
- *     becomes empty is unmapped at once.
+ *   - by_nfree[POOLS_PER_ARENA] holds the entirely empty arenas kept
+ *     cached: at most as many as there are arenas in use, and at least
+ *     `retain` (default 1; alloc_set_retain).
  *   - Requests above ALLOC_SMALL_MAX (and every request in MALLOC mode) go to
  *     malloc with a 16-byte hidden header linking all such blocks, so
  *     alloc_destroy can free whatever the caller leaked.
  *   - Statistics are exact: byte counters count requested sizes; heap_bytes
  *     counts mapped arenas plus malloc'd (requested size + header).
+ *
+ * Returning arenas. CPython returns an empty arena to the OS at once
+ * (keeping one, since bpo-37257). Here the first touch of a fresh page costs
+ * about 15 us, and collector workloads oscillate: binarytrees and gcbench
+ * build a tree as large as the long-lived one, drop it, and build the next.
+ * Returning those arenas and mapping them again cost a third of gcbench's
+ * time under rc (20,494 page faults for a 22 MB heap). So an empty arena is
+ * unmapped only when the empty arenas would outnumber the ones in use: the
+ * heap keeps at most twice its in-use arenas, never more than its earlier
+ * peak, and still shrinks when the program's live data shrinks by half.
  *
  * Sanitizers: under ASan, freed blocks, never-used pool space and
  * never-carved pools are poisoned, so a use-after-free of a pooled block is
@@ -137,6 +146,8 @@ struct alloc {
     struct pool *usable[ALLOC_NCLASSES];          /* pools with room, per class */
     struct arena *by_nfree[POOLS_PER_ARENA + 1];  /* arenas bucketed by nfree */
     uint64_t nonempty;                            /* bit i-1: by_nfree[i] != NULL */
+    uint64_t nempty;                              /* arenas in by_nfree[POOLS_PER_ARENA] */
+    uint64_t retain;                              /* empty arenas always allowed */
     struct big *bigs;                             /* every live malloc'd block */
     struct alloc_stats st;
 };
@@ -193,6 +204,7 @@ static void bucket_unlink(alloc_t *a, struct arena *ar)
     if (ar->prev) ar->prev->next = ar->next;
     else if (!(a->by_nfree[ar->nfree] = ar->next)) a->nonempty &= ~bucket_bit(ar->nfree);
     if (ar->next) ar->next->prev = ar->prev;
+    if (ar->nfree == POOLS_PER_ARENA) a->nempty--;
 }
 
 static void bucket_link(alloc_t *a, struct arena *ar)
@@ -202,6 +214,7 @@ static void bucket_link(alloc_t *a, struct arena *ar)
     if (ar->next) ar->next->prev = ar;
     a->by_nfree[ar->nfree] = ar;
     a->nonempty |= bucket_bit(ar->nfree);
+    if (ar->nfree == POOLS_PER_ARENA) a->nempty++;
 }
 
 /* mmap only guarantees page alignment, so over-map by one pool and trim the
@@ -295,8 +308,23 @@ static struct pool *pool_new(alloc_t *a, size_t c)
     return p;
 }
 
+/* Unmap empty arenas beyond max(arenas in use, retain). The whole cache is
+ * trimmed, not just the arena that just emptied: the bound falls as use falls. */
+static void trim_empty_arenas(alloc_t *a)
+{
+    for (;;) {
+        uint64_t in_use = a->st.arenas_live - a->nempty;
+        if (a->nempty <= (in_use > a->retain ? in_use : a->retain))
+            break;
+        struct arena *victim = a->by_nfree[POOLS_PER_ARENA];
+        bucket_unlink(a, victim);
+        arena_unmap(a, victim);
+    }
+}
+
 /* An emptied pool goes back to its arena. If that empties the arena, keep it
- * only if no other empty arena is already cached. */
+ * cached while the empty arenas number at most the arenas in use (and at
+ * least `retain`): see "Returning arenas" above. */
 static void pool_release(alloc_t *a, struct pool *p)
 {
     struct arena *ar = p->arena;
@@ -304,11 +332,9 @@ static void pool_release(alloc_t *a, struct pool *p)
     ar->freepools = p;
     bucket_unlink(a, ar);
     ar->nfree++;
-    if (ar->nfree == POOLS_PER_ARENA && a->by_nfree[POOLS_PER_ARENA]) {
-        arena_unmap(a, ar);
-        return;
-    }
     bucket_link(a, ar);
+    if (ar->nfree == POOLS_PER_ARENA)
+        trim_empty_arenas(a);
 }
 
 static int pool_has_room(const struct pool *p)
@@ -393,8 +419,17 @@ static void big_free(alloc_t *a, void *p, size_t n)
 alloc_t *alloc_new(enum alloc_mode mode)
 {
     alloc_t *a = calloc(1, sizeof *a);
-    if (a) a->mode = mode;
+    if (a) {
+        a->mode = mode;
+        a->retain = 1;
+    }
     return a;
+}
+
+void alloc_set_retain(alloc_t *a, size_t arenas)
+{
+    a->retain = arenas ? arenas : 1;
+    trim_empty_arenas(a);
 }
 
 void alloc_destroy(alloc_t *a)

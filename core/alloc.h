@@ -62,6 +62,9 @@ void alloc_free(alloc_t *a, void *p, size_t n);
 void *alloc_realloc(alloc_t *a, void *p, size_t old_n, size_t new_n);
 /* The size class (rounded size) a request of n bytes uses, or n itself above ALLOC_SMALL_MAX. */
 size_t alloc_rounded_size(size_t n);
+/* Always allow `arenas` (>= 1, default 1) entirely empty arenas to stay mapped, beyond
+ * the default of as many as are in use; unmaps any excess now. */
+void alloc_set_retain(alloc_t *a, size_t arenas);
 /* Copy the allocator's counters into *out. */
 void alloc_get_stats(const alloc_t *a, struct alloc_stats *out);
 /* Parse "pool" or "malloc"; returns 0 on success, -1 on an unknown name. */

@@ -176,6 +176,10 @@ void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx);
 void core_event_collect_start(gclab_heap *h, int gen);
 /* It ended: stops the clock, logs the pause, counts it, runs gc.callbacks("stop"). */
 void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable);
+/* A collection the engine could not bracket (it ran inside a foreign allocator, bdw) took
+ * dur_ns from start_ns: runs gc.callbacks "start" and "stop" after the fact and logs the pause. */
+void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
+                               int64_t collected, int64_t uncollectable);
 
 /* A monotonic clock in nanoseconds. */
 uint64_t gclab_now_ns(void);

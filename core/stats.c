@@ -131,18 +131,37 @@ void core_event_collect_start(gclab_heap *h, int gen)
     h->pause_start_ns = gclab_now_ns();
 }
 
+/* Count one collection of gen that took dur ns from start, and log its pause. */
+static void account_collection(gclab_heap *h, int gen, uint64_t start, uint64_t dur,
+                               int64_t collected, int64_t uncollectable)
+{
+    h->st.gc_ns += dur;
+    h->st.collections[gen]++;
+    h->gen_stats[gen].collections++;
+    h->gen_stats[gen].collected += collected;
+    h->gen_stats[gen].uncollectable += uncollectable;
+    log_pause(h, start, dur, gen);
+}
+
 void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable)
 {
     uint64_t end = gclab_now_ns();
     uint64_t dur = end - h->pause_start_ns;
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         gen = 0;
-    h->st.gc_ns += dur;
-    h->st.collections[gen]++;
-    h->gen_stats[gen].collections++;
-    h->gen_stats[gen].collected += collected;
-    h->gen_stats[gen].uncollectable += uncollectable;
-    log_pause(h, h->pause_start_ns, dur, gen);
+    account_collection(h, gen, h->pause_start_ns, dur, collected, uncollectable);
+    run_callbacks(h, "stop", gen, collected, uncollectable);
+    h->collecting--;
+}
+
+void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
+                               int64_t collected, int64_t uncollectable)
+{
+    if (gen < 0 || gen >= GCLAB_MAX_GENS)
+        gen = 0;
+    h->collecting++;
+    run_callbacks(h, "start", gen, 0, 0);
+    account_collection(h, gen, start_ns, dur_ns, collected, uncollectable);
     run_callbacks(h, "stop", gen, collected, uncollectable);
     h->collecting--;
 }

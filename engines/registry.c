@@ -6,10 +6,14 @@
 
 extern const struct gclab_engine gclab_engine_nogc;
 extern const struct gclab_engine gclab_engine_rc;
+extern const struct gclab_engine gclab_engine_marksweep;
+extern const struct gclab_engine gclab_engine_bdw;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
     &gclab_engine_rc,
+    &gclab_engine_marksweep,
+    &gclab_engine_bdw,
 };
 
 const struct gclab_engine *gclab_engine_at(int i)

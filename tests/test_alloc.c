@@ -252,6 +252,36 @@ static void test_arena_return(struct t *t)
  * arenas drain and can be unmapped. Arenas A, B, C; A drained (cached), B
  * keeps two pools, C one. A new class's pool must land in B, not in C (less
  * used) nor in the cached empty A. */
+/* A heap that builds and drops as much again as it keeps (binarytrees,
+ * gcbench) reuses its empty arenas instead of unmapping and mapping them:
+ * empty arenas are kept while they number at most the arenas in use. */
+static void test_oscillating_heap_keeps_its_arenas(struct t *t)
+{
+    enum { N = (4 * ALLOC_ARENA_SIZE) / 64 };
+    static void *keep[N], *temp[N];
+    struct alloc_stats s;
+    alloc_t *a = alloc_new(ALLOC_POOL);
+    for (int i = 0; i < N; i++)
+        keep[i] = alloc_malloc(a, 64);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++)
+            temp[i] = alloc_malloc(a, 64);
+        for (int i = 0; i < N; i++)
+            alloc_free(a, temp[i], 64);
+    }
+    alloc_get_stats(a, &s);
+    T_EQ(t, s.arenas_unmapped, 0);
+    uint64_t mapped = s.arenas_mapped;
+    T_CHECK(t, mapped >= 8 && mapped <= 10);   /* 4+ in use, as many again cached */
+    for (int i = 0; i < N; i++)
+        alloc_free(a, keep[i], 64);
+    alloc_get_stats(a, &s);
+    T_EQ(t, s.arenas_live, 1);                 /* all freed: one kept */
+    T_EQ(t, s.arenas_unmapped, mapped - 1);
+    T_EQ(t, s.heap_bytes, ALLOC_ARENA_SIZE);
+    alloc_destroy(a);
+}
+
 static void test_arena_preference(struct t *t)
 {
     alloc_t *a = alloc_new(ALLOC_POOL);
@@ -658,6 +688,7 @@ int main(void)
     T_RUN(test_pool_reused_for_other_class);
     T_RUN(test_full_pool_relinked);
     T_RUN(test_arena_return);
+    T_RUN(test_oscillating_heap_keeps_its_arenas);
     T_RUN(test_arena_preference);
     T_RUN(test_large_blocks);
     T_RUN(test_malloc_mode_accounting);

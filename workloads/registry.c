@@ -7,11 +7,25 @@
 
 #include "workload.h"
 
-extern const struct workload wl_binarytrees, wl_churn;
+extern const struct workload wl_gcbench, wl_gcbench_cyclic, wl_binarytrees, wl_linkedlist, wl_rings, wl_traversal, wl_churn,
+    wl_weakcache, wl_finalizers, wl_recursion, wl_globalleak, wl_fragment, wl_lifetimes, wl_sustained;
 
+/* In the order: the five with heap-script twins first. */
 static const struct workload *const workloads[] = {
+    &wl_gcbench,
+    &wl_gcbench_cyclic,
     &wl_binarytrees,
+    &wl_linkedlist,
+    &wl_rings,
+    &wl_traversal,
     &wl_churn,
+    &wl_weakcache,
+    &wl_finalizers,
+    &wl_recursion,
+    &wl_globalleak,
+    &wl_fragment,
+    &wl_lifetimes,
+    &wl_sustained,
 };
 
 const struct workload *workload_at(int i)
