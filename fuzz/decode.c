@@ -189,7 +189,7 @@ const char *fz_engine_name(const struct fz_input *in)
     const char *env = getenv("GCLAB_FUZZ_ENGINE");
     if (env && *env && gclab_engine_exists(env))
         return env;
-    const char *name = NULL;
-    gclab_engine_info(in->engine_byte % gclab_engine_count(), &name, NULL);
+    const char *name = NULL, *summary;
+    gclab_engine_info(in->engine_byte % gclab_engine_count(), &name, &summary);
     return name;
 }

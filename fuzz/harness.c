@@ -75,6 +75,7 @@ struct fz {
     int64_t baseline;            /* live objects the model does not know of */
     /* observed mode (diff target) */
     bool observe;
+    bool verbose;                /* GCLAB_FUZZ_VERBOSE: each op and its status on stderr */
     bool wr_call;
     FILE *trace;
 };
@@ -198,6 +199,7 @@ static void fz_events(struct fz *z)
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
             o->cb_ran = o->cleared = true;
+            o->aux = -1;   /* core drops the callback when it clears the weakref */
             if (o->ref >= 0)
                 m->o[o->ref].dead = true;
         }
@@ -380,6 +382,7 @@ static void apply_call(struct fz *z, const struct ops_op *op)
         int t = c->ref;
         if (gclab_kind_of(z->h, op->a) == GCLAB_K_NONE) {
             c->cleared = true;
+            c->aux = -1;
             if (t >= 0)
                 m->o[t].dead = true;
             put(z, op->a, M_NONE_ID);
@@ -822,6 +825,7 @@ static void chk_visit(struct chk *c, int s, int x)
             if (z->nogc)
                 fz_fail(z, "weakref m%d was cleared on an engine that frees nothing", x);
             o->cleared = true;
+            o->aux = -1;
             if (tg >= 0)
                 m->o[tg].dead = true;
         } else {
@@ -862,6 +866,24 @@ static void fz_check(struct fz *z)
     c.L = xcalloc((size_t)n, sizeof(bool));
     model_reachable(m, c.R);
     model_rc_live(m, c.L);
+    /* rc clears a weakref (dropping its callback) the moment its target dies: the
+     * model follows, which may free the callback too, so repeat to the fixed point. */
+    for (bool changed = z->rc_exact; changed;) {
+        changed = false;
+        for (int i = 0; i < n; i++) {
+            struct m_obj *o = &m->o[i];
+            if (o->kind == GCLAB_K_WEAKREF && o->ref >= 0 && !c.L[o->ref] && !o->cleared) {
+                o->cleared = true;
+                o->aux = -1;
+                m->o[o->ref].dead = true;
+                changed = true;
+            }
+        }
+        if (changed) {
+            model_rc_live(m, c.L);
+            model_reachable(m, c.R);
+        }
+    }
     c.K = xcalloc((size_t)n, sizeof(bool));
     memcpy(c.K, c.R, (size_t)n * sizeof(bool));
     if (z->full && z->old_dst >= 0)
@@ -946,11 +968,15 @@ static void fz_check(struct fz *z)
         for (int i = 0; i < n; i++)
             notR[i] = c.L[i] && !c.R[i];
         model_indegree(m, notR, outside);
+        bool *cb_of_unreachable = xcalloc((size_t)n, sizeof(bool));
+        for (int i = 0; i < n; i++)
+            if (m->o[i].kind == GCLAB_K_WEAKREF && m->o[i].aux >= 0 && m->o[i].ref >= 0 && !c.R[m->o[i].ref])
+                cb_of_unreachable[m->o[i].aux] = true;
         for (int x = 0; x < n; x++) {
             if (c.owner[x] < 0 || m->o[x].immortal || m->o[x].kind == M_OPAQUE)
                 continue;
-            if (!z->rc_exact && outside[x] > 0)
-                continue;   /* a cycle collector may have freed those referrers */
+            if (!z->rc_exact && (outside[x] > 0 || cb_of_unreachable[x]))
+                continue;   /* a cycle collector may have freed those referrers, or cleared that weakref */
             int scratch = 0;
             for (int i = 0; i < c.next; i++)
                 scratch += c.slotmid[i] == x;
@@ -965,6 +991,7 @@ static void fz_check(struct fz *z)
         }
         free(indeg);
         free(outside);
+        free(cb_of_unreachable);
         free(notR);
     }
     gclab_frame_pop(h);
@@ -1085,6 +1112,9 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         observe_step(z, op, st);
         return GCLAB_OK;
     }
+    if (z->verbose)
+        fprintf(stderr, "gclab fuzz: %s op %d %s %d %d %d %d: %s%s%s\n", z->engine, pc, ops_name(op->code), op->a,
+                op->b, op->c, op->d, gclab_status_name(st), st ? " " : "", st ? gclab_error(h) : "");
     if (st == GCLAB_OK)
         fz_apply(z, op);
     else
@@ -1186,7 +1216,9 @@ static void fz_teardown(struct fz *z)
     z->frozen = false;
     gclab_gc_unfreeze(h);
     gclab_error_clear(h);
-    for (int i = 0; i < 2; i++) {
+    /* Conservative bdw gets no exact checks, and its collections are slow (libgc scans
+     * every data segment, libFuzzer's counters included): skip them there. */
+    for (int i = 0; i < (z->precise ? 2 : 0); i++) {
         z->nfin_op = 0;
         z->full = true;
         gclab_gc_collect(h, 2, &found);
@@ -1199,7 +1231,8 @@ static void fz_teardown(struct fz *z)
     model_rc_live(m, L);
     int nL = count_set(m, L);
     free(L);
-    gclab_gc_collect(h, 2, &found);
+    if (z->precise)
+        gclab_gc_collect(h, 2, &found);
     gclab_error_clear(h);
     fz_events(z);
     struct gclab_stats st;
@@ -1217,6 +1250,11 @@ static void fz_teardown(struct fz *z)
 
 static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool observe, FILE *trace)
 {
+    char verr[256];
+    if (ops_validate(in->prog, verr, sizeof verr) != 0) {
+        fprintf(stderr, "gclab fuzz: the decoder made an invalid program: %s\n", verr);
+        abort();
+    }
     struct fz z = { 0 };
     z.engine = engine;
     z.p = in->prog;
@@ -1225,6 +1263,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.trace = trace;
     z.pc = -1;
     z.old_dst = -1;
+    z.verbose = getenv("GCLAB_FUZZ_VERBOSE") != NULL;
     z.h = fz_heap(in, engine);
     if (!z.h)
         return -1;

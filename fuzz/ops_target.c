@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     const char *env = getenv("GCLAB_FUZZ_ENGINE");
     if (env && strcmp(env, "all") == 0) {
-        const char *name;
-        for (int i = 0; gclab_engine_info(i, &name, NULL); i++)
+        const char *name, *summary;
+        for (int i = 0; gclab_engine_info(i, &name, &summary); i++)
             fz_run_checked(&in, name, NULL);
     } else {
         fz_run_checked(&in, fz_engine_name(&in), NULL);

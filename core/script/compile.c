@@ -83,7 +83,7 @@ struct fctx {
     int line;
 };
 
-static const char *const module_names[3] = { "gc", "sys", "weakref" };
+static const char *const module_names[4] = { "gc", "sys", "weakref", NULL };
 static const char *const supported_builtins[] = { "print", "len", "id", "range", "type", "object",
                                                   "bytearray", "list", "dict", "tuple", NULL };
 static const char *const unsupported_builtins[] = {
