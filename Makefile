@@ -3,7 +3,9 @@
 #   make            optimized build/gclab (-O2)
 #   make debug      ASan+UBSan build/debug/gclab
 #   make test       every test under ASan+UBSan; ends with "N passed, N failed"
-#   make bench      the default comparison of the engines (see README)
+#   make bench      the default matrix (bench/matrices/default.conf) into
+#                   results/<timestamp>/: records, PNGs, report.md (JOBS=1)
+#   make bench-smoke  tiny matrix, outputs checked (for CI; not in make test)
 #   make fuzz       fuzz targets for libFuzzer and AFL++, and replay binaries (build/fuzz/)
 #   make fuzz-smoke each fuzz target 60 s under libFuzzer and 60 s under AFL++
 #   make clean
@@ -38,11 +40,18 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
-.PHONY: all debug test bench clean deps fuzz fuzz-smoke fuzz-coverage
+.PHONY: all debug test bench bench-smoke clean deps fuzz fuzz-smoke fuzz-coverage
 all: build/gclab
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
+
+# The record names the commit it was built from: record.o is rebuilt when
+# HEAD moves (a stamp per commit), not only when record.c changes.
+COMMIT_STAMP := build/commit-$(COMMIT)
+$(COMMIT_STAMP):
+	@mkdir -p build && rm -f build/commit-* && touch $@
+build/opt/bench/record.o build/dbg/bench/record.o: $(COMMIT_STAMP)
 
 build/opt/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -76,12 +85,18 @@ deps:
 	@bash scripts/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(FUZZ_REPLAY_ASAN)
+	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(FUZZ_REPLAY_ASAN)
 	@bash tests/run.sh
 
+JOBS ?= 1
+MATRIX ?= bench/matrices/default.conf
 bench: deps
-	@$(MAKE) --no-print-directory build/gclab
-	@bash scripts/bench.sh
+	@$(MAKE) -s --no-print-directory build/gclab
+	@bash scripts/bench.sh $(MATRIX) --jobs $(JOBS)
+
+bench-smoke: deps
+	@$(MAKE) -s --no-print-directory build/gclab
+	@bash scripts/bench.sh bench/matrices/smoke.conf --check --jobs $(JOBS)
 
 # ---- fuzzing (fuzz/README.md) -------------------------------------------
 # Each target fuzz/<t>.c defines LLVMFuzzerTestOneInput and is built three ways:

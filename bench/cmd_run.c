@@ -8,16 +8,121 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "record.h"
 
 #define MAX_PARAMS 64
+#define MAX_TRACE_SAMPLES 2000000
+
+/* One line of a --trace file. */
+struct sample {
+    uint64_t t_ns, allocs, live_objects, live_bytes, heap_bytes;
+    int gen;
+    bool after_gc;
+};
+
+struct trace {
+    struct sample *s;
+    size_t n, cap;
+    bool truncated;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The sampler: runs inside allocation and collection, so it only reads
+ * counters and grows a malloc'd array (never the managed heap). */
+static void trace_sample(gclab_heap *h, void *ctx, bool after_gc, int gen)
+{
+    struct trace *tr = ctx;
+    if (tr->n == tr->cap) {
+        size_t cap = tr->cap ? tr->cap * 2 : 4096;
+        struct sample *s = cap <= MAX_TRACE_SAMPLES ? realloc(tr->s, cap * sizeof *s) : NULL;
+        if (!s) {
+            tr->truncated = true;
+            gclab_set_sampler(h, 0, NULL, NULL);
+            return;
+        }
+        tr->s = s;
+        tr->cap = cap;
+    }
+    struct gclab_stats st;
+    gclab_heap_stats(h, &st);
+    tr->s[tr->n++] = (struct sample){ now_ns(), st.allocs, st.live_objects, st.live_bytes,
+                                      st.heap_bytes, gen, after_gc };
+}
+
+/* Signed seconds from t0 to t, exact to the nanosecond. */
+static void fmt_rel(char *buf, size_t n, uint64_t t, uint64_t t0)
+{
+    uint64_t d = t >= t0 ? t - t0 : t0 - t;
+    snprintf(buf, n, "%s%llu.%09llu", t >= t0 ? "" : "-", (unsigned long long)(d / 1000000000u),
+             (unsigned long long)(d % 1000000000u));
+}
+
+/* Text of the --trace file; NULL on out of memory. */
+static char *trace_text(const struct trace *tr, const char *engine, const char *wl, uint64_t every,
+                        const struct wl_ctx *c)
+{
+    char *buf = NULL, a[40], b[40];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fmt_rel(a, sizeof a, c->end.wall_ns, c->begin.wall_ns);
+    fprintf(f, "# gclab trace: engine=%s workload=%s every=%llu; t_s from the start of the measured "
+               "window, which ends at %s s%s\n",
+            engine, wl, (unsigned long long)every, a, tr->truncated ? "; TRUNCATED" : "");
+    fprintf(f, "# t_s event gen allocs live_objects live_bytes heap_bytes\n");
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct sample *s = &tr->s[i];
+        fmt_rel(b, sizeof b, s->t_ns, c->begin.wall_ns);
+        fprintf(f, "%s %s %d %llu %llu %llu %llu\n", b, s->after_gc ? "gc" : "alloc", s->gen,
+                (unsigned long long)s->allocs, (unsigned long long)s->live_objects,
+                (unsigned long long)s->live_bytes, (unsigned long long)s->heap_bytes);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Text of the --pauses file (the measured window's pauses); NULL on out of memory. */
+static char *pauses_text(const struct gclab_pause *p, const char *engine, const char *wl,
+                         const struct wl_ctx *c)
+{
+    char *buf = NULL, a[40], d[40];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fmt_rel(a, sizeof a, c->end.wall_ns, c->begin.wall_ns);
+    fprintf(f, "# gclab pauses: engine=%s workload=%s; start_s from the start of the measured window, "
+               "which lasts %s s\n# start_s duration_s gen\n", engine, wl, a);
+    for (size_t i = c->begin.npauses; i < c->end.npauses; i++) {
+        fmt_rel(a, sizeof a, p[i].start_ns, c->begin.wall_ns);
+        fmt_rel(d, sizeof d, p[i].dur_ns, 0);
+        fprintf(f, "%s %s %d\n", a, d, p[i].gen);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
 
 static const char run_help[] =
     "usage: gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json]\n"
     "                 [--alloc pool|malloc] [--heap-limit BYTES] [--repetition N] [--out FILE]\n"
+    "                 [--pauses FILE] [--trace FILE] [--trace-every N]\n"
     "\n"
     "Runs one workload once and reports its run record: a summary by default,\n"
     "one JSON object on stdout with --json (see README, \"The record\").\n"
@@ -33,6 +138,13 @@ static const char run_help[] =
     "      --heap-limit BYTES  fail with MemoryError past this many live bytes\n"
     "      --repetition N      repetition number recorded in the record\n"
     "      --out FILE          also write the JSON record to FILE (atomically)\n"
+    "      --pauses FILE       write the measured window's pause log to FILE, one line\n"
+    "                          per pause: start_s duration_s gen (start from the\n"
+    "                          window's start)\n"
+    "      --trace FILE        write a heap-over-time trace to FILE: one line after\n"
+    "                          every collection and every --trace-every allocations:\n"
+    "                          t_s event gen allocs live_objects live_bytes heap_bytes\n"
+    "      --trace-every N     allocations between trace samples (default 10000)\n"
     "\n"
     "Exit status: 0 success, 1 the workload failed, 2 bad arguments.\n";
 
@@ -136,7 +248,9 @@ static void print_summary(const json_t *r)
 int cmd_run(int argc, char **argv)
 {
     const char *engine = NULL, *wname = NULL, *alloc = "pool", *out = NULL;
-    uint64_t seed = 1, heap_limit = 0, repetition = 0;
+    const char *pauses_out = NULL, *trace_out = NULL;
+    uint64_t seed = 1, heap_limit = 0, repetition = 0, trace_every = 10000;
+    struct trace tr = { 0 };
     bool json = false;
     struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
     size_t nw = 0, ne = 0;
@@ -188,6 +302,18 @@ int cmd_run(int argc, char **argv)
             }
         } else if (is_opt(a, NULL, "--out")) {
             if (!(out = opt_value(argc, argv, &i, NULL, "--out")))
+                goto missing;
+        } else if (is_opt(a, NULL, "--pauses")) {
+            if (!(pauses_out = opt_value(argc, argv, &i, NULL, "--pauses")))
+                goto missing;
+        } else if (is_opt(a, NULL, "--trace-every")) {
+            if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--trace-every"), &trace_every) ||
+                trace_every == 0) {
+                fprintf(stderr, "gclab run: --trace-every needs a positive integer\n");
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--trace")) {
+            if (!(trace_out = opt_value(argc, argv, &i, NULL, "--trace")))
                 goto missing;
         } else if (strcmp(a, "--json") == 0) {
             json = true;
@@ -263,6 +389,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     struct wl_ctx ctx = { .wl = wl, .nparams = nw, .params = wparams, .seed = seed };
+    if (trace_out)
+        gclab_set_sampler(h, trace_every, trace_sample, &tr);
     gclab_status st = wl->run(h, &ctx);
     if (st != GCLAB_OK || !ctx.measured) {
         fprintf(stderr, "gclab run: %s on %s failed: %s: %s\n", wl->name, engine,
@@ -276,6 +404,7 @@ int cmd_run(int argc, char **argv)
     int64_t found;
     gclab_heap_drop_roots(h);
     gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    gclab_set_sampler(h, 0, NULL, NULL);
     struct gclab_stats end;
     gclab_heap_stats(h, &end);
     size_t np;
@@ -288,11 +417,24 @@ int cmd_run(int argc, char **argv)
     };
     json_t *r = record_build(&in);
     char *text = json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(9));
+    /* Side files first, the record last: a record on disk means the run is complete. */
+    if (pauses_out) {
+        char *pt = pauses_text(pauses, engine, wl->name, &ctx);
+        if (!pt || cli_write_atomic(pauses_out, pt) != 0)
+            rc = 1;
+        free(pt);
+    }
+    if (trace_out && rc == 0) {
+        char *tt = trace_text(&tr, engine, wl->name, trace_every, &ctx);
+        if (!tt || cli_write_atomic(trace_out, tt) != 0)
+            rc = 1;
+        free(tt);
+    }
     if (json)
         printf("%s\n", text);
     else
         print_summary(r);
-    if (out) {
+    if (out && rc == 0) {
         size_t n = strlen(text);
         char *line = malloc(n + 2);
         if (line) {
@@ -307,6 +449,7 @@ int cmd_run(int argc, char **argv)
     json_decref(r);
     gclab_heap_free(h);
 done:
+    free(tr.s);
     for (size_t i = 0; i < nw; i++)
         free((void *)wparams[i].key);
     for (size_t i = 0; i < ne; i++)

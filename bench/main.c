@@ -13,7 +13,7 @@ static const struct command {
     const char *name, *usage, *summary;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    { "engines", "gclab engines", "list the collector engines", cmd_engines },
+    { "engines", "gclab engines [--caps]", "list the collector engines", cmd_engines },
     { "workloads", "gclab workloads", "list the workloads with their parameters", cmd_workloads },
     { "run", "gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json] [options]",
       "run one workload once on one engine and report the run record", cmd_run },
@@ -44,16 +44,34 @@ bool cli_wants_help(int argc, char **argv)
 static int cmd_engines(int argc, char **argv)
 {
     const char *name, *summary;
+    bool caps = false;
     if (cli_wants_help(argc, argv)) {
-        printf("usage: gclab engines\n\nOne line per engine: its name and what it is.\n");
+        printf("usage: gclab engines [--caps]\n\nOne line per engine: its name and what it is.\n"
+               "With --caps: its name and capability facts instead, as key=value words\n"
+               "(refcounts, collects_cycles, generations; 1 = yes), for scripts.\n");
         return 0;
     }
-    if (argc > 1) {
+    if (argc == 2 && strcmp(argv[1], "--caps") == 0) {
+        caps = true;
+    } else if (argc > 1) {
         fprintf(stderr, "gclab engines: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
-    for (int i = 0; gclab_engine_info(i, &name, &summary); i++)
-        printf("%-10s %s\n", name, summary);
+    for (int i = 0; gclab_engine_info(i, &name, &summary); i++) {
+        if (!caps) {
+            printf("%-10s %s\n", name, summary);
+            continue;
+        }
+        char err[256];
+        gclab_heap *h = gclab_heap_new(name, NULL, err, sizeof err);
+        if (!h) {
+            fprintf(stderr, "gclab engines: %s: %s\n", name, err);
+            return 1;
+        }
+        printf("%s refcounts=%d collects_cycles=%d generations=%d\n", name, gclab_has_refcounts(h),
+               gclab_collects_cycles(h), gclab_generations(h));
+        gclab_heap_free(h);
+    }
     return 0;
 }
 

@@ -9,8 +9,22 @@
  * piecewise-linear function of the window's start, so its maximum is found
  * at a window that starts at a pause start or ends at a pause end: those
  * 2n candidates are checked exactly, each in O(log n) with prefix sums.
+ * A window longer than the run is clamped to the run, so MMU(w) for such a
+ * w is the run's overall mutator utilization.
+ *
+ * BMU(w) (bounded mutator utilization, Sachindran et al.) is min MMU(w')
+ * over every w' >= w: the worst utilization of any window at least w long,
+ * so the curve never rises as w falls. An optimal window either has length
+ * exactly w (that is MMU(w)) or can not be improved by moving either end;
+ * shrinking a window by a stretch of mutator time lowers its utilization,
+ * and growing it by pause time does too, so its start is a pause start and
+ * its end a pause end. With C(x) the mutator time before x, the utilization
+ * of [a, b) is the slope from (a, C(a)) to (b, C(b)); for each pause end,
+ * the least slope to a pause start at least w before it is the tangent to
+ * the upper convex hull of those starts, found by binary search. O(n log n).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +34,13 @@ double percentile_nearest_rank(const double *sorted, size_t n, double p)
 {
     if (n == 0)
         return 0;
-    double r = ceil(p / 100.0 * (double)n);
+    /* p/100*n carries rounding error: 99.9/100*1000 is 999.0000000000001,
+     * whose ceiling would be rank 1000. A value within 1e-9 of an integer
+     * is that integer. */
+    double x = p / 100.0 * (double)n, xi = nearbyint(x);
+    if (fabs(x - xi) <= 1e-9 * fmax(1.0, x))
+        x = xi;
+    double r = ceil(x);
     size_t rank = r < 1 ? 1 : (size_t)r;
     if (rank > n)
         rank = n;
@@ -120,4 +140,68 @@ double mmu(const struct gclab_pause *p, size_t n, uint64_t t0, uint64_t t1, uint
     }
     free(prefix);
     return 1.0 - (double)worst / (double)w;
+}
+
+/* A point (x, C(x)) of the cumulative mutator-time curve, relative to t0. */
+struct mpoint { int64_t x, c; };
+
+/* Whether b lies on or above the line from o through a (for an upper hull). */
+static bool not_below(struct mpoint o, struct mpoint a, struct mpoint b)
+{
+    __int128 cross = (__int128)(a.x - o.x) * (b.c - o.c) - (__int128)(a.c - o.c) * (b.x - o.x);
+    return cross >= 0;
+}
+
+/* Whether the slope from p to q is at most the slope from r to q (p, r left of q). */
+static bool slope_le(struct mpoint p, struct mpoint r, struct mpoint q)
+{
+    return (__int128)(q.c - p.c) * (q.x - r.x) <= (__int128)(q.c - r.c) * (q.x - p.x);
+}
+
+double bmu(const struct gclab_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w)
+{
+    if (t1 <= t0 || w == 0)
+        return 1.0;
+    if (w >= t1 - t0)
+        w = t1 - t0;
+    double best = mmu(p, n, t0, t1, w);
+    if (n == 0 || best < 0)
+        return best;
+    struct mpoint *hull = malloc(n * sizeof *hull);
+    if (!hull)
+        return -1;
+    size_t m = 0, next = 0;
+    uint64_t before = 0;   /* pause time before pause `next` */
+    uint64_t done = 0;     /* pause time up to and including pause j */
+    for (size_t j = 0; j < n; j++) {
+        uint64_t e = p[j].start_ns + p[j].dur_ns;
+        done += p[j].dur_ns;
+        /* Admit every pause start at least w before this end, in order. */
+        while (next < n && p[next].start_ns + w <= e) {
+            struct mpoint a = { (int64_t)(p[next].start_ns - t0),
+                                (int64_t)(p[next].start_ns - t0 - before) };
+            while (m >= 2 && not_below(hull[m - 2], hull[m - 1], a))
+                m--;
+            hull[m++] = a;
+            before += p[next].dur_ns;
+            next++;
+        }
+        if (m == 0)
+            continue;
+        struct mpoint b = { (int64_t)(e - t0), (int64_t)(e - t0 - done) };
+        /* The slope from hull[k] to b falls, then rises, along the hull. */
+        size_t lo = 0, hi = m - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (slope_le(hull[mid + 1], hull[mid], b))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        double u = (double)(b.c - hull[lo].c) / (double)(b.x - hull[lo].x);
+        if (u < best)
+            best = u;
+    }
+    free(hull);
+    return best;
 }

@@ -1,5 +1,5 @@
 /* metrics.h — numbers computed from a run: pause percentiles (nearest
- * rank) and minimum mutator utilization. */
+ * rank), minimum and bounded mutator utilization. */
 #ifndef GCLAB_METRICS_H
 #define GCLAB_METRICS_H
 
@@ -19,5 +19,7 @@ double percentile_nearest_rank(const double *sorted, size_t n, double p);
 void pause_summary(const struct gclab_pause *p, size_t n, struct pause_summary *out);
 /* Minimum mutator utilization over windows of w_ns within [t0, t1], from n pauses sorted by start. */
 double mmu(const struct gclab_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w_ns);
+/* Bounded mutator utilization: the least MMU(w') over w' >= w_ns (same inputs as mmu). */
+double bmu(const struct gclab_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w_ns);
 
 #endif

@@ -13,7 +13,7 @@
 #define GCLAB_COMMIT "unknown"
 #endif
 
-/* MMU windows reported in every record, in milliseconds. */
+/* MMU and BMU windows reported in every record, in milliseconds. */
 static const double mmu_windows_ms[] = { 1, 2, 5, 10, 20, 50, 100, 1000 };
 
 static void cpu_model(char *buf, size_t n)
@@ -125,6 +125,15 @@ json_t *record_build(const struct record_in *in)
         json_object_set_new(mj, key, json_real(u));
     }
     json_object_set_new(r, "mmu", mj);
+
+    json_t *bj = json_object();
+    for (size_t i = 0; i < sizeof mmu_windows_ms / sizeof mmu_windows_ms[0]; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%gms", mmu_windows_ms[i]);
+        double u = bmu(pp, np, c->begin.wall_ns, c->end.wall_ns, (uint64_t)(mmu_windows_ms[i] * 1e6));
+        json_object_set_new(bj, key, json_real(u));
+    }
+    json_object_set_new(r, "bmu", bj);
 
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

@@ -112,6 +112,10 @@ gclab_status dict_set(gclab_heap *h, gclab_obj *dob, gclab_obj *key, gclab_obj *
     int32_t ix;
     if (!key_hash(h, key, &hash))
         return h->err_status;
+    /* CPython's MAINTAIN_TRACKING: an engine may track a dict only once it
+     * holds something that can be part of a cycle. */
+    if (h->eng->dict_insert)
+        h->eng->dict_insert(h, dob, key, val);
     if (d->nindex) {
         size_t pos = probe(d, key, hash, &ix);
         if (ix >= 0) {

@@ -57,6 +57,8 @@ struct gclab_engine {
     void (*track)(gclab_heap *h, gclab_obj *o);
     /* Refcount engines: o's count fell to zero. */
     void (*release)(gclab_heap *h, gclab_obj *o);
+    /* d is about to hold key -> value (NULL: nothing to do). */
+    void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
     /* Variable storage (list items...); NULL means core's allocator. */
     void *(*mem_alloc)(gclab_heap *h, size_t n);
     void (*mem_free)(gclab_heap *h, void *p, size_t n);
@@ -102,6 +104,7 @@ struct gclab_heap {
     int depth, frames_cap, max_depth;
 
     /* roots owned by core */
+    bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
     gclab_obj *globals;              /* dict */
     gclab_obj *garbage;              /* gc.garbage list */
     gclab_obj *callbacks;            /* gc.callbacks list */
@@ -122,6 +125,9 @@ struct gclab_heap {
     struct gclab_pause *pauses;
     size_t npauses, pauses_cap;
     uint64_t pause_start_ns;
+    gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
+    void *sample_ctx;
+    uint64_t sample_every, sample_count;
 
     gclab_status err_status;
     char err[256];
@@ -158,6 +164,10 @@ void core_weakref_unlink(gclab_obj *wr);
 void core_free_storage(gclab_heap *h, gclab_obj *o);
 /* Count o as dead and free its memory via the engine (or core's allocator). */
 void core_obj_dead(gclab_heap *h, gclab_obj *o);
+
+/* -- core-owned lists -- */
+/* Append v to the list object l (e.g. gc.garbage under DEBUG_SAVEALL); allocates storage only. */
+gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
 
 /* -- refcounts (engines with caps.refcounts) -- */
 static inline void obj_incref(gclab_obj *o) { o->refcnt++; }

@@ -77,7 +77,7 @@ struct gclab_config {
 gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen);
 /* Destroy the heap and every object in it (no finalizers run). */
 void gclab_heap_free(gclab_heap *h);
-/* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain. */
+/* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain; they are never recreated. */
 void gclab_heap_drop_roots(gclab_heap *h);
 /* The running engine's name. */
 const char *gclab_heap_engine(const gclab_heap *h);
@@ -309,6 +309,12 @@ struct gclab_stats {
 
 /* Current counters. */
 void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out);
+/* A sampler for heap-over-time traces: called with after_gc false every `every`
+ * allocations and with after_gc true (gen = the generation) after every collection.
+ * It may read counters (gclab_heap_stats) but must not call anything that allocates. */
+typedef void (*gclab_sample_fn)(gclab_heap *h, void *ctx, bool after_gc, int gen);
+/* Install a sampler (every 0: only after collections); fn NULL removes it. */
+void gclab_set_sampler(gclab_heap *h, uint64_t every, gclab_sample_fn fn, void *ctx);
 /* The pause log: n entries, valid until the next collection. */
 const struct gclab_pause *gclab_pauses(const gclab_heap *h, size_t *n);
 /* Number of generations the engine reports in `collections`. */

@@ -288,6 +288,10 @@ gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes)
     o->kind = (uint8_t)kind;
     o->size = (uint32_t)bytes;
     stats_count_alloc(h, bytes, true);
+    if (h->sample_every && ++h->sample_count >= h->sample_every) {
+        h->sample_count = 0;
+        h->sample_fn(h, h->sample_ctx, false, 0);
+    }
     return o;
 }
 
@@ -415,23 +419,18 @@ gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out)
     return GCLAB_OK;
 }
 
-gclab_status gclab_gc_garbage(gclab_heap *h, int dst)
+/* Load one of core's root lists (gc.garbage, gc.callbacks) into slot dst. */
+static gclab_status load_root(gclab_heap *h, int dst, gclab_obj *const *root)
 {
     gclab_obj **d = slot_addr(h, dst);
     if (!d || roots_ready(h) != GCLAB_OK)
         return h->err_status;
-    store(h, d, h->garbage);
+    store(h, d, *root);
     return GCLAB_OK;
 }
 
-gclab_status gclab_gc_callbacks(gclab_heap *h, int dst)
-{
-    gclab_obj **d = slot_addr(h, dst);
-    if (!d || roots_ready(h) != GCLAB_OK)
-        return h->err_status;
-    store(h, d, h->callbacks);
-    return GCLAB_OK;
-}
+gclab_status gclab_gc_garbage(gclab_heap *h, int dst) { return load_root(h, dst, &h->garbage); }
+gclab_status gclab_gc_callbacks(gclab_heap *h, int dst) { return load_root(h, dst, &h->callbacks); }
 
 gclab_status gclab_getrefcount(gclab_heap *h, int slot, int64_t *out)
 {

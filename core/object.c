@@ -13,6 +13,12 @@
 gclab_obj gclab_none_obj = { .kind = GCLAB_K_NONE, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
 gclab_obj gclab_true_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
 gclab_obj gclab_false_obj = { .kind = GCLAB_K_BOOL, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT };
+/* The empty tuple is a singleton, as in CPython: `()` allocates nothing. */
+static obj_tuple empty_tuple = {
+    .hd = { .kind = GCLAB_K_TUPLE, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT,
+            .size = sizeof(obj_tuple) },
+    .n = 0,
+};
 
 /* ---- immortals: small ints and the intern table --------------------- */
 
@@ -185,6 +191,10 @@ gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs)
     DST(h, dst);
     if (n < 0)
         return heap_error(h, GCLAB_EUSAGE, "negative tuple size");
+    if (n == 0) {
+        store(h, d, &empty_tuple.hd);
+        return GCLAB_OK;
+    }
     for (int i = 0; i < n; i++)
         if (!slot_get(h, srcs[i]))
             return h->err_status;
@@ -882,6 +892,11 @@ void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
         gclab_obj *cb = wr->callback;
         core_weakref_unlink(w);
         h->st.weakrefs_cleared++;
+        /* A weakref already at refcount zero is queued to be freed in the
+         * same release cascade: calling back with it would revive a dead
+         * object (and queue it twice). Its own dealloc drops the callback. */
+        if (cb && h->refcounts && w->refcnt == 0)
+            cb = NULL;
         if (cb) {
             wr->callback = NULL;
             if (framed) {

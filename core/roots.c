@@ -125,6 +125,10 @@ gclab_status gclab_clear(gclab_heap *h, int slot)
 
 gclab_status roots_ready(gclab_heap *h)
 {
+    /* A __del__ run while the roots are dropped must not bring them back
+     * (they would outlive the drop and count as leaked). */
+    if (h->roots_dropped)
+        return heap_error(h, GCLAB_ENAME, "the heap's roots were dropped (globals, gc.garbage, gc.callbacks)");
     if (!h->globals) {
         gclab_obj *d = dict_new(h);
         if (!d)
@@ -305,6 +309,7 @@ void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx)
 
 void gclab_heap_drop_roots(gclab_heap *h)
 {
+    h->roots_dropped = true;
     while (h->depth > 0)
         gclab_frame_pop(h);
     store(h, &h->globals, NULL);

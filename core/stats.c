@@ -52,6 +52,14 @@ void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out)
     }
 }
 
+void gclab_set_sampler(gclab_heap *h, uint64_t every, gclab_sample_fn fn, void *ctx)
+{
+    h->sample_fn = fn;
+    h->sample_ctx = ctx;
+    h->sample_every = fn ? every : 0;
+    h->sample_count = 0;
+}
+
 const struct gclab_pause *gclab_pauses(const gclab_heap *h, size_t *n)
 {
     *n = h->npauses;
@@ -141,6 +149,8 @@ static void account_collection(gclab_heap *h, int gen, uint64_t start, uint64_t 
     h->gen_stats[gen].collected += collected;
     h->gen_stats[gen].uncollectable += uncollectable;
     log_pause(h, start, dur, gen);
+    if (h->sample_fn)
+        h->sample_fn(h, h->sample_ctx, true, gen);
 }
 
 void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable)

@@ -6,12 +6,14 @@
 
 extern const struct gclab_engine gclab_engine_nogc;
 extern const struct gclab_engine gclab_engine_rc;
+extern const struct gclab_engine gclab_engine_rcgen;
 extern const struct gclab_engine gclab_engine_marksweep;
 extern const struct gclab_engine gclab_engine_bdw;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
     &gclab_engine_rc,
+    &gclab_engine_rcgen,
     &gclab_engine_marksweep,
     &gclab_engine_bdw,
 };

@@ -172,6 +172,14 @@ static void test_rings_of_one_node_are_self_cycles(struct t *t)
                       (struct expect){ .result = 6, .objects = 1 + 2 * (1 + 3), .rc_leaked = 6 + 1 });
 }
 
+/* listrings 7 x 3: 21 lists in rings nobody collects explicitly; rc leaks them all. */
+static void test_listrings_leak_every_list_on_rc(struct t *t)
+{
+    const struct gclab_kv p[] = { KV("n", "7"), KV("size", "3") };
+    check_all_engines(t, "listrings", p, NP(p), 1,
+                      (struct expect){ .result = 21, .objects = 21, .rc_leaked = 21 });
+}
+
 /* traversal 30 lists x 2 rounds: 435 edges validated per round. */
 static void test_traversal_validates_every_edge(struct t *t)
 {
@@ -295,7 +303,7 @@ static void test_every_workload_is_registered(struct t *t)
 {
     static const char *names[] = { "gcbench", "gcbench_cyclic", "binarytrees", "linkedlist", "rings",
                                    "traversal", "churn", "weakcache", "finalizers", "recursion",
-                                   "globalleak", "fragment", "lifetimes", "sustained" };
+                                   "globalleak", "fragment", "lifetimes", "sustained", "listrings" };
     int n = 0;
     while (workload_at(n))
         n++;
@@ -314,6 +322,7 @@ int main(void)
     T_RUN(test_linkedlist_sums_every_walk);
     T_RUN(test_rings_leak_exactly_their_nodes_on_rc);
     T_RUN(test_rings_of_one_node_are_self_cycles);
+    T_RUN(test_listrings_leak_every_list_on_rc);
     T_RUN(test_traversal_validates_every_edge);
     T_RUN(test_churn_keeps_one_in_keep_every);
     T_RUN(test_weakcache_agrees_with_its_model);

@@ -8,7 +8,7 @@
 #include "workload.h"
 
 extern const struct workload wl_gcbench, wl_gcbench_cyclic, wl_binarytrees, wl_linkedlist, wl_rings, wl_traversal, wl_churn,
-    wl_weakcache, wl_finalizers, wl_recursion, wl_globalleak, wl_fragment, wl_lifetimes, wl_sustained;
+    wl_weakcache, wl_finalizers, wl_recursion, wl_globalleak, wl_fragment, wl_lifetimes, wl_sustained, wl_listrings;
 
 /* In the order: the five with heap-script twins first. */
 static const struct workload *const workloads[] = {
@@ -26,6 +26,7 @@ static const struct workload *const workloads[] = {
     &wl_fragment,
     &wl_lifetimes,
     &wl_sustained,
+    &wl_listrings,
 };
 
 const struct workload *workload_at(int i)

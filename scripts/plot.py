@@ -1,0 +1,600 @@
+#!/usr/bin/python3
+"""plot.py — PNGs and report.md from a results directory of scripts/matrix.sh.
+
+    MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py RESULTS_DIR
+    MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py --compare A B [--out DIR]
+
+Reads DIR/records.jsonl (one record per run), DIR/pauses/*.txt (every pause
+of every run), DIR/traces/*.txt (heap over time) and DIR/hyperfine/*.json
+if present, and writes into DIR: time.png, pauses_cdf.png, mmu.png, heap.png,
+collections.png, heap_factor.png, leaks.png and report.md. A plot with
+nothing to show (no pauses, no heap engine) is still written, saying so.
+
+Statistics. Each cell (workload point x engine x heap factor) has one wall
+time per repetition. Its centre is the median; its 95% interval is a
+percentile bootstrap of the median (2000 resamples, fixed seed), so with 3
+repetitions it is about [min, max]. Times normalized to nogc are the ratio of
+medians with a bootstrap interval of that ratio; ratio - 1 is the lower-bound
+overhead (LBO). --compare flags a cell as significant when a two-sided
+Mann-Whitney U test (scipy, else an exact permutation test) gives p < 0.05;
+with 3 + 3 repetitions the smallest possible p is 0.1, so the flag needs at
+least 4 repetitions on each side, and the report says so.
+"""
+import argparse
+import datetime
+import glob
+import itertools
+import json
+import math
+import os
+import sys
+import textwrap
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+try:
+    from scipy import stats as sstats
+except ImportError:  # numpy fallback below
+    sstats = None
+
+BASE_COLORS = {"nogc": "#7f7f7f", "rc": "#1f77b4", "rcgen": "#ff7f0e",
+               "marksweep": "#2ca02c", "bdw": "#d62728"}
+SPARE_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#000000"]
+ENGINE_ORDER = ["nogc", "rc", "rcgen", "marksweep", "bdw"]
+RNG_SEED = 12345
+BOOT = 2000
+
+
+def engine_color(e, engines):
+    """The same color for an engine in every plot and every results dir."""
+    if e in BASE_COLORS:
+        return BASE_COLORS[e]
+    extra = sorted(x for x in engines if x not in BASE_COLORS)
+    return SPARE_COLORS[extra.index(e) % len(SPARE_COLORS)]
+
+
+def sort_engines(engines):
+    return sorted(set(engines), key=lambda e: (ENGINE_ORDER.index(e) if e in ENGINE_ORDER else 99, e))
+
+
+def point_label(r):
+    ps = " ".join("%s=%s" % kv for kv in r["params"].items())
+    return r["workload"] + (" " + ps if ps else "")
+
+
+def load(d):
+    path = os.path.join(d, "records.jsonl")
+    if not os.path.exists(path):
+        sys.exit("plot: %s: no records.jsonl (run scripts/matrix.sh first)" % d)
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                r = json.loads(line)
+            except ValueError as e:
+                sys.exit("plot: %s:%d: not JSON: %s" % (path, n, e))
+            rows.append({
+                "job": r.get("job"), "engine": r["engine"], "workload": r["workload"],
+                "point": point_label(r), "hf": r.get("heap_factor"),
+                "rep": r.get("repetition", 0), "failed": bool(r.get("failed")),
+                "error": r.get("error", ""), "wall_s": r.get("wall_s", np.nan),
+                "gc_s": r.get("gc_s", np.nan), "pauses": r.get("pauses", {}),
+                "mmu": r.get("mmu", {}), "bmu": r.get("bmu", {}),
+                "collections": r.get("collections", []), "leaked": r.get("leaked", np.nan),
+                "leaked_bytes": r.get("leaked_bytes", np.nan),
+                "peak_live": r.get("peak_live_bytes", np.nan),
+                "peak_heap": r.get("peak_heap_bytes", np.nan),
+                "peak_rss": r.get("peak_rss_bytes", np.nan),
+                "min_heap": r.get("min_heap_bytes"), "machine": r.get("machine", {}),
+                "commit": r.get("commit", "?"), "compiler": r.get("compiler", "?"),
+            })
+    if not rows:
+        sys.exit("plot: %s is empty" % path)
+    df = pd.DataFrame(rows)
+    df["hf"] = pd.to_numeric(df["hf"], errors="coerce")
+    return df
+
+
+def boot_median_ci(x, rng):
+    x = np.asarray(x, float)
+    if len(x) == 0:
+        return (np.nan, np.nan, np.nan)
+    m = float(np.median(x))
+    if len(x) == 1:
+        return (m, m, m)
+    s = np.median(rng.choice(x, (BOOT, len(x))), axis=1)
+    return (m, float(np.percentile(s, 2.5)), float(np.percentile(s, 97.5)))
+
+
+def boot_ratio_ci(x, y, rng):
+    """Median(x)/median(y) with a bootstrap 95% interval."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    r = float(np.median(x) / np.median(y))
+    if len(x) == 1 and len(y) == 1:
+        return (r, r, r)
+    sx = np.median(rng.choice(x, (BOOT, len(x))), axis=1)
+    sy = np.median(rng.choice(y, (BOOT, len(y))), axis=1)
+    s = sx / sy
+    return (r, float(np.percentile(s, 2.5)), float(np.percentile(s, 97.5)))
+
+
+def ok_unlimited(df):
+    return df[(~df["failed"]) & (df["hf"].isna())]
+
+
+def placeholder(ax, text):
+    ax.text(0.5, 0.5, textwrap.fill(text, 70), ha="center", va="center", transform=ax.transAxes,
+            fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def grid_axes(n, title, w=5.0, h=3.6):
+    cols = min(n, 3) or 1
+    rows = max(1, math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False)
+    fig.suptitle(title)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat
+
+
+def save(fig, d, name):
+    fig.tight_layout()
+    path = os.path.join(d, name)
+    fig.savefig(path + ".tmp.png", dpi=100)
+    os.replace(path + ".tmp.png", path)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- plots
+
+def plot_time(df, d, engines, points, rng):
+    ok = ok_unlimited(df)
+    has_nogc = "nogc" in set(ok["engine"])
+    fig, ax = plt.subplots(figsize=(max(8, 1.2 * len(points) * max(1, len(engines))), 5))
+    width = 0.8 / max(1, len(engines))
+    for i, e in enumerate(engines):
+        xs, ys, lo, hi = [], [], [], []
+        for j, p in enumerate(points):
+            x = ok[(ok.engine == e) & (ok.point == p)]["wall_s"].values
+            if len(x) == 0:
+                continue
+            if has_nogc:
+                base = ok[(ok.engine == "nogc") & (ok.point == p)]["wall_s"].values
+                if len(base) == 0:
+                    continue
+                m, l, h = boot_ratio_ci(x, base, rng)
+            else:
+                m, l, h = boot_median_ci(x, rng)
+            xs.append(j + (i - (len(engines) - 1) / 2) * width)
+            ys.append(m)
+            lo.append(m - l)
+            hi.append(h - m)
+        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=e, color=engine_color(e, engines))
+    ax.set_xticks(range(len(points)))
+    ax.set_xticklabels(points, rotation=15, ha="right", fontsize=8)
+    if has_nogc:
+        ax.axhline(1.0, color="black", lw=0.8, ls="--")
+        ax.set_ylabel("wall time / nogc wall time (ratio of medians)")
+        ax.set_title("Time per workload, normalized to nogc\n(bars: ratio of medians; whiskers: 95% bootstrap CI)")
+    else:
+        ax.set_ylabel("wall time (s, median)")
+        ax.set_title("Time per workload (median, 95% bootstrap CI)")
+    ax.set_xlabel("workload and parameters")
+    ax.legend(fontsize=8)
+    save(fig, d, "time.png")
+
+
+def read_table(path, cols):
+    """Numeric columns cols of a whitespace table whose comment lines start with '#'."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            w = line.split()
+            rows.append([float(w[c]) for c in cols])
+    return np.array(rows, float).reshape(-1, len(cols))
+
+
+def read_pauses(d):
+    """{engine: array of pause durations in seconds} from unlimited runs."""
+    out = {}
+    for f in sorted(glob.glob(os.path.join(d, "pauses", "*.txt"))):
+        with open(f) as fh:
+            head = fh.readline()
+        eng = next((w.split("=", 1)[1].rstrip(";") for w in head.split() if w.startswith("engine=")), None)
+        if eng is None or "@" in os.path.basename(f):
+            continue
+        out.setdefault(eng, []).extend(read_table(f, [1])[:, 0].tolist())
+    return {e: np.array(v) for e, v in out.items()}
+
+
+def plot_pauses(d, engines):
+    pauses = read_pauses(d)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    any_pause = False
+    for e in engines:
+        v = np.sort(pauses.get(e, np.array([])))
+        if len(v) == 0:
+            continue
+        any_pause = True
+        y = np.arange(1, len(v) + 1) / len(v)
+        ax.step(np.maximum(v * 1e3, 1e-6), y, where="post", label="%s (%d pauses)" % (e, len(v)),
+                color=engine_color(e, engines))
+    ax.set_title("Pause time distribution per engine (all workloads, unlimited heap)")
+    if any_pause:
+        ax.set_xscale("log")
+        ax.set_xlabel("pause duration (ms, log scale)")
+        ax.set_ylabel("fraction of pauses at most this long")
+        ax.legend(fontsize=8)
+    else:
+        placeholder(ax, "No engine recorded a pause: %s never stop the mutator to collect "
+                    "(rc frees at count zero, as mutator time)." % ", ".join(engines))
+    save(fig, d, "pauses_cdf.png")
+    return [e for e in engines if len(pauses.get(e, [])) == 0]
+
+
+def plot_mmu(df, d, engines, points):
+    ok = ok_unlimited(df)
+    fig, axes = grid_axes(len(points), "Minimum (solid) and bounded (dashed) mutator utilization, "
+                          "median over repetitions")
+    for ax, p in zip(axes, points):
+        for e in engines:
+            rs = ok[(ok.engine == e) & (ok.point == p)]
+            if rs.empty:
+                continue
+            keys = list(rs.iloc[0]["mmu"].keys())
+            ws = [float(k[:-2]) for k in keys]
+            mm = [np.median([r[k] for r in rs["mmu"]]) for k in keys]
+            bm = [np.median([r.get(k, np.nan) for r in rs["bmu"]]) for k in keys]
+            c = engine_color(e, engines)
+            ax.plot(ws, mm, "o-", color=c, label=e, ms=3)
+            ax.plot(ws, bm, "--", color=c, lw=1)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(p, fontsize=9)
+        ax.set_xlabel("window (ms, log scale)")
+        ax.set_ylabel("utilization (fraction of window)")
+        ax.legend(fontsize=7)
+    save(fig, d, "mmu.png")
+
+
+def plot_heap(d, engines, points):
+    fig, axes = grid_axes(len(points), "Heap over time (traced run per engine): live bytes (solid), "
+                          "heap bytes from the OS (dotted)")
+    any_trace = False
+    for ax, p in zip(axes, points):
+        key = p.replace(" ", ".")
+        drawn = False
+        for e in engines:
+            f = os.path.join(d, "traces", "%s.%s.txt" % (key, e))
+            if not os.path.exists(f):
+                continue
+            a = read_table(f, [0, 3, 4, 5, 6])
+            if a.size == 0:
+                continue
+            drawn = any_trace = True
+            c = engine_color(e, engines)
+            ax.plot(a[:, 0] * 1e3, a[:, 3] / 2**20, "-", color=c, label=e)
+            ax.plot(a[:, 0] * 1e3, a[:, 4] / 2**20, ":", color=c)
+        ax.set_title(p, fontsize=9)
+        if drawn:
+            ax.set_xlabel("time since the measured window began (ms)")
+            ax.set_ylabel("MiB")
+            ax.legend(fontsize=7)
+        else:
+            placeholder(ax, "no trace (trace_every = 0?)")
+    save(fig, d, "heap.png")
+    return any_trace
+
+
+def plot_collections(df, d, engines, points):
+    ok = ok_unlimited(df)
+    fig, axes = grid_axes(len(points), "Collections per generation (median over repetitions)")
+    total = 0
+    for ax, p in zip(axes, points):
+        es = [e for e in engines if not ok[(ok.engine == e) & (ok.point == p)].empty]
+        bottom = np.zeros(len(es))
+        ngen = max([len(c) for c in ok[ok.point == p]["collections"]] + [1])
+        hatches = ["", "//", "xx"]
+        for g in range(ngen):
+            h = np.array([np.median([c[g] if g < len(c) else 0 for c in
+                                     ok[(ok.engine == e) & (ok.point == p)]["collections"]]) for e in es])
+            total += h.sum()
+            ax.bar(range(len(es)), h, bottom=bottom, color=[engine_color(e, engines) for e in es],
+                   hatch=hatches[g % 3], edgecolor="black", lw=0.5, label="generation %d" % g)
+            bottom += h
+        ax.set_xticks(range(len(es)))
+        ax.set_xticklabels(es)
+        ax.set_title(p, fontsize=9)
+        ax.set_xlabel("engine")
+        ax.set_ylabel("collections (count)")
+        ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+        if bottom.sum() == 0:
+            ax.text(0.5, 0.5, "no collections", ha="center", transform=ax.transAxes)
+        elif ngen > 1:
+            from matplotlib.patches import Patch
+            ax.legend(handles=[Patch(facecolor="white", edgecolor="black", hatch=hatches[g % 3],
+                                     label="generation %d" % g) for g in range(ngen)], fontsize=7)
+    save(fig, d, "collections.png")
+    return total
+
+
+def plot_heap_factor(df, d, engines, points, rng):
+    hdf = df[df["hf"].notna()]
+    heap_engines = sort_engines(hdf["engine"]) if not hdf.empty else []
+    if not heap_engines:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.set_title("Time vs heap size")
+        placeholder(ax, "No engine in this matrix ran under a heap limit: heap factors apply to "
+                    "engines whose collector traces (caps: collects_cycles, no refcounts), "
+                    "or to those named by heap_engines.")
+        save(fig, d, "heap_factor.png")
+        return []
+    ok = df[~df["failed"]]
+    fig, axes = grid_axes(len(points), "Time vs heap size (median, 95% bootstrap CI; x = failed at that size)")
+    for ax, p in zip(axes, points):
+        base = ok[(ok.engine == "nogc") & (ok.point == p) & ok.hf.isna()]["wall_s"].values
+        for e in heap_engines:
+            rs = hdf[(hdf.engine == e) & (hdf.point == p)]
+            fs = sorted(rs["hf"].unique())
+            xs, ys, lo, hi, bad = [], [], [], [], []
+            for f in fs:
+                x = rs[(rs.hf == f) & (~rs.failed)]["wall_s"].values
+                if len(x) == 0:
+                    bad.append(f)
+                    continue
+                m, l, h = boot_ratio_ci(x, base, rng) if len(base) else boot_median_ci(x, rng)
+                xs.append(f); ys.append(m); lo.append(m - l); hi.append(h - m)
+            c = engine_color(e, engines)
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", color=c, label=e, capsize=3)
+            if bad:
+                ax.plot(bad, [min(ys) if ys else 1] * len(bad), "x", color=c, ms=9)
+        ax.set_title(p, fontsize=9)
+        ax.set_xlabel("heap limit (x minimum heap)")
+        ax.set_ylabel("wall time / nogc" if len(base) else "wall time (s)")
+        ax.legend(fontsize=7)
+    save(fig, d, "heap_factor.png")
+    return heap_engines
+
+
+def plot_leaks(df, d, engines, points):
+    ok = ok_unlimited(df)
+    es = [e for e in engines if e != "nogc"]
+    fig, ax = plt.subplots(figsize=(max(8, 1.5 * len(points) * max(1, len(engines) - 1)), 5))
+    width = 0.8 / max(1, len(es))
+    for i, e in enumerate(es):
+        ys = [np.median(ok[(ok.engine == e) & (ok.point == p)]["leaked"].values)
+              if not ok[(ok.engine == e) & (ok.point == p)].empty else 0 for p in points]
+        xs = [j + (i - (len(es) - 1) / 2) * width for j in range(len(points))]
+        bars = ax.bar(xs, ys, width, label=e, color=engine_color(e, engines))
+        ax.bar_label(bars, labels=["%d" % y for y in ys], fontsize=7)
+    ax.set_xticks(range(len(points)))
+    ax.set_xticklabels(points, rotation=15, ha="right", fontsize=8)
+    ax.set_xlabel("workload and parameters")
+    ax.set_ylabel("leaked objects (count)")
+    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+    ax.set_title("Leaks per workload: objects left after dropping every root and a full collection\n"
+                 "(nogc leaks everything by design and is left out)")
+    ax.legend(fontsize=8)
+    save(fig, d, "leaks.png")
+
+
+# ---------------------------------------------------------------- report
+
+def fmt_s(x):
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else "%.4g" % x
+
+
+def report(df, d, engines, points, rng, notes):
+    ok = ok_unlimited(df)
+    first = df.iloc[0]
+    m = next((r for r in df["machine"] if "cpu" in r), first["machine"])
+    lines = ["# gclab benchmark report: %s" % os.path.basename(os.path.abspath(d)), ""]
+    lines += ["- machine: %s, %s cores, %s (host %s)" % (m.get("cpu", "?"), m.get("cores", "?"),
+                                                        m.get("os", "?"), m.get("host", "?")),
+              "- commit: %s; compiler: %s" % (", ".join(sorted(set(df["commit"]))),
+                                             ", ".join(sorted(set(df["compiler"]) - {"?"})) or "?"),
+              "- date: %s (report generated %s UTC)" % (
+                  datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(d, "records.jsonl")),
+                                                  datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                  datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
+              "- runs: %d records (%d failed), engines: %s, repetitions per cell: %s" % (
+                  len(df), int(df["failed"].sum()), ", ".join(engines),
+                  "/".join(str(n) for n in sorted(set(ok.groupby(["engine", "point"]).size())))), ""]
+    conf = os.path.join(d, "matrix.conf")
+    if os.path.exists(conf):
+        lines += ["<details><summary>matrix</summary>", "", "```", open(conf).read().rstrip(), "```",
+                  "", "</details>", ""]
+    lines += ["## Wall time (median and 95% bootstrap CI of the median, seconds)", "",
+              "Each cell: median [CI low, CI high]; `x nogc` is the ratio of medians, whose excess "
+              "over 1 is the lower-bound overhead (LBO)%s." % (", `x bdw` likewise" if "bdw" in engines else ""),
+              ""]
+    head = "| workload | " + " | ".join(engines) + " |"
+    lines += [head, "|" + "---|" * (len(engines) + 1)]
+    for p in points:
+        cells = []
+        base = ok[(ok.engine == "nogc") & (ok.point == p)]["wall_s"].values
+        bdw = ok[(ok.engine == "bdw") & (ok.point == p)]["wall_s"].values
+        for e in engines:
+            x = ok[(ok.engine == e) & (ok.point == p)]["wall_s"].values
+            if len(x) == 0:
+                cells.append("—")
+                continue
+            med, lo, hi = boot_median_ci(x, rng)
+            c = "%s [%s, %s]" % (fmt_s(med), fmt_s(lo), fmt_s(hi))
+            if len(base) and e != "nogc":
+                c += " x%.2f nogc" % (np.median(x) / np.median(base))
+            if len(bdw) and e not in ("bdw", "nogc"):
+                c += " x%.2f bdw" % (np.median(x) / np.median(bdw))
+            cells.append(c)
+        lines.append("| %s | %s |" % (p, " | ".join(cells)))
+    lines += ["", "## Pauses, memory and leaks (medians over repetitions)", "",
+              "| workload | engine | pauses | p50 ms | p99 ms | max ms | MMU 10 ms | BMU 10 ms | "
+              "peak live MiB | peak RSS MiB | leaked objects |", "|" + "---|" * 11]
+    for p in points:
+        for e in engines:
+            rs = ok[(ok.engine == e) & (ok.point == p)]
+            if rs.empty:
+                continue
+            pm = lambda k: np.median([r.get(k, np.nan) for r in rs["pauses"]])  # noqa: E731
+            lines.append("| %s | %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.1f | %d |" % (
+                p, e, pm("count"), pm("p50_s") * 1e3, pm("p99_s") * 1e3, pm("max_s") * 1e3,
+                np.median([r.get("10ms", np.nan) for r in rs["mmu"]]),
+                np.median([r.get("10ms", np.nan) for r in rs["bmu"]]),
+                np.median(rs["peak_live"]) / 2**20, np.median(rs["peak_rss"]) / 2**20,
+                np.median(rs["leaked"])))
+    hdf = df[df["hf"].notna()]
+    if not hdf.empty:
+        lines += ["", "## Heap limits", "", "| workload | engine | heap factor | limit (bytes) | runs | failed | "
+                  "median s |", "|---|---|---|---|---|---|---|"]
+        for (p, e, f), g in hdf.groupby(["point", "engine", "hf"]):
+            okg = g[~g.failed]
+            lim = int(g["min_heap"].iloc[0] * f) if g["min_heap"].iloc[0] else 0
+            lines.append("| %s | %s | %g | %d | %d | %d | %s |" % (
+                p, e, f, lim, len(g), int(g.failed.sum()), fmt_s(np.median(okg.wall_s) if len(okg) else None)))
+    hf = sorted(glob.glob(os.path.join(d, "hyperfine", "*.json")))
+    if hf:
+        lines += ["", "## Whole-process time (hyperfine, startup included)", "",
+                  "| workload | engine | mean s | stddev s | runs |", "|---|---|---|---|---|"]
+        for f in hf:
+            for r in json.load(open(f))["results"]:
+                lines.append("| %s | %s | %.4f | %.4f | %d |" % (
+                    os.path.basename(f)[:-5].replace(".", " "), r["command"], r["mean"],
+                    r.get("stddev") or 0, len(r.get("times", []))))
+    fails = df[df["failed"]]
+    if not fails.empty:
+        lines += ["", "## Failed runs", ""]
+        for _, r in fails.iterrows():
+            lines.append("- %s on %s (heap factor %s, repetition %s): %s" % (
+                r.point, r.engine, r.hf, r.rep, r.error))
+    lines += ["", "## Plots", ""]
+    for png, what in [
+        ("time.png", "wall time per workload and engine, as a ratio to nogc's median (bars: median; whiskers: 95% bootstrap CI)."),
+        ("pauses_cdf.png", "cumulative distribution of every pause, per engine, log time axis%s." % notes.get("pauses", "")),
+        ("mmu.png", "minimum (solid) and bounded (dashed) mutator utilization against window size, per workload."),
+        ("heap.png", "live bytes (solid) and heap bytes held from the OS (dotted) over time in one traced run per engine%s." % notes.get("heap", "")),
+        ("collections.png", "collections per generation per engine and workload%s." % notes.get("collections", "")),
+        ("heap_factor.png", "time against heap limit as a multiple of the minimum heap (the time-space tradeoff)%s." % notes.get("heap_factor", "")),
+        ("leaks.png", "objects left allocated after every root is dropped and a full collection runs (rc: the cycles)."),
+    ]:
+        lines += ["### %s" % png, "", what, "", "![%s](%s)" % (png, png), ""]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(d, "report.md.tmp"), "w") as f:
+        f.write(text)
+    os.replace(os.path.join(d, "report.md.tmp"), os.path.join(d, "report.md"))
+
+
+def make_report(d):
+    df = load(d)
+    rng = np.random.default_rng(RNG_SEED)
+    engines = sort_engines(df["engine"])
+    points = list(dict.fromkeys(df["point"]))
+    notes = {}
+    plot_time(df, d, engines, points, rng)
+    silent = plot_pauses(d, engines)
+    if silent:
+        notes["pauses"] = " (no pauses recorded: %s)" % ", ".join(silent)
+    plot_mmu(df, d, engines, points)
+    if not plot_heap(d, engines, points):
+        notes["heap"] = " (no traces in this run)"
+    if plot_collections(df, d, engines, points) == 0:
+        notes["collections"] = " (none of these engines collected: all zero)"
+    if not plot_heap_factor(df, d, engines, points, rng):
+        notes["heap_factor"] = " (no engine here runs under a heap limit: the plot says so)"
+    plot_leaks(df, d, engines, points)
+    report(df, d, engines, points, rng, notes)
+    print("plot: wrote %s/report.md and 7 PNGs (%d records, engines: %s)" % (d, len(df), ", ".join(engines)))
+
+
+# ---------------------------------------------------------------- compare
+
+def permutation_p(a, b):
+    """Exact two-sided permutation test on the difference of means."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    allv = np.concatenate([a, b])
+    obs = abs(a.mean() - b.mean())
+    n, k, hits = len(allv), len(a), 0
+    combos = list(itertools.combinations(range(n), k))
+    for c in combos:
+        mask = np.zeros(n, bool)
+        mask[list(c)] = True
+        if abs(allv[mask].mean() - allv[~mask].mean()) >= obs - 1e-15:
+            hits += 1
+    return hits / len(combos)
+
+
+def test_p(a, b):
+    if sstats is not None:
+        return float(sstats.mannwhitneyu(a, b, alternative="two-sided").pvalue), "Mann-Whitney U"
+    return permutation_p(a, b), "permutation"
+
+
+def compare(a_dir, b_dir, out_dir, alpha=0.05):
+    A, B = load(a_dir), load(b_dir)
+    rows = ["# gclab comparison", "", "- A: %s (commit %s)" % (a_dir, ", ".join(sorted(set(A.commit)))),
+            "- B: %s (commit %s)" % (b_dir, ", ".join(sorted(set(B.commit)))), ""]
+    key = ["point", "engine", "hf"]
+    A2 = A[~A.failed].assign(hf=A.hf.fillna(0))
+    B2 = B[~B.failed].assign(hf=B.hf.fillna(0))
+    cells = sorted(set(map(tuple, A2[key].values)) & set(map(tuple, B2[key].values)),
+                   key=lambda c: (c[0], sort_engines([c[1]]), c[2]))
+    testname = None
+    table = ["| workload | engine | heap factor | A median s | B median s | change | p | significant |",
+             "|---|---|---|---|---|---|---|---|"]
+    small = 0
+    for p, e, f in cells:
+        a = A2[(A2.point == p) & (A2.engine == e) & (A2.hf == f)]["wall_s"].values
+        b = B2[(B2.point == p) & (B2.engine == e) & (B2.hf == f)]["wall_s"].values
+        pv, testname = test_p(a, b)
+        minp = 2.0 / math.comb(len(a) + len(b), len(a))
+        if minp > alpha:
+            flag = "n too small"
+            small += 1
+        else:
+            flag = "**yes**" if pv < alpha else "no"
+        ma, mb = np.median(a), np.median(b)
+        table.append("| %s | %s | %s | %.4g | %.4g | %+.1f%% | %.3g | %s |" % (
+            p, e, "—" if f == 0 else "%g" % f, ma, mb, (mb / ma - 1) * 100, pv, flag))
+    rows += ["Wall time, B against A. Test: %s, two-sided, alpha %.2f%s." % (
+        testname or "none", alpha,
+        "; %d cells have too few repetitions for any p below alpha (3 + 3 gives at least 0.1)" % small
+        if small else ""), ""] + table
+    only = (set(map(tuple, A2[key].values)) ^ set(map(tuple, B2[key].values)))
+    if only:
+        rows += ["", "Cells in only one of the two: %d (not compared)." % len(only)]
+    text = "\n".join(rows) + "\n"
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "compare.md")
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+    sys.stdout.write(text)
+    print("plot: wrote %s" % path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dir", nargs="?", help="results directory")
+    ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="diff two results directories")
+    ap.add_argument("--out", help="where --compare writes compare.md (default: B)")
+    args = ap.parse_args()
+    if args.compare:
+        compare(args.compare[0], args.compare[1], args.out or args.compare[1])
+    elif args.dir:
+        if not os.path.isdir(args.dir):
+            sys.exit("plot: %s: not a directory" % args.dir)
+        make_report(args.dir)
+    else:
+        ap.error("give a results directory or --compare A B")
+
+
+if __name__ == "__main__":
+    main()
