@@ -59,6 +59,9 @@ struct fz {
     struct model *m;
     const char *engine;
     bool refcounts, cycles, precise, finalizers, rc_exact, nogc;
+    /* Whether a cleared weakref has surely dropped its callback: not on refcounting cycle
+     * collectors, where CPython's gc keeps it (handle_weakrefs) but dealloc drops it. */
+    bool drops_cb;
     unsigned check_every;
     int steps, pc;
     bool direct;                 /* the current op is a CALL whose first argument has id direct_id */
@@ -199,7 +202,8 @@ static void fz_events(struct fz *z)
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
             o->cb_ran = o->cleared = true;
-            o->aux = -1;   /* core drops the callback when it clears the weakref */
+            if (z->drops_cb)
+                o->aux = -1;   /* core drops the callback when it clears the weakref */
             if (o->ref >= 0)
                 m->o[o->ref].dead = true;
         }
@@ -267,7 +271,10 @@ static void import(struct fz *z, int s)
     int top = -1, kind = gclab_kind_of(h, 0);
     int64_t n = 0, v;
     uint64_t id;
-    if (kind == GCLAB_K_TUPLE || kind == GCLAB_K_LIST) {
+    gclab_len(h, 0, &n);
+    if (kind == GCLAB_K_TUPLE && n == 0) {
+        top = model_empty_tuple(m);
+    } else if (kind == GCLAB_K_TUPLE || kind == GCLAB_K_LIST) {
         top = model_add(m, kind);
         gclab_id(h, 0, &id);
         m->o[top].eid = id;
@@ -382,7 +389,8 @@ static void apply_call(struct fz *z, const struct ops_op *op)
         int t = c->ref;
         if (gclab_kind_of(z->h, op->a) == GCLAB_K_NONE) {
             c->cleared = true;
-            c->aux = -1;
+            if (z->drops_cb)
+                c->aux = -1;
             if (t >= 0)
                 m->o[t].dead = true;
             put(z, op->a, M_NONE_ID);
@@ -512,6 +520,10 @@ static void fz_apply(struct fz *z, const struct ops_op *op)
         put(z, op->a, model_str(m, str->s, str->len, strlen(str->s) == str->len));
         break;
     case OP_TUPLE:
+        if (op->c == 0) {
+            put(z, op->a, model_empty_tuple(m));
+            break;
+        }
         x = model_add(m, GCLAB_K_TUPLE);
         for (i = 0; i < op->c; i++)
             model_push(m, x, S[op->b + i]);
@@ -825,7 +837,8 @@ static void chk_visit(struct chk *c, int s, int x)
             if (z->nogc)
                 fz_fail(z, "weakref m%d was cleared on an engine that frees nothing", x);
             o->cleared = true;
-            o->aux = -1;
+            if (z->drops_cb)
+                o->aux = -1;
             if (tg >= 0)
                 m->o[tg].dead = true;
         } else {
@@ -866,9 +879,10 @@ static void fz_check(struct fz *z)
     c.L = xcalloc((size_t)n, sizeof(bool));
     model_reachable(m, c.R);
     model_rc_live(m, c.L);
-    /* rc clears a weakref (dropping its callback) the moment its target dies: the
-     * model follows, which may free the callback too, so repeat to the fixed point. */
-    for (bool changed = z->rc_exact; changed;) {
+    /* Refcounting clears a weakref (dropping its callback) the moment its target's count
+     * reaches zero: the model follows, which may free the callback too, so repeat to the
+     * fixed point. (Cycle collectors keep the callback of a weakref they clear.) */
+    for (bool changed = z->refcounts; changed;) {
         changed = false;
         for (int i = 0; i < n; i++) {
             struct m_obj *o = &m->o[i];
@@ -1279,6 +1293,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.finalizers = e->caps.finalizers;
     z.rc_exact = z.refcounts && !z.cycles;
     z.nogc = !z.refcounts && !z.cycles;
+    z.drops_cb = !(z.refcounts && z.cycles);
     if (fz_setup(&z) != 0) {
         fprintf(stderr, "gclab fuzz: setup failed on %s: %s\n", engine, gclab_error(z.h));
         abort();

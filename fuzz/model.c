@@ -24,6 +24,7 @@ struct model *model_new(int nslots)
     for (int i = 0; i < 262; i++)
         m->small[i] = -1;
     m->globals = m->garbage = m->callbacks = -1;
+    m->empty_tuple = -1;
     int none = model_add(m, GCLAB_K_NONE), t = model_add(m, GCLAB_K_BOOL), f = model_add(m, GCLAB_K_BOOL);
     m->o[none].immortal = m->o[t].immortal = m->o[f].immortal = true;
     m->o[t].ival = 1;
@@ -70,6 +71,15 @@ int model_int(struct model *m, int64_t v)
     int id = model_add(m, GCLAB_K_INT);
     m->o[id].ival = v;
     return id;
+}
+
+int model_empty_tuple(struct model *m)
+{
+    if (m->empty_tuple < 0) {
+        m->empty_tuple = model_add(m, GCLAB_K_TUPLE);
+        m->o[m->empty_tuple].immortal = true;
+    }
+    return m->empty_tuple;
 }
 
 int model_str(struct model *m, const char *s, size_t len, bool interned)

@@ -57,6 +57,7 @@ struct model {
     bool in_main;           /* whether main's frame exists (slots are roots) */
     int globals, garbage, callbacks;   /* the heap's root objects */
     int small[262];         /* -5..256, -1 until made */
+    int empty_tuple;        /* the shared (), -1 until made */
 };
 
 /* A model with None/True/False; nslots main slots (all empty). NULL on out of memory. */
@@ -66,6 +67,8 @@ void model_free(struct model *m);
 int model_add(struct model *m, int kind);
 /* The shared object for int v (small) or a new one. */
 int model_int(struct model *m, int64_t v);
+/* The empty tuple, a singleton as in CPython. */
+int model_empty_tuple(struct model *m);
 /* An interned str (shared by content, immortal) or a new str. */
 int model_str(struct model *m, const char *s, size_t len, bool interned);
 /* Append an id to an object's items. */
