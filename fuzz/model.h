@@ -33,7 +33,8 @@
 struct m_obj {
     int kind;              /* GCLAB_K_* or M_OPAQUE */
     bool immortal;
-    bool has_del;          /* instance whose class had __del__ when it was made */
+    bool has_del;          /* instance whose class had __del__ = rec when it was made */
+    bool any_del;          /* instance whose class had any __del__ */
     bool finalized;        /* the harness saw its __del__ run */
     bool cb_ran;           /* weakref whose callback ran */
     bool dead;             /* known freed by the engine */
