@@ -72,6 +72,7 @@ struct fz {
     struct ev *ev;
     int nev, capev;
     int *fin_op;                 /* objects finalized during the current op */
+    int untagged_fin;            /* and instances unknown to the model finalized during it */
     int nfin_op, capfin;
     gclab_name n_id, n_fz, names[FZ_S_COUNT];
     int name_mid[FZ_S_COUNT];    /* model ids of the interned names */
@@ -160,8 +161,9 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
             gclab_bool(h, 1, true);
             gclab_attr_set(h, 0, z->n_fz, 1);
             ev_push(z, EV_FIN, mid);
+        } else {
+            z->untagged_fin++;   /* no __id: an instance the program never got (a class call that failed) */
         }
-        /* no __id: an instance the program never got (a class call that failed) */
     } else if (kind == GCLAB_K_WEAKREF) {
         for (int i = z->m->n - 1; i >= 0; i--)
             if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
@@ -1036,7 +1038,8 @@ static void fz_check(struct fz *z)
         fz_fail(z, "an engine that frees nothing freed %llu objects, ran %llu finalizers, cleared %llu weakrefs",
                 (unsigned long long)st.freed, (unsigned long long)st.finalizers_run,
                 (unsigned long long)st.weakrefs_cleared);
-    if (z->full && z->precise && z->cycles && !z->frozen && m->o[m->callbacks].n == 0) {
+    /* (Unmodeled garbage a finalizer just ran for waits a cycle, with what it reaches.) */
+    if (z->full && z->precise && z->cycles && !z->frozen && m->o[m->callbacks].n == 0 && z->untagged_fin == 0) {
         bool *hi = xcalloc((size_t)n, sizeof(bool));
         memcpy(hi, c.K, (size_t)n * sizeof(bool));
         model_reach_from(m, z->fin_op, z->nfin_op, hi);
@@ -1129,6 +1132,7 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         z->full = false;
         z->old_dst = -1;
         z->nfin_op = 0;
+        z->untagged_fin = 0;
         if (op->code == OP_CALL) {
             z->wr_call = gclab_kind_of(h, op->b) == GCLAB_K_WEAKREF;
             if (op->d >= 1 && gclab_kind_of(h, op->c) != GCLAB_K_EMPTY) {
@@ -1251,6 +1255,7 @@ static void fz_teardown(struct fz *z)
      * every data segment, libFuzzer's counters included): skip them there. */
     for (int i = 0; i < (z->precise ? 2 : 0); i++) {
         z->nfin_op = 0;
+        z->untagged_fin = 0;
         z->full = true;
         gclab_gc_collect(h, 2, &found);
         fz_events(z);
@@ -1327,6 +1332,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.m->in_main = false;
     z.full = false;
     z.nfin_op = 0;
+    z.untagged_fin = 0;
     if (!observe) {
         z.pc = -1;
         fz_events(&z);
