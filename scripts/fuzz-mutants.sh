@@ -58,6 +58,7 @@ for m in "${MUTANTS[@]}"; do
     mkdir -p "$tree"
     git ls-files -z | xargs -0 cp --parents -p -t "$tree"
     cp -a build "$tree/" 2>/dev/null   # prebuilt objects: only the patched file recompiles
+    rm -f "$tree"/crash-* "$tree"/leak-* "$tree"/timeout-*
     if ! python3 - "$tree/$file" "$old" "$new" <<'EOF'
 import sys
 path, old, new = sys.argv[1], sys.argv[2].encode().decode('unicode_escape'), sys.argv[3].encode().decode('unicode_escape')
@@ -82,7 +83,7 @@ EOF
         "$tree/build/fuzz/libfuzzer/ops_target" -max_total_time="$limit" -timeout=25 -rss_limit_mb=4096 \
         -max_len=1024 -dict=fuzz/ops_target.dict -artifact_prefix="$tree/" "$tree/corpus" >"$tree/fuzz.log" 2>&1
     end=$(date +%s.%N)
-    if ls "$tree"/crash-* "$tree"/leak-* "$tree"/timeout-* >/dev/null 2>&1; then
+    if [ -n "$(ls "$tree"/crash-* "$tree"/leak-* "$tree"/timeout-* 2>/dev/null)" ]; then
         secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
         what=$(grep -m1 -E 'gclab fuzz: .*invariant violated|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|gclab invariant failed' \
                "$tree/fuzz.log" | sed 's/^.*invariant violated: //' | cut -c1-90)

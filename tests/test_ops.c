@@ -180,6 +180,18 @@ static void test_ops_dict_pop_into_an_operand_slot_removes_the_key(struct t *t)
     ops_program_free(p);
 }
 
+/* An empty program (main with no slots) runs on a fresh heap: the first frame
+ * has no slots and the heap no slot array yet (fuzz: script_target, empty input). */
+static void test_ops_empty_program_runs_on_a_fresh_heap(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "");
+    free(out);
+    ops_program_free(p);
+}
+
 struct steps { int before, after, caught; };
 
 /* Counts the hook's calls in main and catches every error. */
@@ -231,5 +243,6 @@ int main(void)
     T_RUN(test_ops_refcount_counts_the_argument_once);
     T_RUN(test_ops_dict_pop_into_an_operand_slot_removes_the_key);
     T_RUN(test_ops_step_hook_sees_every_op_and_catches_errors);
+    T_RUN(test_ops_empty_program_runs_on_a_fresh_heap);
     return t_done();
 }
