@@ -11,7 +11,8 @@
 #   skip-decref    a dying object does not release its list children (rc, rcgen)
 #   skip-mark      a dict's entries are not traced (marksweep: not pushed on the
 #                  mark stack; rcgen: move_unreachable does not follow them)
-#   no-clear-wr    a freed object's weakrefs are not cleared (rc, rcgen, marksweep, bdw)
+#   no-clear-wr    a freed object's weakrefs are not cleared (rc, rcgen, marksweep; bdw:
+#                  the weakref's disappearing link is not registered with libgc)
 #   fin-twice      __del__ runs twice (rc, rcgen, bdw: called twice; marksweep:
 #                  FINALIZED never set, so it runs again next collection)
 # nogc frees nothing and has no finalizers: no mutant applies; bdw's marking is
@@ -29,20 +30,20 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-# name engine file old new  (python string literals; new replaces the first occurrence of old)
+# name~engine~file~old~new  (python string literals; new replaces the first occurrence of old)
 MUTANTS=(
-"skip-decref|rc|engines/rc.c|    if (--child->refcnt == 0)\n        rc_push(ctx, child);|    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0)\n        rc_push(ctx, child);"
-"skip-decref|rcgen|engines/rcgen.c|    if (--child->refcnt == 0) {\n        rg_untrack(ctx, child);|    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0) {\n        rg_untrack(ctx, child);"
-"skip-mark|marksweep|engines/marksweep.c|    if (obj_kind_is_container(o->kind))\n        ms_push(ctx, o);|    if (obj_kind_is_container(o->kind) && o->kind != GCLAB_K_DICT)\n        ms_push(ctx, o);"
-"skip-mark|rcgen|engines/rcgen.c|        if (o->gc_refs > 0) {\n            gclab_trace_object(o, rg_visit_reachable, young);|        if (o->gc_refs > 0) {\n            if (o->kind != GCLAB_K_DICT) gclab_trace_object(o, rg_visit_reachable, young);"
-"no-clear-wr|rc|engines/rc.c|    core_clear_weakrefs(h, o, true);|    (void)0;"
-"no-clear-wr|rcgen|engines/rcgen.c|    core_clear_weakrefs(h, o, true);\n    gclab_obj *mark|    gclab_obj *mark"
-"no-clear-wr|marksweep|engines/marksweep.c|    core_clear_weakrefs(h, o, false);\n}|}"
-"no-clear-wr|bdw|engines/bdw.c|        core_clear_weakrefs(h, o, true);|        (void)0;"
-"fin-twice|rc|engines/rc.c|        core_run_finalizer(h, o);|        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
-"fin-twice|rcgen|engines/rcgen.c|        o->refcnt = 1;\n        core_run_finalizer(h, o);|        o->refcnt = 1;\n        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
-"fin-twice|marksweep|engines/marksweep.c|        GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */\n        o->gcflags |= MS_FINALIZED;|        (void)0;"
-"fin-twice|bdw|engines/bdw.c|        core_run_finalizer(h, o);\n    }|        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);\n    }"
+"skip-decref~rc~engines/rc.c~    if (--child->refcnt == 0)\n        rc_push(ctx, child);~    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0)\n        rc_push(ctx, child);"
+"skip-decref~rcgen~engines/rcgen.c~    if (--child->refcnt == 0) {\n        rg_untrack(ctx, child);~    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0) {\n        rg_untrack(ctx, child);"
+"skip-mark~marksweep~engines/marksweep.c~    if (obj_kind_is_container(o->kind))\n        ms_push(ctx, o);~    if (obj_kind_is_container(o->kind) && o->kind != GCLAB_K_DICT)\n        ms_push(ctx, o);"
+"skip-mark~rcgen~engines/rcgen.c~        if (o->gc_refs > 0) {\n            gclab_trace_object(o, rg_visit_reachable, young);~        if (o->gc_refs > 0) {\n            if (o->kind != GCLAB_K_DICT) gclab_trace_object(o, rg_visit_reachable, young);"
+"no-clear-wr~rc~engines/rc.c~    core_clear_weakrefs(h, o, true);~    (void)0;"
+"no-clear-wr~rcgen~engines/rcgen.c~    core_clear_weakrefs(h, o, true);\n    gclab_obj *mark~    gclab_obj *mark"
+"no-clear-wr~marksweep~engines/marksweep.c~    core_clear_weakrefs(h, o, false);\n}~    (void)h;\n}"
+"no-clear-wr~bdw~engines/bdw.c~        GC_general_register_disappearing_link((void **)&wr->target, wr->target);~        (void)0;"
+"fin-twice~rc~engines/rc.c~        core_run_finalizer(h, o);~        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
+"fin-twice~rcgen~engines/rcgen.c~        o->refcnt = 1;\n        core_run_finalizer(h, o);~        o->refcnt = 1;\n        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
+"fin-twice~marksweep~engines/marksweep.c~        GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */\n        o->gcflags |= MS_FINALIZED;~        (void)0;"
+"fin-twice~bdw~engines/bdw.c~        core_run_finalizer(h, o);\n    }~        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);\n    }"
 )
 
 make -s --no-print-directory build/fuzz/libfuzzer/ops_target >/dev/null || exit 1
@@ -50,7 +51,7 @@ scratch=$(mktemp -d /tmp/gclab-mutants.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 printf '%-12s %-10s %-6s %8s  %s\n' mutant engine found seconds report
 for m in "${MUTANTS[@]}"; do
-    IFS='|' read -r name engine file old new <<<"$m"
+    IFS='~' read -r name engine file old new <<<"$m"
     if [ ${#sel[@]} -gt 0 ] && [[ ! " ${sel[*]} " =~ " $name " ]] && [[ ! " ${sel[*]} " =~ " $name/$engine " ]]; then
         continue
     fi
@@ -73,7 +74,7 @@ EOF
     fi
     touch "$tree/$file"
     if ! make -s --no-print-directory -C "$tree" build/fuzz/libfuzzer/ops_target >"$tree/build.log" 2>&1; then
-        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" "-" "-" "build failed: $(tail -1 "$tree/build.log")"
+        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" "-" "-" "build failed: $(grep -m1 error "$tree/build.log")"
         continue
     fi
     mkdir -p "$tree/corpus"

@@ -110,6 +110,10 @@ PROGRAMS = {
                    ("INT", 10, 5), ("GC_SET_THRESHOLD", 8, 3), ("GC_FREEZE",), ("GC_GET_FREEZE_COUNT", 11),
                    ("GC_UNFREEZE",), ("GC_SET_DEBUG", 7), ("LIST", 3), ("APPEND", 3, 3), ("CLEAR", 3),
                    ("GC_COLLECT", 3, -1), ("POP", -1, 5, -1), ("GC_COLLECT", -1, -1), ("REFCOUNT", 7, 2)],
+    # a weakref read after its referent (no __del__, in a cycle) was dropped and collected twice
+    "weak_after_gc": [("CLASS", 0, 0, -1, -1), ("INSTANCE", 1, 0), ("SETATTR", 1, 0, 1), ("WEAKREF", 2, 1, -1),
+                      ("CLEAR", 1), ("GC_COLLECT", -1, -1), ("INSTANCE", 3, 0), ("GC_COLLECT", -1, -1),
+                      ("INSTANCE", 4, 0), ("CALL", 5, 2, 0, 0), ("LIST", 6), ("CALL", 7, 2, 0, 0)],
     # weakrefs to a class and a function; the referents dropped and collected
     "weak_kinds": [("FUNC", 0, IDENT), ("CLASS", 1, 1, 0, -1), ("WEAKREF", 2, 0, -1), ("WEAKREF", 3, 1, 0),
                    ("CLEAR", 0), ("CALL", 4, 2, 0, 0), ("CLEAR", 4), ("CLEAR", 1), ("GC_COLLECT", -1, -1),
