@@ -15,6 +15,43 @@
 #include "fz.h"
 #include "script/script.h"
 
+/* The program with only the helper functions main makes with FUNC (renumbered): the
+ * printer writes a `def` where FUNC makes a function, so an unused helper has no place. */
+static struct ops_program *prune(const struct ops_program *p)
+{
+    struct ops_program *q = ops_program_new();
+    int map[64] = { 0 };
+    if (!q || p->nfuncs > 64)
+        goto fail;
+    for (int i = 0; i < p->nstrs; i++)
+        if (ops_str_add(q, p->strs[i].s, p->strs[i].len) != i)
+            goto fail;
+    const struct ops_func *m = &p->funcs[0];
+    for (int pc = 0; pc < m->nops; pc++)
+        if (m->ops[pc].code == OP_FUNC && !map[m->ops[pc].b]) {
+            const struct ops_func *f = &p->funcs[m->ops[pc].b];
+            int fi = ops_func_add(q, f->name, f->nargs, f->nslots);
+            if (fi < 0)
+                goto fail;
+            map[m->ops[pc].b] = fi;
+            for (int k = 0; k < f->nops; k++) {
+                const struct ops_op *op = &f->ops[k];
+                if (ops_emit(q, fi, op->code, op->a, op->b, op->c, op->d, op->line) < 0)
+                    goto fail;
+            }
+        }
+    q->funcs[0].nslots = m->nslots;
+    for (int pc = 0; pc < m->nops; pc++) {
+        const struct ops_op *op = &m->ops[pc];
+        if (ops_emit(q, 0, op->code, op->a, op->code == OP_FUNC ? map[op->b] : op->b, op->c, op->d, op->line) < 0)
+            goto fail;
+    }
+    return q;
+fail:
+    ops_program_free(q);
+    return NULL;
+}
+
 int cmd_fuzz_print(int argc, char **argv)
 {
     const char *path = NULL;
@@ -77,7 +114,12 @@ int cmd_fuzz_print(int argc, char **argv)
         return 2;
     }
     char err[256];
-    char *text = ops ? NULL : script_print(in.prog, err, sizeof err);
+    struct ops_program *pruned = ops ? NULL : prune(in.prog);
+    char *text = NULL;
+    snprintf(err, sizeof err, "out of memory");
+    if (pruned)
+        text = script_print(pruned, err, sizeof err);
+    ops_program_free(pruned);
     printf("# gclab fuzz input %s: %zu bytes, engine %s (byte %d), zeal=%u, check every %u op%s, %s allocator\n",
            path, len, fz_engine_name(&in), in.engine_byte, in.zeal, in.check_every, in.check_every == 1 ? "" : "s",
            in.pool ? "pool" : "malloc");

@@ -177,6 +177,20 @@ static inline void obj_decref(gclab_heap *h, gclab_obj *o)
         h->eng->release(h, o);
 }
 
+/* -- the pending-free stack of refcount engines, threaded through gc_next -- */
+/* Reverse the part of the stack pushed after `mark`, so it pops in push order. */
+static inline void obj_stack_reverse_since(gclab_obj **top, gclab_obj *mark)
+{
+    gclab_obj *rev = mark, *o = *top;
+    while (o != mark) {
+        gclab_obj *next = o->gc_next;
+        o->gc_next = rev;
+        rev = o;
+        o = next;
+    }
+    *top = rev;
+}
+
 /* -- roots -- */
 /* Visit every root field: frame slots, return registers, globals, gc.garbage, gc.callbacks. */
 void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx);

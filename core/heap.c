@@ -24,13 +24,19 @@ uint64_t gclab_now_ns(void)
 
 /* ---- errors ---------------------------------------------------------- */
 
+static gclab_status set_error(gclab_heap *h, gclab_status s, const char *fmt, va_list ap)
+{
+    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    h->err_status = s;
+    return s;
+}
+
 gclab_status heap_error(gclab_heap *h, gclab_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    set_error(h, s, fmt, ap);
     va_end(ap);
-    h->err_status = s;
     return s;
 }
 
@@ -38,9 +44,8 @@ gclab_status gclab_raise(gclab_heap *h, gclab_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    set_error(h, s, fmt, ap);
     va_end(ap);
-    h->err_status = s;
     return s;
 }
 

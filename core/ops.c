@@ -225,9 +225,21 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
 
 static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi);
 
+/* Interpreted calls nest in C (trampoline -> exec_func -> gclab_call -> ...),
+ * so their depth is bounded here too, whatever the heap's max_depth: a few
+ * hundred bytes of C stack per level (more under ASan) must stay well
+ * inside the default 8 MB stack. */
+#define OPS_MAX_CALL_DEPTH 2000
+
 static gclab_status trampoline(gclab_heap *h, void *ctx, int64_t code)
 {
-    return exec_func(ctx, h, (int)code);
+    struct ops_program *p = ctx;
+    if (p->rt.depth >= OPS_MAX_CALL_DEPTH)
+        return gclab_raise(h, GCLAB_ERECURSION, "maximum recursion depth exceeded");
+    p->rt.depth++;
+    gclab_status st = exec_func(p, h, (int)code);
+    p->rt.depth--;
+    return st;
 }
 
 /* Intern the string table in h, once per heap (a program may run on several). */
@@ -378,16 +390,26 @@ static void idset_del(struct idset *s, uint64_t id)
 
 struct pframe { size_t pos; uint64_t id; int kind; };
 
+/* The containers being printed live in shadow-stack frames, one per level
+ * (slot PR_CONT the container, then scratch), not in a heap object: PRINT
+ * allocates nothing on the heap, so it never moves a collector's counts
+ * (CPython's repr allocates no tracked object either), and it does not
+ * recurse in C. Nesting deeper than the frame limit is a RecursionError, as
+ * CPython's repr of a too-deep list is. */
+enum { PR_CONT, PR_ITEM, PR_KEY, PR_TMP, PR_NSLOTS };
+
 struct printer {
     gclab_heap *h;
     struct ops_rt *rt;
-    int stack_slot, item_slot, key_slot, top_slot, tmp_slot;
+    int top_tmp;            /* the scratch slot of the first frame (the args' frame) */
     struct pframe *fr;
     size_t nfr, capfr;
     struct idset ids;
 };
 
-/* Print the scalar in slot, or open the container in it (pushing it). */
+static int pr_tmp(const struct printer *pr) { return pr->nfr ? PR_TMP : pr->top_tmp; }
+
+/* Print the scalar in slot, or open the container in it (a new frame). */
 static gclab_status pr_value(struct printer *pr, int slot, bool top_level)
 {
     gclab_heap *h = pr->h;
@@ -429,10 +451,15 @@ static gclab_status pr_value(struct printer *pr, int slot, bool top_level)
             pr->fr = f;
             pr->capfr = cap;
         }
-        if ((st = gclab_list_append(h, pr->stack_slot, slot)) != GCLAB_OK)
+        if ((st = gclab_frame_push_args(h, PR_NSLOTS, 1, &slot)) != GCLAB_OK) {
+            if (st == GCLAB_ERECURSION)
+                gclab_raise(h, st, "maximum recursion depth exceeded while getting the repr of an object");
             return st;
-        if (!idset_add(&pr->ids, id))
+        }
+        if (!idset_add(&pr->ids, id)) {
+            gclab_frame_pop(h);
             return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+        }
         pr->fr[pr->nfr++] = (struct pframe){ 0, id, kind };
         ok = buf_put(rt, open, 1);
         break;
@@ -445,16 +472,16 @@ static gclab_status pr_value(struct printer *pr, int slot, bool top_level)
     case GCLAB_K_WEAKREF:
         gclab_id(h, slot, &id);
         ok = buf_printf(rt, "<weakref at 0x%llx; ", (unsigned long long)id);
-        if ((st = gclab_weakref_get(h, pr->tmp_slot, slot)) != GCLAB_OK)
+        if ((st = gclab_weakref_get(h, pr_tmp(pr), slot)) != GCLAB_OK)
             return st;
-        if (gclab_kind_of(h, pr->tmp_slot) == GCLAB_K_NONE) {
+        if (gclab_kind_of(h, pr_tmp(pr)) == GCLAB_K_NONE) {
             ok = ok && buf_put(rt, "dead>", 5);
         } else {
-            gclab_id(h, pr->tmp_slot, &id);
-            ok = ok && buf_printf(rt, "to '%.60s' at 0x%llx>", gclab_type_name(h, pr->tmp_slot),
+            gclab_id(h, pr_tmp(pr), &id);
+            ok = ok && buf_printf(rt, "to '%.60s' at 0x%llx>", gclab_type_name(h, pr_tmp(pr)),
                                   (unsigned long long)id);
         }
-        gclab_none(h, pr->tmp_slot);
+        gclab_none(h, pr_tmp(pr));
         break;
     default:
         gclab_id(h, slot, &id);
@@ -472,36 +499,34 @@ static gclab_status pr_step(struct printer *pr)
     struct pframe *f = &pr->fr[pr->nfr - 1];
     gclab_status st;
     int64_t len = 0;
-    if ((st = gclab_list_get(h, pr->top_slot, pr->stack_slot, -1)) != GCLAB_OK)
-        return st;
     bool more = false;
     if (f->kind == GCLAB_K_DICT) {
         size_t before = f->pos;
-        if ((st = gclab_dict_next(h, pr->top_slot, &f->pos, pr->key_slot, pr->item_slot, &more)) != GCLAB_OK)
+        if ((st = gclab_dict_next(h, PR_CONT, &f->pos, PR_KEY, PR_ITEM, &more)) != GCLAB_OK)
             return st;
         if (more) {
             bool ok = before == 0 || buf_put(rt, ", ", 2);
             /* Keys are hashable, so never containers here: pr_value will not push. */
-            int kk = gclab_kind_of(h, pr->key_slot);
+            int kk = gclab_kind_of(h, PR_KEY);
             if (kk == GCLAB_K_LIST || kk == GCLAB_K_DICT || kk == GCLAB_K_TUPLE)
                 ok = ok && buf_put(rt, "<key>", 5);
-            else if ((st = pr_value(pr, pr->key_slot, false)) != GCLAB_OK)
+            else if ((st = pr_value(pr, PR_KEY, false)) != GCLAB_OK)
                 return st;
             if (!ok || !buf_put(rt, ": ", 2))
                 return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-            return pr_value(pr, pr->item_slot, false);
+            return pr_value(pr, PR_ITEM, false);
         }
     } else {
-        gclab_len(h, pr->top_slot, &len);
+        gclab_len(h, PR_CONT, &len);
         if ((int64_t)f->pos < len) {
             size_t i = f->pos++;
-            st = f->kind == GCLAB_K_LIST ? gclab_list_get(h, pr->item_slot, pr->top_slot, (int64_t)i)
-                                         : gclab_tuple_get(h, pr->item_slot, pr->top_slot, (int64_t)i);
+            st = f->kind == GCLAB_K_LIST ? gclab_list_get(h, PR_ITEM, PR_CONT, (int64_t)i)
+                                         : gclab_tuple_get(h, PR_ITEM, PR_CONT, (int64_t)i);
             if (st != GCLAB_OK)
                 return st;
             if (i > 0 && !buf_put(rt, ", ", 2))
                 return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-            return pr_value(pr, pr->item_slot, false);
+            return pr_value(pr, PR_ITEM, false);
         }
     }
     /* Close it. */
@@ -510,7 +535,8 @@ static gclab_status pr_step(struct printer *pr)
     pr->nfr--;
     if (!buf_put(rt, close, strlen(close)))
         return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-    return gclab_list_pop(h, -1, pr->stack_slot, -1);
+    /* The container is still held by its parent (or an argument): the pop frees nothing. */
+    return gclab_frame_pop(h);
 }
 
 /* print(args...) where the args are in the caller's slots first..first+n-1. */
@@ -519,13 +545,13 @@ static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, in
     int args[OPS_MAX_ARGS];
     for (int i = 0; i < n; i++)
         args[i] = first + i;
-    /* Frame: the args, then the stack list, item, key, top, scratch. */
-    gclab_status st = gclab_frame_push_args(h, n + 5, n, args);
+    /* Frame: the args, then one scratch slot. */
+    int depth = gclab_frame_depth(h);
+    gclab_status st = gclab_frame_push_args(h, n + 1, n, args);
     if (st != GCLAB_OK)
         return st;
-    struct printer pr = { h, &p->rt, n, n + 1, n + 2, n + 3, n + 4, NULL, 0, 0, { NULL, 0, 0 } };
+    struct printer pr = { h, &p->rt, n, NULL, 0, 0, { NULL, 0, 0 } };
     p->rt.buflen = 0;
-    st = gclab_list_new(h, pr.stack_slot);
     for (int i = 0; i < n && st == GCLAB_OK; i++) {
         if (i > 0 && !buf_put(&p->rt, " ", 1))
             st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
@@ -540,9 +566,9 @@ static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, in
         fwrite(p->rt.buf, 1, p->rt.buflen, p->rt.out ? p->rt.out : stdout);
     free(pr.fr);
     free(pr.ids.t);
-    gclab_status pst = gclab_error_status(h);
-    gclab_frame_pop(h);
-    (void)pst;
+    /* On an error, the frames of open containers are still pushed. */
+    while (gclab_frame_depth(h) > depth)
+        gclab_frame_pop(h);
     return st;
 }
 
@@ -678,13 +704,12 @@ static gclab_status op_compare(gclab_heap *h, const struct ops_op *op)
 
 static gclab_status int_arg(gclab_heap *h, int s, int64_t *v)
 {
-    gclab_status st = empty_check(h, s);
-    if (st != GCLAB_OK)
-        return st;
-    if (!as_int(h, s, v))
+    /* The fast path is one call; the kind is looked at only to word an error. */
+    gclab_status st = gclab_int_value(h, s, v);
+    if (st == GCLAB_ETYPE)
         return gclab_raise(h, GCLAB_ETYPE, "'%s' object cannot be interpreted as an integer",
                            gclab_type_name(h, s));
-    return GCLAB_OK;
+    return st;
 }
 
 /* `for a in range(...)`, one step: see ops.h. Returns true to continue. */
@@ -834,8 +859,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_BOOL: st = gclab_bool(h, op->a, op->b != 0); break;
         case OP_INT: st = gclab_int_new(h, op->a, int_from_operands(op->b, op->c)); break;
         case OP_STR: {
+            /* names[] is NULL exactly for strings with a NUL byte, which cannot be interned */
             const struct ops_str *s = &p->strs[op->b];
-            st = strlen(s->s) == s->len ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
+            st = names[op->b] ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
             break;
         }
         case OP_TUPLE:
@@ -863,10 +889,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_SETITEM: st = gclab_setitem(h, op->a, op->b, op->c); break;
         case OP_DELITEM: st = gclab_delitem(h, op->a, op->b); break;
         case OP_APPEND:
-            if (gclab_kind_of(h, op->a) != GCLAB_K_LIST && gclab_kind_of(h, op->a) != GCLAB_K_EMPTY)
+            st = gclab_list_append(h, op->a, op->b);
+            if (st == GCLAB_ETYPE && gclab_kind_of(h, op->a) != GCLAB_K_LIST)
                 st = gclab_raise(h, GCLAB_EATTR, "'%s' object has no attribute 'append'", gclab_type_name(h, op->a));
-            else
-                st = gclab_list_append(h, op->a, op->b);
             break;
         case OP_POP:
             if (gclab_kind_of(h, op->b) == GCLAB_K_DICT) {

@@ -36,9 +36,11 @@
  * the program and code the function index. CLASS makes a class from two
  * slots holding funcs for __init__ and __del__ (or -1). CALL calls any
  * callable (func, class, weakref). Interpreting a nested call uses C
- * recursion bounded by the heap's frame depth limit (max_depth): script
- * recursion, never heap depth. PRINT walks nested containers with an
- * explicit stack, so printing a million-deep list does not recurse.
+ * recursion bounded by the heap's frame depth limit (max_depth) and by
+ * 2000 nested calls: script recursion, never heap depth. PRINT walks
+ * nested containers with an explicit stack of shadow-stack frames (no C
+ * recursion, no heap allocation); nesting past max_depth is a
+ * RecursionError, as CPython's repr of a too-deep list is.
  *
  * A program must outlive every heap it ran on: its func objects point to it.
  */
@@ -167,6 +169,7 @@ struct ops_rt {
     int err_func, err_pc, err_line;
     char err_msg[256];     /* the heap's message when the location was taken */
     bool err_located;
+    int depth;             /* interpreted calls in progress (C recursion) */
     char *buf;             /* PRINT's output buffer */
     size_t buflen, bufcap;
     ops_step_fn step;      /* NULL, or the hook (set by the caller, kept across runs) */

@@ -34,6 +34,9 @@
  *   gc.disable(), as a last resort) and only then fails with MemoryError.
  *   Storage growth (list append, dict resize) never collects: it happens
  *   while half-built objects are in C locals; only object allocation does.
+ *   So under a heap limit the threshold is capped at 7/8 of the limit,
+ *   leaving storage growth an eighth of the limit as headroom (or, when
+ *   live data leaves less, at half of what it leaves).
  *
  * The mark stack
  *   A malloc'd array of containers whose fields are still to be visited;
@@ -321,6 +324,20 @@ static void ms_set_threshold(gclab_heap *h, struct ms_state *s)
     s->live_after = h->st.live_bytes;
     double t = (double)s->live_after * s->heap_factor;
     s->threshold = t > (double)s->min_heap ? (uint64_t)t : s->min_heap;
+    /* Under a heap limit, collect while an eighth of it is still free:
+     * storage growth (list append, dict resize) between two object
+     * allocations never collects, so it needs that headroom. When the live
+     * data leaves less than that, collect once half of what is left is
+     * used, rather than at every allocation. */
+    if (h->heap_limit && s->threshold > h->heap_limit - h->heap_limit / 8) {
+        uint64_t cap = h->heap_limit - h->heap_limit / 8;
+        if (s->live_after < h->heap_limit) {
+            uint64_t half = s->live_after + (h->heap_limit - s->live_after) / 2;
+            if (half > cap)
+                cap = half;
+        }
+        s->threshold = cap;
+    }
     /* The sweep emptied arenas the mutator is about to refill up to the
      * threshold: keep them mapped rather than unmap and fault them in again. */
     alloc_set_retain(h->alloc, (size_t)(s->threshold / ALLOC_ARENA_SIZE) + 1);
@@ -392,7 +409,7 @@ static gclab_status ms_init(gclab_heap *h)
         h->es = NULL;
         return st;
     }
-    s->threshold = s->min_heap;
+    ms_set_threshold(h, s);
     return GCLAB_OK;
 }
 

@@ -79,19 +79,6 @@ static void rc_release_field(gclab_obj **field, void *ctx)
         rc_push(ctx, child);
 }
 
-/* Reverse the stack segment pushed after `mark`, so items pop first-first. */
-static void rc_reverse_since(struct rc_state *s, gclab_obj *mark)
-{
-    gclab_obj *rev = mark, *o = s->pending;
-    while (o != mark) {
-        gclab_obj *next = o->gc_next;
-        o->gc_next = rev;
-        rev = o;
-        o = next;
-    }
-    s->pending = rev;
-}
-
 /* Free one object whose count is zero (CPython: subtype_dealloc's order). */
 static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
 {
@@ -108,7 +95,7 @@ static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
     if (o->kind == GCLAB_K_TUPLE || o->kind == GCLAB_K_LIST)
         ;   /* CPython releases these last-first: LIFO already does */
     else
-        rc_reverse_since(s, mark);
+        obj_stack_reverse_since(&s->pending, mark);
     core_free_storage(h, o);
     core_obj_dead(h, o);
     core_free_object_memory(h, o);

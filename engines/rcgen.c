@@ -283,19 +283,6 @@ static void rg_release_field(gclab_obj **field, void *ctx)
     }
 }
 
-/* Reverse the stack segment pushed after `mark`, so items pop first-first. */
-static void rg_reverse_since(struct rg_state *s, gclab_obj *mark)
-{
-    gclab_obj *rev = mark, *o = s->pending;
-    while (o != mark) {
-        gclab_obj *next = o->gc_next;
-        o->gc_next = rev;
-        rev = o;
-        o = next;
-    }
-    s->pending = rev;
-}
-
 /* Free one object whose count is zero (CPython: subtype_dealloc, list_dealloc...). */
 static void rg_dealloc(gclab_heap *h, struct rg_state *s, gclab_obj *o)
 {
@@ -314,7 +301,7 @@ static void rg_dealloc(gclab_heap *h, struct rg_state *s, gclab_obj *o)
     gclab_obj *mark = s->pending;
     gclab_trace_object(o, rg_release_field, s);
     if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
-        rg_reverse_since(s, mark);   /* CPython releases these first-first */
+        obj_stack_reverse_since(&s->pending, mark);   /* CPython releases these first-first */
     core_free_storage(h, o);
     core_obj_dead(h, o);
     rg_free_memory(h, s, o);

@@ -155,12 +155,14 @@ def save(fig, d, name):
 # ---------------------------------------------------------------- plots
 
 def plot_time(df, d, engines, points, rng):
+    """Horizontal bars, one group per workload point, so long parameter
+    lists stay readable however many points a matrix has."""
     ok = ok_unlimited(df)
     has_nogc = "nogc" in set(ok["engine"])
-    fig, ax = plt.subplots(figsize=(max(8, 1.2 * len(points) * max(1, len(engines))), 5))
-    width = 0.8 / max(1, len(engines))
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.22 * len(points) * max(1, len(engines))))
+    height = 0.8 / max(1, len(engines))
     for i, e in enumerate(engines):
-        xs, ys, lo, hi = [], [], [], []
+        ys, xs, lo, hi = [], [], [], []
         for j, p in enumerate(points):
             x = ok[(ok.engine == e) & (ok.point == p)]["wall_s"].values
             if len(x) == 0:
@@ -172,22 +174,23 @@ def plot_time(df, d, engines, points, rng):
                 m, l, h = boot_ratio_ci(x, base, rng)
             else:
                 m, l, h = boot_median_ci(x, rng)
-            xs.append(j + (i - (len(engines) - 1) / 2) * width)
-            ys.append(m)
+            ys.append(j + (i - (len(engines) - 1) / 2) * height)
+            xs.append(m)
             lo.append(m - l)
             hi.append(h - m)
-        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=e, color=engine_color(e, engines))
-    ax.set_xticks(range(len(points)))
-    ax.set_xticklabels(points, rotation=15, ha="right", fontsize=8)
+        ax.barh(ys, xs, height, xerr=[lo, hi], capsize=2, label=e, color=engine_color(e, engines))
+    ax.set_yticks(range(len(points)))
+    ax.set_yticklabels([textwrap.fill(p, 40) for p in points], fontsize=7)
+    ax.invert_yaxis()
     if has_nogc:
-        ax.axhline(1.0, color="black", lw=0.8, ls="--")
-        ax.set_ylabel("wall time / nogc wall time (ratio of medians)")
+        ax.axvline(1.0, color="black", lw=0.8, ls="--")
+        ax.set_xlabel("wall time / nogc wall time (ratio of medians)")
         ax.set_title("Time per workload, normalized to nogc\n(bars: ratio of medians; whiskers: 95% bootstrap CI)")
     else:
-        ax.set_ylabel("wall time (s, median)")
+        ax.set_xlabel("wall time (s, median)")
         ax.set_title("Time per workload (median, 95% bootstrap CI)")
-    ax.set_xlabel("workload and parameters")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("workload and parameters")
+    ax.legend(fontsize=8, loc="lower right")
     save(fig, d, "time.png")
 
 

@@ -82,7 +82,8 @@ static void test_ops_call_returns_and_errors_locate_in_callee(struct t *t)
     ops_program_free(p);
 }
 
-/* Printing a 100000-deep nested list does not recurse in C (ASan's stack would overflow). */
+/* Printing a 100000-deep nested list does not recurse in C (ASan's stack would
+ * overflow): with a frame limit above the depth it prints; below, RecursionError. */
 static void test_ops_print_deep_list_without_recursion(struct t *t)
 {
     struct ops_program *p = ops_program_new();
@@ -103,10 +104,23 @@ static void test_ops_print_deep_list_without_recursion(struct t *t)
     E(p, 0, JUMP, 5, 0, 0, 0);
     E(p, 0, PRINT, 0, 1, 0, 0);        /* op 10 */
     char *out = NULL;
-    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    size_t sz;
+    FILE *f = open_memstream(&out, &sz);
+    struct gclab_config cfg = { .max_depth = 200000 };
+    gclab_heap *h = gclab_heap_new("rc", &cfg, NULL, 0);
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    fclose(f);
+    gclab_heap_free(h);
     size_t n = strlen(out);
     T_EQ(t, n, 2 * 100001 + 1);
     T_CHECK(t, out[0] == '[' && out[100000] == '[' && out[100001] == ']' && out[n - 1] == '\n');
+    free(out);
+    out = NULL;
+    gclab_heap *h2;
+    T_EQ(t, run(p, &out, NULL, &h2), GCLAB_ERECURSION);
+    T_STREQ(t, gclab_error(h2), "maximum recursion depth exceeded while getting the repr of an object");
+    T_STREQ(t, out, "");
+    gclab_heap_free(h2);
     free(out);
     ops_program_free(p);
 }
@@ -234,6 +248,43 @@ static void test_ops_step_hook_sees_every_op_and_catches_errors(struct t *t)
     ops_program_free(p);
 }
 
+/* PRINT allocates nothing on the heap, so it cannot move a collector's counts
+ * (CPython's repr allocates no tracked object): allocs are the same before and after. */
+static void test_ops_print_allocates_no_objects(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 3;
+    E(p, 0, LIST, 0, 0, 0, 0);
+    E(p, 0, DICT, 1, 0, 0, 0);
+    E(p, 0, APPEND, 0, 1, 0, 0);
+    E(p, 0, TUPLE, 2, 0, 2, 0);
+    E(p, 0, APPEND, 0, 2, 0, 0);
+    E(p, 0, APPEND, 0, 0, 0, 0);
+    E(p, 0, PRINT, 0, 3, 0, 0);
+    char *out = NULL;
+    size_t sz;
+    FILE *f = open_memstream(&out, &sz);
+    gclab_heap *h = gclab_heap_new("rc", NULL, NULL, 0);
+    struct gclab_stats before, after;
+    p->funcs[0].nops = 6;
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    gclab_heap_stats(h, &before);
+    gclab_heap_drop_roots(h);
+    gclab_heap_free(h);
+    h = gclab_heap_new("rc", NULL, NULL, 0);
+    p->funcs[0].nops = 7;
+    T_EQ(t, ops_run(h, p, f, NULL), GCLAB_OK);
+    gclab_heap_stats(h, &after);
+    fclose(f);
+    T_EQ(t, after.allocs, before.allocs);
+    /* CPython 3.11 prints exactly this for the same objects */
+    T_STREQ(t, out, "[{}, ([...], {}), [...]] {} ([{}, (...), [...]], {})\n");
+    free(out);
+    gclab_heap_drop_roots(h);
+    gclab_heap_free(h);
+    ops_program_free(p);
+}
+
 int main(void)
 {
     T_RUN(test_ops_cycle_prints_and_survives_on_rc);
@@ -244,5 +295,6 @@ int main(void)
     T_RUN(test_ops_dict_pop_into_an_operand_slot_removes_the_key);
     T_RUN(test_ops_step_hook_sees_every_op_and_catches_errors);
     T_RUN(test_ops_empty_program_runs_on_a_fresh_heap);
+    T_RUN(test_ops_print_allocates_no_objects);
     return t_done();
 }

@@ -389,6 +389,8 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
     }
     scan_expr_pins(fc, s->value, maxpin);
     scan_expr_pins(fc, s->msg, maxpin);
+    if (s->kind == S_DEF)
+        return;   /* its body is its own frame */
     scan_block(fc, &s->body, module, maxpin, false);
     scan_block(fc, &s->orelse, module, maxpin, false);
 }
@@ -614,9 +616,13 @@ static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, c
         if (strcmp(f, "getrefcount") != 0)
             FAIL(fc, e->line, e->col, "'sys.%s' is not supported (only sys.getrefcount)", f);
         nargs_check(fc, e, "sys.getrefcount()", 1, 1);
-        /* Always a temporary: it stands for the argument CPython pushes. */
-        int t = tmp_new(fc, true);
-        cexpr(fc, a[0], t, true);
+        /* A temporary stands for the argument CPython pushes; a pinned `_N`
+         * is already the printer's spelling of that temporary. */
+        int t = a[0]->kind == E_NAME ? pinned_slot(a[0]->name) : -1;
+        if (t < 0) {
+            t = tmp_new(fc, true);
+            cexpr(fc, a[0], t, true);
+        }
         emit(fc, OP_REFCOUNT, need_dst(fc, dst), t, 0, 0);
         return;
     }

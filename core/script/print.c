@@ -1,10 +1,438 @@
-/* print.c — placeholder, replaced below */
-#include "script.h"
+/* print.c — ops back to a heap script.
+ *
+ * Every slot is written `_N`, which the compiler pins to slot N (compile.c),
+ * and every op but the jumps is one statement whose only ops are that op:
+ * `_3 = _1 + _2` is ADD 3,1,2. Function bodies are printed as nested
+ * `def _N(_0, _1):` at their FUNC op, CLASS as `type('C', (), {...})`,
+ * INSTANCE as `object.__new__(_N)`, BLOB as `bytearray(N)`.
+ *
+ * Jumps are turned back into the structures the compiler makes them from:
+ *   loop      a backward JUMP at j to t: the ops t..j are `while True:`, or
+ *             `for _v in range(_k, _k+1, _k+2):` if op t is FOR_RANGE
+ *             whose exit is j+1; inside, a jump to j+1 is `break` and one to
+ *             t is `continue` (conditional ones: `if not _c: break`)
+ *   if        a conditional jump forward to L within the block: the ops up to
+ *             L are the body; if the body ends with a JUMP forward to L2
+ *             (not a break), L..L2 is the `else:` block
+ * A program with any other jump shape (a fuzzer's, say) is refused with a
+ * message: it has no spelling in the subset.
+ */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "script.h"
+
+#define PRINT_MAX_DEPTH 90   /* nested blocks; below the parser's limit, so the output parses */
+
+struct out { char *s; size_t n, cap; bool oom; };
+
+struct pr {
+    const struct ops_program *p;
+    struct out o;
+    char *err;
+    size_t errlen;
+    bool failed;
+    bool *printed;          /* per function: its def was written */
+};
+
+struct ploop { int top, end; };
+
+static void put(struct pr *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct pr *pr, const char *fmt, ...)
+{
+    if (pr->o.oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = pr->o.cap - pr->o.n;
+        int n = vsnprintf(pr->o.s ? pr->o.s + pr->o.n : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            pr->o.oom = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            pr->o.n += (size_t)n;
+            return;
+        }
+        size_t cap = pr->o.cap ? pr->o.cap * 2 : 4096;
+        while (cap - pr->o.n <= (size_t)n)
+            cap *= 2;
+        char *s = realloc(pr->o.s, cap);
+        if (!s) {
+            pr->o.oom = true;
+            return;
+        }
+        pr->o.s = s;
+        pr->o.cap = cap;
+    }
+}
+
+static void fail(struct pr *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct pr *pr, const char *fmt, ...)
+{
+    if (pr->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pr->err, pr->errlen, fmt, ap);
+    va_end(ap);
+    pr->failed = true;
+}
+
+static void indent(struct pr *pr, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        put(pr, "    ");
+}
+
+static const char *const reserved[] = {
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+    "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "print", "len", "id", "range", "type", "object", "bytearray", "list", "dict", "tuple", "gc", "sys",
+    "weakref", NULL,
+};
+
+/* A global or attribute name the compiler reads back as that name. */
+static const char *name_of(struct pr *pr, int i, bool global)
+{
+    const struct ops_str *s = &pr->p->strs[i];
+    bool ok = s->len > 0 && !(s->s[0] >= '0' && s->s[0] <= '9') && strlen(s->s) == s->len;
+    for (size_t k = 0; k < s->len && ok; k++) {
+        char c = s->s[k];
+        ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+    for (const char *const *r = reserved; *r && ok; r++)
+        if ((global || r - reserved < 35) && strcmp(*r, s->s) == 0)
+            ok = false;
+    if (ok && global && s->s[0] == '_' && s->len > 1) {
+        bool digits = true;
+        for (size_t k = 1; k < s->len; k++)
+            digits &= s->s[k] >= '0' && s->s[k] <= '9';
+        ok = !digits;   /* `_N` would read back as a slot */
+    }
+    if (!ok)
+        fail(pr, "name '%.40s' cannot be written in a script", s->s);
+    return s->s;
+}
+
+static void put_str(struct pr *pr, int i)
+{
+    const struct ops_str *s = &pr->p->strs[i];
+    put(pr, "'");
+    for (size_t k = 0; k < s->len; k++) {
+        unsigned char c = (unsigned char)s->s[k];
+        if (c == '\\') put(pr, "\\\\");
+        else if (c == '\'') put(pr, "\\'");
+        else if (c == '\n') put(pr, "\\n");
+        else if (c == '\t') put(pr, "\\t");
+        else if (c == '\r') put(pr, "\\r");
+        else if (c == 0) put(pr, "\\0");
+        else if (c < 0x20 || c == 0x7f) put(pr, "\\x%02x", c);
+        else if (c >= 0x80) fail(pr, "string with non-ASCII byte 0x%02x cannot be written", c);
+        else put(pr, "%c", c);
+    }
+    put(pr, "'");
+}
+
+static void put_range(struct pr *pr, int first, int n)
+{
+    for (int i = 0; i < n; i++)
+        put(pr, "%s_%d", i ? ", " : "", first + i);
+}
+
+static void print_block(struct pr *pr, int fi, int start, int end, int depth, const struct ploop *loop);
+
+static void print_def(struct pr *pr, int fi, int dst, int depth)
+{
+    const struct ops_func *f = &pr->p->funcs[fi];
+    if (pr->printed[fi]) {
+        fail(pr, "function %d is created by more than one FUNC op", fi);
+        return;
+    }
+    pr->printed[fi] = true;
+    indent(pr, depth);
+    put(pr, "def _%d(", dst);
+    put_range(pr, 0, f->nargs);
+    put(pr, "):\n");
+    /* globals this function binds */
+    bool any = false;
+    for (int pc = 0; pc < f->nops; pc++) {
+        const struct ops_op *op = &f->ops[pc];
+        if (op->code != OP_GLOBAL_SET && op->code != OP_GLOBAL_DEL)
+            continue;
+        bool seen = false;
+        for (int q = 0; q < pc && !seen; q++)
+            seen = (f->ops[q].code == OP_GLOBAL_SET || f->ops[q].code == OP_GLOBAL_DEL) && f->ops[q].a == op->a;
+        if (seen)
+            continue;
+        if (!any)
+            indent(pr, depth + 1);
+        put(pr, "%s%s", any ? ", " : "global ", name_of(pr, op->a, true));
+        any = true;
+    }
+    if (any)
+        put(pr, "\n");
+    int end = f->nops;
+    if (end > 0 && f->ops[end - 1].code == OP_RETURN && f->ops[end - 1].a == -1)
+        end--;   /* the compiler adds it back */
+    print_block(pr, fi, 0, end, depth + 1, NULL);
+}
+
+/* One op as one statement. */
+static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
+{
+    static const char *const binop[] = { [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*",
+                                         [OP_FLOORDIV] = "//", [OP_MOD] = "%", [OP_EQ] = "==",
+                                         [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">",
+                                         [OP_GE] = ">=", [OP_IS] = "is", [OP_IS_NOT] = "is not" };
+    int a = op->a, b = op->b, c = op->c, d = op->d;
+    if (op->code == OP_NOP)
+        return;
+    if (op->code == OP_FUNC) {
+        print_def(pr, b, a, depth);
+        return;
+    }
+    indent(pr, depth);
+    switch ((enum ops_code)op->code) {
+    case OP_NONE: put(pr, "_%d = None", a); break;
+    case OP_BOOL: put(pr, "_%d = %s", a, b ? "True" : "False"); break;
+    case OP_INT: {
+        int64_t v = (int64_t)(((uint64_t)(uint32_t)c << 32) | (uint32_t)b);
+        put(pr, "_%d = %lld", a, (long long)v);
+        break;
+    }
+    case OP_STR: put(pr, "_%d = ", a); put_str(pr, b); break;
+    case OP_TUPLE:
+        put(pr, "_%d = (", a);
+        put_range(pr, b, c);
+        put(pr, c == 1 ? ",)" : ")");
+        break;
+    case OP_LIST: put(pr, "_%d = []", a); break;
+    case OP_DICT: put(pr, "_%d = {}", a); break;
+    case OP_BLOB: put(pr, "_%d = bytearray(%d)", a, b); break;
+    case OP_CLASS:
+        put(pr, "_%d = type(", a);
+        put_str(pr, b);
+        name_of(pr, b, false);
+        put(pr, ", (), {");
+        if (c >= 0)
+            put(pr, "'__init__': _%d", c);
+        if (d >= 0)
+            put(pr, "%s'__del__': _%d", c >= 0 ? ", " : "", d);
+        put(pr, "})");
+        break;
+    case OP_INSTANCE: put(pr, "_%d = object.__new__(_%d)", a, b); break;
+    case OP_WEAKREF:
+        if (c >= 0)
+            put(pr, "_%d = weakref.ref(_%d, _%d)", a, b, c);
+        else
+            put(pr, "_%d = weakref.ref(_%d)", a, b);
+        break;
+    case OP_MOVE: put(pr, "_%d = _%d", a, b); break;
+    case OP_CLEAR: put(pr, "del _%d", a); break;
+    case OP_GLOBAL_GET: put(pr, "_%d = %s", a, name_of(pr, b, true)); break;
+    case OP_GLOBAL_SET: put(pr, "%s = _%d", name_of(pr, a, true), b); break;
+    case OP_GLOBAL_DEL: put(pr, "del %s", name_of(pr, a, true)); break;
+    case OP_GETITEM: put(pr, "_%d = _%d[_%d]", a, b, c); break;
+    case OP_SETITEM: put(pr, "_%d[_%d] = _%d", a, b, c); break;
+    case OP_DELITEM: put(pr, "del _%d[_%d]", a, b); break;
+    case OP_APPEND: put(pr, "_%d.append(_%d)", a, b); break;
+    case OP_POP:
+        if (a >= 0)
+            put(pr, "_%d = ", a);
+        if (c >= 0)
+            put(pr, "_%d.pop(_%d)", b, c);
+        else
+            put(pr, "_%d.pop()", b);
+        break;
+    case OP_DICT_GET:
+        if (d >= 0)
+            put(pr, "_%d = _%d.get(_%d, _%d)", a, b, c, d);
+        else
+            put(pr, "_%d = _%d.get(_%d)", a, b, c);
+        break;
+    case OP_GETATTR: put(pr, "_%d = _%d.%s", a, b, name_of(pr, c, false)); break;
+    case OP_SETATTR: put(pr, "_%d.%s = _%d", a, name_of(pr, b, false), c); break;
+    case OP_DELATTR: put(pr, "del _%d.%s", a, name_of(pr, b, false)); break;
+    case OP_CALL:
+        if (a >= 0)
+            put(pr, "_%d = ", a);
+        put(pr, "_%d(", b);
+        put_range(pr, c, d);
+        put(pr, ")");
+        break;
+    case OP_RETURN:
+        if (fi == 0)
+            fail(pr, "RETURN in the module has no spelling");
+        if (a >= 0)
+            put(pr, "return _%d", a);
+        else
+            put(pr, "return");
+        break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_FLOORDIV: case OP_MOD:
+    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_IS: case OP_IS_NOT:
+        put(pr, "_%d = _%d %s _%d", a, b, binop[op->code], c);
+        break;
+    case OP_NEG: put(pr, "_%d = -_%d", a, b); break;
+    case OP_NOT: put(pr, "_%d = not _%d", a, b); break;
+    case OP_LEN: put(pr, "_%d = len(_%d)", a, b); break;
+    case OP_ID: put(pr, "_%d = id(_%d)", a, b); break;
+    case OP_REFCOUNT: put(pr, "_%d = sys.getrefcount(_%d)", a, b); break;
+    case OP_PRINT: put(pr, "print("); put_range(pr, a, b); put(pr, ")"); break;
+    case OP_ASSERT:
+        if (b >= 0)
+            put(pr, "assert _%d, _%d", a, b);
+        else
+            put(pr, "assert _%d", a);
+        break;
+    case OP_GC_COLLECT:
+        if (a >= 0)
+            put(pr, "_%d = ", a);
+        if (b >= 0)
+            put(pr, "gc.collect(_%d)", b);
+        else
+            put(pr, "gc.collect()");
+        break;
+    case OP_GC_ENABLE: put(pr, "gc.enable()"); break;
+    case OP_GC_DISABLE: put(pr, "gc.disable()"); break;
+    case OP_GC_ISENABLED: put(pr, "_%d = gc.isenabled()", a); break;
+    case OP_GC_GET_THRESHOLD: put(pr, "_%d = gc.get_threshold()", a); break;
+    case OP_GC_SET_THRESHOLD: put(pr, "gc.set_threshold("); put_range(pr, a, b); put(pr, ")"); break;
+    case OP_GC_GET_COUNT: put(pr, "_%d = gc.get_count()", a); break;
+    case OP_GC_GET_STATS: put(pr, "_%d = gc.get_stats()", a); break;
+    case OP_GC_GET_OBJECTS:
+        if (b >= 0)
+            put(pr, "_%d = gc.get_objects(_%d)", a, b);
+        else
+            put(pr, "_%d = gc.get_objects()", a);
+        break;
+    case OP_GC_GARBAGE: put(pr, "_%d = gc.garbage", a); break;
+    case OP_GC_CALLBACKS: put(pr, "_%d = gc.callbacks", a); break;
+    case OP_GC_FREEZE: put(pr, "gc.freeze()"); break;
+    case OP_GC_UNFREEZE: put(pr, "gc.unfreeze()"); break;
+    case OP_GC_GET_FREEZE_COUNT: put(pr, "_%d = gc.get_freeze_count()", a); break;
+    case OP_GC_SET_DEBUG: put(pr, "gc.set_debug(_%d)", a); break;
+    default:
+        fail(pr, "op %s here has no spelling", ops_name(op->code) ? ops_name(op->code) : "?");
+        break;
+    }
+    put(pr, "\n");
+}
+
+static void print_block(struct pr *pr, int fi, int start, int end, int depth, const struct ploop *loop)
+{
+    const struct ops_func *f = &pr->p->funcs[fi];
+    const struct ops_op *ops = f->ops;
+    size_t before = pr->o.n;
+    if (depth > PRINT_MAX_DEPTH) {
+        fail(pr, "blocks nested more than %d deep", PRINT_MAX_DEPTH);
+        return;
+    }
+    int pc = start;
+    while (pc < end && !pr->failed) {
+        /* A loop starts here if a later JUMP in this block comes back here. */
+        int j = -1;
+        for (int q = end - 1; q >= pc; q--)
+            if (ops[q].code == OP_JUMP && ops[q].a == pc) {
+                j = q;
+                break;
+            }
+        if (j >= 0) {
+            struct ploop l = { pc, j + 1 };
+            indent(pr, depth);
+            if (ops[pc].code == OP_FOR_RANGE && ops[pc].c == j + 1) {
+                put(pr, "for _%d in range(_%d, _%d, _%d):\n", ops[pc].a, ops[pc].b, ops[pc].b + 1, ops[pc].b + 2);
+                print_block(pr, fi, pc + 1, j, depth + 1, &l);
+            } else {
+                put(pr, "while True:\n");
+                print_block(pr, fi, pc, j, depth + 1, &l);
+            }
+            pc = j + 1;
+            continue;
+        }
+        const struct ops_op *op = &ops[pc];
+        if (op->code == OP_JUMP) {
+            indent(pr, depth);
+            if (loop && op->a == loop->end)
+                put(pr, "break\n");
+            else if (loop && op->a == loop->top)
+                put(pr, "continue\n");
+            else
+                fail(pr, "function %d op %d: a jump to %d has no spelling", fi, pc, op->a);
+            pc++;
+            continue;
+        }
+        if (op->code == OP_JUMP_IF_FALSE || op->code == OP_JUMP_IF_TRUE) {
+            /* JUMP_IF_FALSE skips the body when false: `if _c:` */
+            const char *neg = op->code == OP_JUMP_IF_FALSE ? "" : "not ";
+            const char *pos = op->code == OP_JUMP_IF_FALSE ? "not " : "";
+            int L = op->b;
+            indent(pr, depth);
+            if (loop && (L == loop->end || L == loop->top)) {
+                put(pr, "if %s_%d: %s\n", pos, op->a, L == loop->end ? "break" : "continue");
+                pc++;
+                continue;
+            }
+            if (L <= pc || L > end) {
+                fail(pr, "function %d op %d: a conditional jump to %d has no spelling", fi, pc, L);
+                return;
+            }
+            put(pr, "if %s_%d:\n", neg, op->a);
+            int L2 = -1;
+            if (L - 1 > pc && ops[L - 1].code == OP_JUMP && ops[L - 1].a > L && ops[L - 1].a <= end &&
+                !(loop && ops[L - 1].a == loop->end))
+                L2 = ops[L - 1].a;
+            if (L2 >= 0) {
+                print_block(pr, fi, pc + 1, L - 1, depth + 1, loop);
+                indent(pr, depth);
+                put(pr, "else:\n");
+                print_block(pr, fi, L, L2, depth + 1, loop);
+                pc = L2;
+            } else {
+                print_block(pr, fi, pc + 1, L, depth + 1, loop);
+                pc = L;
+            }
+            continue;
+        }
+        if (op->code == OP_FOR_RANGE) {
+            fail(pr, "function %d op %d: FOR_RANGE outside a loop has no spelling", fi, pc);
+            return;
+        }
+        print_op(pr, fi, op, depth);
+        pc++;
+    }
+    if (pr->o.n == before && !pr->failed) {
+        indent(pr, depth);
+        put(pr, "pass\n");
+    }
+}
+
 char *script_print(const struct ops_program *p, char *err, size_t errlen)
 {
-    (void)p;
-    snprintf(err, errlen, "not yet");
-    return NULL;
+    if (ops_validate(p, err, errlen) != 0)
+        return NULL;
+    struct pr pr = { .p = p, .err = err, .errlen = errlen };
+    pr.printed = calloc((size_t)p->nfuncs, sizeof *pr.printed);
+    if (!pr.printed) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    put(&pr, "import gc\nimport sys\nimport weakref\n");
+    print_block(&pr, 0, 0, p->funcs[0].nops, 0, NULL);
+    for (int i = 1; i < p->nfuncs && !pr.failed; i++)
+        if (!pr.printed[i])
+            fail(&pr, "function %d is never created by a FUNC op", i);
+    free(pr.printed);
+    if (pr.o.oom && !pr.failed)
+        fail(&pr, "out of memory");
+    if (pr.failed) {
+        free(pr.o.s);
+        return NULL;
+    }
+    return pr.o.s;
 }

@@ -40,3 +40,7 @@ expect_eq fuzz_print_names_engine_and_lists_ops \
 1"
 expect_exit fuzz_print_missing_file_exits_2 2 $GCLAB fuzz-print "$T_TMP/nope"
 expect_exit fuzz_print_bad_option_exits_2 2 $GCLAB fuzz-print --frob "$T_TMP/in"
+
+# fuzz-print writes a heap script that gclab runs (a seed without fin or caught errors).
+$GCLAB fuzz-print fuzz/corpus/ops_target/seed-loop-e0-z0 >"$T_TMP/loop.py" 2>&1
+expect_exit fuzz_print_script_of_a_seed_runs 0 $GCLAB script "$T_TMP/loop.py"

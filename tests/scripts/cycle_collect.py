@@ -1,0 +1,14 @@
+# The seeds' cycle: two lists pointing at each other survive their names and
+# are found by a full collection (rc cannot: it leaks them).
+# engines: rc rcgen marksweep
+# expect-leak rc: 2
+# cycles: yes
+import gc
+a = []
+b = []
+a.append(b)
+b.append(a)
+del a
+del b
+print(gc.collect())
+print(gc.collect())

@@ -1,0 +1,8 @@
+# Runtime error: index out of range exits 1 with the line and CPython's message.
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:7: IndexError: list index out of range
+l = [1]
+print(l[0])
+print(l[5])
+print('not reached')

@@ -1,0 +1,6 @@
+# Runtime error: a missing dict key.
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:6: KeyError: 'x'
+d = {'y': 1}
+print(d['x'])

@@ -1,0 +1,7 @@
+# Runtime error: unbounded recursion hits the depth limit (1000 frames, CPython's default).
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:6: RecursionError: maximum recursion depth exceeded
+def r(n):
+    return r(n + 1)
+r(0)

@@ -1,0 +1,3 @@
+print('ran')
+class C:
+    x = 1

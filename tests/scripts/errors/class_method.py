@@ -1,0 +1,4 @@
+print('ran')
+class C:
+    def method(self):
+        pass

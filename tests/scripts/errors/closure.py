@@ -1,0 +1,6 @@
+print('ran')
+def outer():
+    x = 1
+    def inner():
+        return x
+    return inner

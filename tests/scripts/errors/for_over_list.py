@@ -1,0 +1,3 @@
+print('ran')
+for x in [1, 2]:
+    pass

@@ -1,0 +1,2 @@
+print('ran')
+from gc import collect

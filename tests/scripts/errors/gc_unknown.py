@@ -1,0 +1,3 @@
+print('ran')
+import gc
+gc.nothing()

@@ -1,0 +1,2 @@
+print('ran')
+print(1, end='')

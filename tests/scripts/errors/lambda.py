@@ -1,0 +1,2 @@
+print('ran')
+f = lambda x: x

@@ -1,0 +1,3 @@
+print('ran')
+def f():
+return 1

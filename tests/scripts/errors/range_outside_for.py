@@ -1,0 +1,2 @@
+print('ran')
+r = range(3)

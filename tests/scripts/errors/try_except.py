@@ -1,0 +1,5 @@
+print('ran')
+try:
+    pass
+except:
+    pass

@@ -1,0 +1,4 @@
+print('ran')
+if True:
+        x = 1
+    y = 2

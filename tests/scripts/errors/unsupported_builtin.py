@@ -1,0 +1,2 @@
+print('ran')
+x = str(1)

@@ -1,0 +1,11 @@
+# A container's items die when it does: __del__ of each runs in order.
+# engines: rc rcgen
+class C:
+    def __init__(self, n):
+        self.n = n
+    def __del__(self):
+        print('del', self.n)
+l = [C(1), C(2), C(3)]
+print('drop list')
+l = None
+print('dropped')

@@ -1,0 +1,14 @@
+# gc.callbacks are called with ('start', info) and ('stop', info) around a collection.
+# engines: rcgen marksweep
+# cycles: yes
+import gc
+seen = []
+def cb(phase, info):
+    seen.append([phase, info['generation'], info.get('collected')])
+gc.callbacks.append(cb)
+a = []
+a.append(a)
+del a
+gc.collect()
+gc.callbacks.pop()
+print(seen)

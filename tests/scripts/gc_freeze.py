@@ -1,0 +1,8 @@
+# gc.freeze moves everything to a permanent generation; unfreeze brings it back.
+# engines: rcgen
+import gc
+keep = [[], [], []]
+gc.freeze()
+print(gc.get_freeze_count() > 0)
+gc.unfreeze()
+print(gc.get_freeze_count())

@@ -1,0 +1,13 @@
+# Displays and calls may span lines inside brackets; comments may sit anywhere.
+# engines: rc rcgen marksweep nogc
+data = [
+    1,  # one
+    2,
+    {'k': (3,
+           4)},
+]
+print(data,
+      len(data))
+
+# blank lines and comments between statements
+print('done')
