@@ -6,6 +6,8 @@
 #   make bench      the default matrix (bench/matrices/default.conf) into
 #                   results/<timestamp>/: records, PNGs, report.md (JOBS=1)
 #   make bench-smoke  tiny matrix, outputs checked (for CI; not in make test)
+#   make fuzz       fuzz targets for libFuzzer and AFL++, and replay binaries (build/fuzz/)
+#   make fuzz-smoke each fuzz target 60 s under libFuzzer and 60 s under AFL++
 #   make clean
 #
 # Sources are found by directory, so a new engine or workload file needs no
@@ -15,7 +17,7 @@ CC      ?= cc
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror
 CSTD    := -std=c11 -D_GNU_SOURCE
-INC     := -Icore -Iworkloads -Ibench
+INC     := -Icore -Iworkloads -Ibench -Ifuzz
 DEFS    := -DGCLAB_COMMIT='"$(COMMIT)"'
 LIBS    := -ljansson -lgc -lm -lpthread
 
@@ -25,7 +27,8 @@ DBG_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEFS) -O1 -g -fno-omit-frame-pointer \
 DBG_LDFLAGS := -fsanitize=address,undefined
 
 LIB_SRCS := $(wildcard core/*.c) $(wildcard core/script/*.c) $(wildcard engines/*.c) $(wildcard workloads/*.c)
-CLI_SRCS := $(wildcard bench/*.c)
+# fuzz/decode.c: `gclab fuzz-print` decodes fuzz inputs.
+CLI_SRCS := $(wildcard bench/*.c) fuzz/decode.c
 TEST_SRCS := $(wildcard tests/test_*.c)
 
 OPT_LIB := $(LIB_SRCS:%.c=build/opt/%.o)
@@ -37,7 +40,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
-.PHONY: all debug test bench bench-smoke clean deps
+.PHONY: all debug test bench bench-smoke clean deps fuzz fuzz-smoke fuzz-coverage
 all: build/gclab
 
 # V=1 shows the full commands.
@@ -82,7 +85,7 @@ deps:
 	@bash scripts/deps.sh
 
 test: deps
-	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS)
+	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(FUZZ_REPLAY_ASAN)
 	@bash tests/run.sh
 
 JOBS ?= 1
@@ -94,6 +97,95 @@ bench: deps
 bench-smoke: deps
 	@$(MAKE) -s --no-print-directory build/gclab
 	@bash scripts/bench.sh bench/matrices/smoke.conf --check --jobs $(JOBS)
+
+# ---- fuzzing (fuzz/README.md) -------------------------------------------
+# Each target fuzz/<t>.c defines LLVMFuzzerTestOneInput and is built three ways:
+#   build/fuzz/libfuzzer/<t>  clang -fsanitize=fuzzer,address,undefined
+#   build/fuzz/afl/<t>        afl-clang-fast, AFL_USE_ASAN=1, -fsanitize=fuzzer (AFL++'s driver)
+#   build/fuzz/replay-<t>     fuzz/replay_main.c, no instrumentation (-O2)
+# plus build/fuzz/replay-asan-<t> (ASan+UBSan, what `make test` replays the corpus with)
+# and build/fuzz/cov/replay-<t> (clang source coverage, for scripts/fuzz-coverage.sh).
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := ops_target diff_target script_target
+FUZZ_SUPPORT := fuzz/decode.c fuzz/model.c fuzz/harness.c
+FUZZ_HEADERS := $(HEADERS) $(wildcard fuzz/*.h)
+FUZZ_FLAGS   := $(CSTD) $(WARN) $(INC) $(DEFS) -g -O1 -fno-omit-frame-pointer
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+FUZZ_LF_OBJ   := $(LIB_SRCS:%.c=build/fuzz/lf-obj/%.o) $(FUZZ_SUPPORT:%.c=build/fuzz/lf-obj/%.o)
+FUZZ_AFL_OBJ  := $(LIB_SRCS:%.c=build/fuzz/afl-obj/%.o) $(FUZZ_SUPPORT:%.c=build/fuzz/afl-obj/%.o)
+FUZZ_COV_OBJ  := $(LIB_SRCS:%.c=build/fuzz/cov-obj/%.o) $(FUZZ_SUPPORT:%.c=build/fuzz/cov-obj/%.o)
+FUZZ_DBG_SUP  := $(FUZZ_SUPPORT:%.c=build/dbg/%.o)
+FUZZ_OPT_SUP  := $(FUZZ_SUPPORT:%.c=build/opt/%.o)
+FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/libfuzzer/%)
+FUZZ_AFL       := $(FUZZ_TARGETS:%=build/fuzz/afl/%)
+FUZZ_REPLAY    := $(FUZZ_TARGETS:%=build/fuzz/replay-%)
+FUZZ_REPLAY_ASAN := $(FUZZ_TARGETS:%=build/fuzz/replay-asan-%)
+FUZZ_REPLAY_COV  := $(FUZZ_TARGETS:%=build/fuzz/cov/replay-%)
+
+# Objects made on the way to a target are kept (make would delete them as intermediates).
+.SECONDARY: $(FUZZ_LF_OBJ) $(FUZZ_AFL_OBJ) $(FUZZ_COV_OBJ) $(FUZZ_DBG_SUP) $(FUZZ_OPT_SUP)
+
+fuzz: $(FUZZ_LIBFUZZER) $(FUZZ_AFL) $(FUZZ_REPLAY) $(FUZZ_REPLAY_ASAN)
+
+build/fuzz/lf-obj/%.o: %.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC lf   $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# The harness and model (fuzz/*.c but the targets) are the oracle, not the code under
+# test: no coverage instrumentation there, so the fuzzers spend their time on the engines.
+build/fuzz/lf-obj/fuzz/%.o: fuzz/%.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -c $< -o $@
+
+build/fuzz/libfuzzer/%: fuzz/%.c $(FUZZ_LF_OBJ) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD lf   $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_LF_OBJ) $(LIBS)
+
+build/fuzz/afl-obj/%.o: %.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC afl  $<")
+	$(Q)AFL_USE_ASAN=1 AFL_QUIET=1 afl-clang-fast $(FUZZ_FLAGS) -c $< -o $@
+
+build/fuzz/afl-obj/fuzz/%.o: fuzz/%.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=address -c $< -o $@
+
+build/fuzz/afl/%: fuzz/%.c $(FUZZ_AFL_OBJ) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD afl  $@")
+	$(Q)AFL_USE_ASAN=1 AFL_QUIET=1 afl-clang-fast $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_AFL_OBJ) $(LIBS)
+
+build/fuzz/replay-%: fuzz/%.c fuzz/replay_main.c $(OPT_LIB) $(FUZZ_OPT_SUP) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< fuzz/replay_main.c $(OPT_LIB) $(FUZZ_OPT_SUP) $(LIBS)
+
+build/fuzz/replay-asan-%: fuzz/%.c fuzz/replay_main.c $(DBG_LIB) $(FUZZ_DBG_SUP) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $< fuzz/replay_main.c $(DBG_LIB) $(FUZZ_DBG_SUP) $(LIBS) $(DBG_LDFLAGS)
+
+build/fuzz/cov-obj/%.o: %.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC cov  $<")
+	$(Q)$(FUZZ_CC) $(CSTD) $(WARN) $(INC) $(DEFS) -O0 -g -fprofile-instr-generate -fcoverage-mapping -c $< -o $@
+
+build/fuzz/cov/replay-%: fuzz/%.c fuzz/replay_main.c $(FUZZ_COV_OBJ) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD cov  $@")
+	$(Q)$(FUZZ_CC) $(CSTD) $(WARN) $(INC) $(DEFS) -O0 -g -fprofile-instr-generate -fcoverage-mapping -o $@ $< fuzz/replay_main.c $(FUZZ_COV_OBJ) $(LIBS)
+
+fuzz-coverage: $(FUZZ_REPLAY_COV)
+
+# 60 s per target under each fuzzer; not part of `make test` (see scripts/fuzz-smoke.sh).
+fuzz-smoke: deps
+	@$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER) $(FUZZ_AFL)
+	@bash scripts/fuzz-smoke.sh
 
 clean:
 	rm -rf build

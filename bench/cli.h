@@ -13,6 +13,8 @@ bool cli_wants_help(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* gclab script. */
 int cmd_script(int argc, char **argv);
+/* gclab fuzz-print. */
+int cmd_fuzz_print(int argc, char **argv);
 /* Write text to path atomically (a temp file beside it, then rename); 0 or -1 with a message. */
 int cli_write_atomic(const char *path, const char *text);
 

@@ -19,6 +19,8 @@ static const struct command {
       "run one workload once on one engine and report the run record", cmd_run },
     { "script", "gclab script FILE [-e ENGINE] [-p KEY=VALUE]... [--json]",
       "run a heap script (a Python subset that also runs under python3)", cmd_script },
+    { "fuzz-print", "gclab fuzz-print FILE [--ops]",
+      "print a fuzz input as the heap script it decodes to (--ops: as an op listing)", cmd_fuzz_print },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -847,6 +847,12 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
     names = p->rt.names;
     while (pc < f->nops) {
         const struct ops_op *op = &ops[pc];
+        int at = pc;
+        bool jumped = false;
+        if (p->rt.step && (st = p->rt.step(p->rt.step_ctx, h, fi, at, false, GCLAB_OK)) != GCLAB_OK) {
+            locate(p, h, fi, at, false);
+            return st;
+        }
         switch ((enum ops_code)op->code) {
         case OP_NOP: break;
         case OP_NONE: st = gclab_none(h, op->a); break;
@@ -890,12 +896,20 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_POP:
             if (gclab_kind_of(h, op->b) == GCLAB_K_DICT) {
                 /* d.pop(k): get, then delete */
-                if (op->c < 0)
+                if (op->c < 0) {
                     st = gclab_raise(h, GCLAB_ETYPE, "pop expected at least 1 argument, got 0");
-                else if (op->a >= 0 && (st = gclab_dict_get(h, op->a, op->b, op->c)) == GCLAB_OK)
+                } else if (op->a >= 0) {
+                    /* Get and delete in a frame of their own, then store: `d` may be the dict's
+                     * or the key's slot, which the delete still reads (found by the fuzzer's model). */
+                    if ((st = gclab_frame_push_args(h, 3, 2, (int[]){ op->b, op->c })) != GCLAB_OK)
+                        break;
+                    if ((st = gclab_dict_get(h, 2, 0, 1)) == GCLAB_OK && (st = gclab_dict_del(h, 0, 1)) == GCLAB_OK)
+                        st = gclab_frame_return(h, 2, op->a);
+                    else
+                        gclab_frame_pop(h);
+                } else {
                     st = gclab_dict_del(h, op->b, op->c);
-                else if (op->a < 0)
-                    st = gclab_dict_del(h, op->b, op->c);
+                }
                 break;
             }
             if (gclab_kind_of(h, op->b) != GCLAB_K_LIST && gclab_kind_of(h, op->b) != GCLAB_K_EMPTY) {
@@ -966,19 +980,20 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             break;
         case OP_JUMP:
             pc = op->a;
-            continue;
+            jumped = true;
+            break;
         case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
             if ((st = gclab_truth(h, op->a, &b)) != GCLAB_OK)
                 break;
             if (b == (op->code == OP_JUMP_IF_TRUE)) {
                 pc = op->b;
-                continue;
+                jumped = true;
             }
             break;
         case OP_FOR_RANGE:
             if ((st = op_for_range(h, op, &b)) == GCLAB_OK && !b) {
                 pc = op->c;
-                continue;
+                jumped = true;
             }
             break;
         case OP_LEN:
@@ -1072,13 +1087,16 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             st = gclab_raise(h, GCLAB_EUSAGE, "bad opcode");
             break;
         }
+        if (st == GCLAB_ENAME)
+            name_error(p, h, fi, op);
+        if (p->rt.step)
+            st = p->rt.step(p->rt.step_ctx, h, fi, at, true, st);
         if (st != GCLAB_OK) {
-            if (st == GCLAB_ENAME)
-                name_error(p, h, fi, op);
-            locate(p, h, fi, pc, op->code == OP_CALL);
+            locate(p, h, fi, at, op->code == OP_CALL);
             return st;
         }
-        pc++;
+        if (!jumped)
+            pc++;
     }
     return GCLAB_OK;
 }

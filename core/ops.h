@@ -151,6 +151,14 @@ struct ops_func {
 
 struct ops_str { char *s; size_t len; };
 
+/* A step hook, for fuzzers that check the heap between ops: called before each
+ * op (after == false, st == GCLAB_OK) and after it (after == true, st = the op's
+ * status) in every function, except after a RETURN (which leaves the function).
+ * The status it returns replaces the op's: GCLAB_OK after a failed op goes on
+ * with the next op as if the error were caught; any other status stops the run. */
+typedef gclab_status (*ops_step_fn)(void *ctx, gclab_heap *h, int func, int pc, bool after,
+                                    gclab_status st);
+
 /* Per-heap state the interpreter keeps while (and after) a program runs. */
 struct ops_rt {
     gclab_heap *heap;      /* the heap names were interned for */
@@ -164,6 +172,8 @@ struct ops_rt {
     int depth;             /* interpreted calls in progress (C recursion) */
     char *buf;             /* PRINT's output buffer */
     size_t buflen, bufcap;
+    ops_step_fn step;      /* NULL, or the hook (set by the caller, kept across runs) */
+    void *step_ctx;
 };
 
 struct ops_program {

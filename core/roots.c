@@ -35,7 +35,8 @@ gclab_status frame_push_n(gclab_heap *h, int nslots)
         h->slots = s;
         h->nslots_cap = cap;
     }
-    memset(h->slots + h->nslots_used, 0, (size_t)nslots * sizeof *h->slots);
+    if (nslots > 0)   /* the very first frame may have no slots, and no slot array yet (NULL) */
+        memset(h->slots + h->nslots_used, 0, (size_t)nslots * sizeof *h->slots);
     h->frames[h->depth++] = (struct frame){ h->nslots_used, nslots, NULL };
     h->nslots_used = need;
     return GCLAB_OK;

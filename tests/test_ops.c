@@ -167,6 +167,87 @@ static void test_ops_refcount_counts_the_argument_once(struct t *t)
     ops_program_free(p);
 }
 
+/* `k = d.pop(k)` and `d = d.pop(k)` (POP into the key's or the dict's own slot) return the
+ * value and remove the key: the delete reads its operands before the store (fuzz model, issue 8). */
+static void test_ops_dict_pop_into_an_operand_slot_removes_the_key(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    int k = ops_str_add(p, "k", 1);
+    p->funcs[0].nslots = 5;
+    E(p, 0, DICT, 0, 0, 0, 0);
+    E(p, 0, STR, 1, k, 0, 0);
+    E(p, 0, INT, 2, 7, 0, 0);
+    E(p, 0, SETITEM, 0, 1, 2, 0);
+    E(p, 0, MOVE, 3, 0, 0, 0);
+    E(p, 0, POP, 1, 0, 1, 0);       /* k = d.pop(k) */
+    E(p, 0, PRINT, 1, 1, 0, 0);
+    E(p, 0, PRINT, 3, 1, 0, 0);
+    E(p, 0, STR, 1, k, 0, 0);
+    E(p, 0, SETITEM, 0, 1, 2, 0);
+    E(p, 0, POP, 0, 0, 1, 0);       /* d = d.pop(k) */
+    E(p, 0, PRINT, 0, 1, 0, 0);
+    E(p, 0, PRINT, 3, 1, 0, 0);
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "7\n{}\n7\n{}\n");
+    free(out);
+    ops_program_free(p);
+}
+
+/* An empty program (main with no slots) runs on a fresh heap: the first frame
+ * has no slots and the heap no slot array yet (fuzz: script_target, empty input). */
+static void test_ops_empty_program_runs_on_a_fresh_heap(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "");
+    free(out);
+    ops_program_free(p);
+}
+
+struct steps { int before, after, caught; };
+
+/* Counts the hook's calls in main and catches every error. */
+static gclab_status count_steps(void *ctx, gclab_heap *h, int func, int pc, bool after, gclab_status st)
+{
+    struct steps *s = ctx;
+    (void)h, (void)pc;
+    if (func != 0)
+        return st;
+    if (!after)
+        s->before++;
+    else
+        s->after++;
+    if (st != GCLAB_OK)
+        s->caught++;
+    return GCLAB_OK;
+}
+
+/* The step hook runs before and after each op of main (jumps included), and an
+ * error it catches lets the run go on to the next op. */
+static void test_ops_step_hook_sees_every_op_and_catches_errors(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 2;
+    E(p, 0, CLEAR, 0, 0, 0, 0);    /* NameError: caught */
+    E(p, 0, JUMP, 3, 0, 0, 0);
+    E(p, 0, CLEAR, 0, 0, 0, 0);    /* skipped */
+    E(p, 0, INT, 1, 5, 0, 0);
+    E(p, 0, PRINT, 1, 1, 0, 0);
+    struct steps s = { 0, 0, 0 };
+    p->rt.step = count_steps;
+    p->rt.step_ctx = &s;
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "5\n");
+    T_EQ(t, s.before, 4);
+    T_EQ(t, s.after, 4);
+    T_EQ(t, s.caught, 1);
+    free(out);
+    ops_program_free(p);
+}
+
 /* PRINT allocates nothing on the heap, so it cannot move a collector's counts
  * (CPython's repr allocates no tracked object): allocs are the same before and after. */
 static void test_ops_print_allocates_no_objects(struct t *t)
@@ -211,6 +292,9 @@ int main(void)
     T_RUN(test_ops_print_deep_list_without_recursion);
     T_RUN(test_ops_validate_refuses_bad_operands);
     T_RUN(test_ops_refcount_counts_the_argument_once);
+    T_RUN(test_ops_dict_pop_into_an_operand_slot_removes_the_key);
+    T_RUN(test_ops_step_hook_sees_every_op_and_catches_errors);
+    T_RUN(test_ops_empty_program_runs_on_a_fresh_heap);
     T_RUN(test_ops_print_allocates_no_objects);
     return t_done();
 }

@@ -1,0 +1,6 @@
+def f(a, b):
+    global g
+    g = a
+    return b
+
+f(1)

@@ -1,0 +1,195 @@
+/* decode.c — bytes to an ops program (the input format is in fz.h).
+ *
+ * Every byte string decodes to a program that ops_validate accepts: each
+ * operand byte is reduced modulo the operand's valid range, and jump targets
+ * are fixed up once the length of main is known. Two ops are decoded as
+ * pairs, so the model never has to follow what it cannot know:
+ *   GC_GET_OBJECTS a  is followed by  LEN a, a  (the list of every tracked
+ *                     object never stays in a slot past the next op);
+ *   GC_SET_DEBUG a    is preceded by  INT a, flags  with flags < 8 (never
+ *                     DEBUG_SAVEALL, which keeps garbage alive in gc.garbage).
+ * CALL always stores its result (a >= 0): a dropped result is the one place
+ * a new object would have no slot to be found through.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fz.h"
+
+struct rd { const uint8_t *p; size_t n, i; };
+
+static uint8_t rd_u8(struct rd *r) { return r->i < r->n ? r->p[r->i++] : 0; }
+
+static int slot(struct rd *r) { return rd_u8(r) % FZ_NSLOTS; }
+static int oslot(struct rd *r) { return (int)(rd_u8(r) % (FZ_NSLOTS + 1)) - 1; }
+
+/* The string table and helper functions every decoded program has. */
+static int add_library(struct ops_program *p)
+{
+    static const struct { const char *s; size_t len; } strs[FZ_S_COUNT] = {
+        { "g0", 2 }, { "g1", 2 }, { "g2", 2 }, { "g3", 2 },   /* globals */
+        { "a", 1 }, { "b", 1 }, { "c", 1 },                   /* attributes */
+        { "fin", 3 },                                         /* the recorder */
+        { "C", 1 }, { "D", 1 },                               /* class names */
+        { "", 0 }, { "x", 1 }, { "hello", 5 }, { "x\0y", 3 }, /* literals (the last is not interned) */
+    };
+    for (int i = 0; i < FZ_S_COUNT; i++)
+        if (ops_str_add(p, strs[i].s, strs[i].len) != i)
+            return -1;
+    p->funcs[0].nslots = FZ_NSLOTS;
+    /* rec(x): fin(x) — __del__ and weakref callback; the harness counts its calls */
+    if (ops_func_add(p, "rec", 1, 2) != FZ_F_REC || ops_emit(p, FZ_F_REC, OP_GLOBAL_GET, 1, FZ_S_FIN, 0, 0, 0) < 0 ||
+        ops_emit(p, FZ_F_REC, OP_CALL, 1, 1, 0, 1, 0) < 0 || ops_emit(p, FZ_F_REC, OP_RETURN, -1, 0, 0, 0, 0) < 0)
+        return -1;
+    /* init(self, x): self.a = x */
+    if (ops_func_add(p, "init", 2, 2) != FZ_F_INIT || ops_emit(p, FZ_F_INIT, OP_SETATTR, 0, FZ_S_A, 1, 0, 0) < 0 ||
+        ops_emit(p, FZ_F_INIT, OP_RETURN, -1, 0, 0, 0, 0) < 0)
+        return -1;
+    /* ident(x): return x */
+    if (ops_func_add(p, "ident", 1, 1) != FZ_F_IDENT || ops_emit(p, FZ_F_IDENT, OP_RETURN, 0, 0, 0, 0, 0) < 0)
+        return -1;
+    /* pair(a, b): return [a, b] — allocates while its arguments are only in its frame */
+    if (ops_func_add(p, "pair", 2, 3) != FZ_F_PAIR || ops_emit(p, FZ_F_PAIR, OP_LIST, 2, 0, 0, 0, 0) < 0 ||
+        ops_emit(p, FZ_F_PAIR, OP_APPEND, 2, 0, 0, 0, 0) < 0 || ops_emit(p, FZ_F_PAIR, OP_APPEND, 2, 1, 0, 0, 0) < 0 ||
+        ops_emit(p, FZ_F_PAIR, OP_RETURN, 2, 0, 0, 0, 0) < 0)
+        return -1;
+    /* cyc(): l = []; l.append(l); return l */
+    if (ops_func_add(p, "cyc", 0, 1) != FZ_F_CYC || ops_emit(p, FZ_F_CYC, OP_LIST, 0, 0, 0, 0, 0) < 0 ||
+        ops_emit(p, FZ_F_CYC, OP_APPEND, 0, 0, 0, 0, 0) < 0 || ops_emit(p, FZ_F_CYC, OP_RETURN, 0, 0, 0, 0, 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* An INT operand pair: mostly small (the shared cache and its edges), sometimes any int64. */
+static int64_t int_value(struct rd *r)
+{
+    uint8_t b = rd_u8(r);
+    if (b < 224)
+        return (int64_t)b - 16;
+    if (b < 240)
+        return 248 + (int64_t)(b - 224);
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)rd_u8(r) << (8 * i);
+    return (int64_t)u;
+}
+
+/* A slot range: first slot and count with first + count <= FZ_NSLOTS, count <= max. */
+static void range(struct rd *r, int max, int32_t *first, int32_t *n)
+{
+    int f = rd_u8(r) % (FZ_NSLOTS + 1);
+    int room = FZ_NSLOTS - f < max ? FZ_NSLOTS - f : max;
+    *first = f;
+    *n = rd_u8(r) % (room + 1);
+}
+
+static uint64_t env_uint(const char *name, uint64_t dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? strtoull(v, NULL, 10) : dflt;
+}
+
+int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
+{
+    static const unsigned zeals[4] = { 0, 1, 3, 17 }, everies[4] = { 1, 1, 2, 8 };
+    struct rd r = { data, size, 0 };
+    memset(in, 0, sizeof *in);
+    in->engine_byte = rd_u8(&r);
+    uint8_t knobs = rd_u8(&r);
+    in->zeal = zeals[knobs & 3];
+    in->check_every = everies[(knobs >> 2) & 3];
+    in->pool = knobs & 16;
+    in->zeal = (unsigned)env_uint("GCLAB_FUZZ_ZEAL", in->zeal);
+    in->check_every = (unsigned)env_uint("GCLAB_FUZZ_CHECK_EVERY", in->check_every);
+    if (in->check_every == 0)
+        in->check_every = 1;
+    const char *alloc = getenv("GCLAB_FUZZ_ALLOC");
+    if (alloc && *alloc)
+        in->pool = strcmp(alloc, "pool") == 0;
+
+    struct ops_program *p = ops_program_new();
+    if (!p || add_library(p) != 0) {
+        ops_program_free(p);
+        return -1;
+    }
+    in->prog = p;
+#define EMIT(code, a, b, c, d) \
+    do { if (ops_emit(p, 0, OP_##code, a, b, c, d, 0) < 0) return -1; } while (0)
+    while (r.i < r.n && p->funcs[0].nops < FZ_MAX_OPS) {
+        int code = rd_u8(&r) % OP_COUNT;
+        const char *k = ops_kinds(code);
+        int32_t v[4] = { 0, 0, 0, 0 };
+        for (int i = 0; i < 4; i++) {
+            switch (k[i]) {
+            case 'S': v[i] = slot(&r); break;
+            case 'O': v[i] = oslot(&r); break;
+            case 'R': range(&r, code == OP_GC_SET_THRESHOLD ? 3 : OPS_MAX_ARGS, &v[i], &v[i + 1]); i++; break;
+            case 'I':
+                if (code == OP_INT) {
+                    int64_t x = int_value(&r);
+                    ops_int_operands(x, &v[1], &v[2]);
+                    i = 3;
+                } else if (code == OP_BOOL) {
+                    v[i] = rd_u8(&r) & 1;
+                } else {
+                    v[i] = rd_u8(&r) % 65;   /* BLOB size */
+                }
+                break;
+            case 'T': v[i] = FZ_S_LIT + rd_u8(&r) % 4; break;
+            case 'Y':
+                if (code == OP_CLASS) v[i] = FZ_S_CLS + rd_u8(&r) % 2;
+                else if (code == OP_GETATTR || code == OP_SETATTR || code == OP_DELATTR) v[i] = FZ_S_A + rd_u8(&r) % 3;
+                else v[i] = FZ_S_G0 + rd_u8(&r) % 4;
+                break;
+            case 'F': v[i] = 1 + rd_u8(&r) % (FZ_F_COUNT - 1); break;
+            case 'J': v[i] = rd_u8(&r); break;   /* fixed up below */
+            default: break;
+            }
+        }
+        if (code == OP_ASSERT)
+            v[2] = FZ_S_LIT + 1;
+        if (code == OP_CALL && v[0] < 0)
+            v[0] = 0;
+        if (code == OP_FOR_RANGE)
+            v[1] %= FZ_NSLOTS - 2;
+        if (code == OP_GC_SET_THRESHOLD && v[1] == 0) {
+            v[1] = 1;
+            if (v[0] >= FZ_NSLOTS)
+                v[0] = FZ_NSLOTS - 1;
+        }
+        if (code == OP_GC_SET_DEBUG)
+            EMIT(INT, v[0], rd_u8(&r) & 7, 0, 0);
+        if (ops_emit(p, 0, code, v[0], v[1], v[2], v[3], 0) < 0)
+            return -1;
+        if (code == OP_GC_GET_OBJECTS)
+            EMIT(LEN, v[0], v[0], 0, 0);
+    }
+#undef EMIT
+    /* Jump targets anywhere in main, the end included: loops are bounded by FZ_STEP_BUDGET. */
+    struct ops_func *m = &p->funcs[0];
+    for (int pc = 0; pc < m->nops; pc++) {
+        struct ops_op *op = &m->ops[pc];
+        const char *k = ops_kinds(op->code);
+        int32_t *v[4] = { &op->a, &op->b, &op->c, &op->d };
+        for (int i = 0; i < 4; i++)
+            if (k[i] == 'J')
+                *v[i] = (int32_t)((uint32_t)*v[i] % (uint32_t)(m->nops + 1));
+    }
+    return 0;
+}
+
+void fz_input_free(struct fz_input *in)
+{
+    ops_program_free(in->prog);
+    in->prog = NULL;
+}
+
+const char *fz_engine_name(const struct fz_input *in)
+{
+    const char *env = getenv("GCLAB_FUZZ_ENGINE");
+    if (env && *env && gclab_engine_exists(env))
+        return env;
+    const char *name = NULL, *summary;
+    gclab_engine_info(in->engine_byte % gclab_engine_count(), &name, &summary);
+    return name;
+}

@@ -1,0 +1,72 @@
+/* fz.h — what the fuzz targets, the replay binary and `gclab fuzz-print`
+ * share: the decoder from bytes to an ops program (fuzz/decode.c) and the
+ * checked runner (fuzz/harness.c, with the reference model of fuzz/model.c).
+ *
+ * The input format (every byte string is a valid input; nothing is rejected):
+ *
+ *   byte 0   engine: index into the registry, modulo the number of engines
+ *            (GCLAB_FUZZ_ENGINE=NAME overrides it; the byte is still consumed)
+ *   byte 1   knobs: bits 0-1 zeal (0: off, 1: zeal=1, 2: zeal=3, 3: zeal=17),
+ *            bits 2-3 check every 1, 1, 2 or 8 ops, bit 4 the pool allocator
+ *            instead of malloc (malloc lets ASan see every free);
+ *            GCLAB_FUZZ_ZEAL, GCLAB_FUZZ_CHECK_EVERY, GCLAB_FUZZ_ALLOC=pool|malloc override
+ *   then     ops of main, until the bytes or FZ_MAX_OPS run out: one byte picks the
+ *            opcode (modulo OP_COUNT, so every op is reachable), then one byte per
+ *            operand, reduced modulo the operand's valid range (a missing byte
+ *            reads as 0), so ops_validate always passes.
+ *
+ * The decoded program's main has FZ_NSLOTS slots and the string table and
+ * helper functions of fz_library (see decode.c): rec(x) calls the native
+ * global `fin` (the harness's recorder, used as __del__ and as weakref
+ * callback), init(self, x), ident(x), pair(a, b) and cyc().
+ */
+#ifndef GCLAB_FZ_H
+#define GCLAB_FZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ops.h"
+
+#define FZ_NSLOTS 12       /* slots of main */
+#define FZ_MAX_OPS 256     /* ops of main decoded at most */
+#define FZ_STEP_BUDGET 2048 /* ops of main executed at most (loops) */
+
+/* Indices into the decoded program's string table. */
+enum { FZ_S_G0 = 0, FZ_S_A = 4, FZ_S_FIN = 7, FZ_S_CLS = 8, FZ_S_LIT = 10, FZ_S_COUNT = 14 };
+/* Indices of the helper functions. */
+enum { FZ_F_REC = 1, FZ_F_INIT, FZ_F_IDENT, FZ_F_PAIR, FZ_F_CYC, FZ_F_COUNT };
+
+struct fz_input {
+    int engine_byte;          /* byte 0 */
+    unsigned zeal;            /* 0 = off */
+    unsigned check_every;     /* >= 1 */
+    bool pool;                /* core's pool allocator rather than malloc */
+    struct ops_program *prog; /* owned */
+};
+
+/* Decode bytes into in (never fails but on out of memory: -1). Environment overrides applied. */
+int fz_decode(const uint8_t *data, size_t size, struct fz_input *in);
+/* Free what fz_decode allocated. */
+void fz_input_free(struct fz_input *in);
+/* The engine name for this input: GCLAB_FUZZ_ENGINE, or byte 0 modulo the engine count. */
+const char *fz_engine_name(const struct fz_input *in);
+
+/* Run the input on the named engine with the reference model alongside,
+ * checking the invariants after every check_every ops and at the end. A violated
+ * invariant prints "gclab fuzz: ..." naming the op and aborts. out receives PRINT's
+ * output (NULL: discarded). Returns 0, or -1 if the heap could not be made. */
+int fz_run_checked(const struct fz_input *in, const char *engine, FILE *out);
+
+/* What one engine observed running a program, for the differential target. */
+struct fz_observed {
+    char *out;            /* PRINT's output */
+    size_t outlen;
+    char *trace;          /* per executed main op: pc, status, and the value written, one line each */
+    size_t tracelen;
+};
+/* Run the program unchecked on engine (with in's knobs), recording what is observable. */
+int fz_run_observed(const struct fz_input *in, const char *engine, struct fz_observed *obs);
+void fz_observed_free(struct fz_observed *obs);
+
+#endif

@@ -1,0 +1,5 @@
+def f(a, _3b):
+ 
+    gg = a
+    gg = a
+   

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""fuzz-seeds.py — writes the handcrafted seed inputs of fuzz/corpus/ops_target
+and fuzz/corpus/diff_target (hand-written op programs encoded in the fuzz
+input format of fuzz/fz.h), one file per program and engine byte.
+
+    python3 scripts/fuzz-seeds.py            # (re)writes fuzz/corpus/*/seed-*
+
+Each program is a list of (OPNAME, operands...) in the order of core/ops.h's
+operand kinds; the encoder turns each operand back into the byte the decoder
+reduces: S slot, O slot or -1, R/N first and count, I value, T literal 0..3
+('' 'x' 'hello' 'x\\0y'), Y name index within its group (globals g0..g3,
+attributes a b c, class names C D), F helper (1 rec, 2 init, 3 ident, 4 pair,
+5 cyc), J op index in main.
+"""
+import os
+import re
+import struct
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OPS = re.findall(r'X\((\w+),\s*"([^"]{4})"', open(os.path.join(ROOT, "core/ops.h")).read())
+CODE = {name: i for i, (name, _) in enumerate(OPS)}
+KINDS = dict(OPS)
+
+
+def encode_int(v):
+    if -16 <= v < 208:
+        return bytes([v + 16])
+    if 248 <= v < 264:
+        return bytes([224 + v - 248])
+    return bytes([240]) + struct.pack("<q", v)
+
+
+def encode(prog, engine, knobs=0):
+    out = bytearray([engine, knobs])
+    for op in prog:
+        name, args = op[0], list(op[1:])
+        out.append(CODE[name])
+        kinds = KINDS[name]
+        i = 0
+        for k in kinds:
+            if k == "-" or k == "N":
+                continue
+            if k == "I" and name == "INT":
+                out += encode_int(args[i])
+                i += 1
+                break
+            v = args[i]
+            i += 1
+            if k == "O":
+                out.append(v + 1)
+            elif k == "R":
+                out += bytes([v, args[i]])
+                i += 1
+            elif k == "F":
+                out.append(v - 1)
+            else:
+                out.append(v)
+        if name == "GC_SET_DEBUG":
+            out.append(0)
+    return bytes(out)
+
+
+REC, INIT, IDENT, PAIR, CYC = 1, 2, 3, 4, 5
+PROGRAMS = {
+    # a dropped two-list cycle, then a full collection
+    "cycle": [("LIST", 0), ("LIST", 1), ("APPEND", 0, 1), ("APPEND", 1, 0), ("CLEAR", 0), ("CLEAR", 1),
+              ("GC_COLLECT", 2, -1)],
+    # instances with __del__ (rec) in a cycle, a weakref with a callback, read after a collection
+    "del_cycle": [("FUNC", 0, REC), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("INSTANCE", 3, 1),
+                  ("SETATTR", 2, 0, 3), ("SETATTR", 3, 0, 2), ("WEAKREF", 4, 2, 0), ("WEAKREF", 5, 3, -1),
+                  ("CLEAR", 2), ("CLEAR", 3), ("CALL", 6, 5, 0, 0), ("CLEAR", 6), ("GC_COLLECT", 7, -1),
+                  ("CALL", 8, 4, 0, 0), ("CALL", 9, 5, 0, 0)],
+    # __del__ on an acyclic instance: rc runs it at once
+    "del_acyclic": [("FUNC", 0, REC), ("CLASS", 1, 1, -1, 0), ("INSTANCE", 2, 1), ("WEAKREF", 3, 2, 0),
+                    ("LIST", 4), ("APPEND", 4, 2), ("CLEAR", 2), ("POP", 5, 4, -1), ("CLEAR", 5),
+                    ("CALL", 6, 3, 0, 0), ("GC_COLLECT", -1, -1), ("CALL", 6, 3, 0, 0)],
+    # dicts: set, overwrite, get, pop into the key's slot, delete, iteration order by printing
+    "dict": [("DICT", 0), ("STR", 1, 1), ("INT", 2, 300), ("SETITEM", 0, 1, 2), ("STR", 3, 2),
+             ("LIST", 4), ("SETITEM", 0, 3, 4), ("INT", 5, 7), ("SETITEM", 0, 5, 0), ("GETITEM", 6, 0, 1),
+             ("DICT_GET", 7, 0, 3, -1), ("DICT_GET", 8, 0, 2, 5), ("POP", 1, 0, 1), ("DELITEM", 0, 3),
+             ("SETITEM", 0, 3, 2), ("PRINT", 0, 1), ("LEN", 9, 0), ("CLEAR", 0), ("GC_COLLECT", -1, -1)],
+    # globals hold objects across a collection
+    "globals": [("LIST", 0), ("LIST", 1), ("APPEND", 0, 1), ("GLOBAL_SET", 0, 0), ("GLOBAL_SET", 1, 1),
+                ("CLEAR", 0), ("CLEAR", 1), ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 2, 0), ("GLOBAL_DEL", 0),
+                ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 3, 1), ("GLOBAL_DEL", 1), ("GLOBAL_GET", 4, 2)],
+    # calls: pair() allocates with its arguments only in its frame; cyc() returns a self-cycle
+    "calls": [("FUNC", 0, PAIR), ("INT", 1, 5), ("INT", 2, 500), ("CALL", 3, 0, 1, 2), ("FUNC", 4, CYC),
+              ("CALL", 5, 4, 0, 0), ("CLEAR", 5), ("FUNC", 6, IDENT), ("CALL", 7, 6, 3, 1),
+              ("CALL", 8, 0, 7, 2), ("GC_COLLECT", -1, -1), ("CALL", 9, 0, 8, 2), ("FUNC", 10, REC),
+              ("CALL", 11, 10, 9, 1)],
+    # a class with __init__, called; attributes set, read, deleted
+    "class_init": [("FUNC", 0, INIT), ("FUNC", 5, REC), ("CLASS", 1, 0, 0, 5), ("INT", 2, 1000),
+                   ("CALL", 3, 1, 2, 1), ("GETATTR", 4, 3, 0), ("SETATTR", 3, 1, 3), ("SETATTR", 3, 2, 1),
+                   ("DELATTR", 3, 0), ("CLEAR", 3), ("GC_COLLECT", -1, -1), ("GETATTR", 6, 4, 0)],
+    # a for loop appending to a list, and arithmetic
+    "loop": [("INT", 0, 0), ("INT", 1, 40), ("INT", 2, 1), ("LIST", 4),
+             ("FOR_RANGE", 3, 0, 8), ("MUL", 5, 3, 3), ("APPEND", 4, 5), ("JUMP", 4),
+             ("LEN", 6, 4), ("ADD", 7, 6, 6), ("FLOORDIV", 8, 7, 1), ("MOD", 9, 7, 6), ("SUB", 10, 9, 8),
+             ("NEG", 11, 10), ("CLEAR", 4), ("GC_COLLECT", -1, -1)],
+    # strings, tuples, blobs and comparisons
+    "scalars": [("STR", 0, 1), ("STR", 1, 2), ("ADD", 2, 0, 1), ("STR", 3, 3), ("TUPLE", 4, 0, 4),
+                ("BLOB", 5, 40), ("LT", 6, 0, 1), ("EQ", 7, 2, 2), ("IS", 8, 0, 0), ("IS_NOT", 9, 2, 3),
+                ("NOT", 10, 5), ("TUPLE", 11, 0, 0), ("GETITEM", 6, 4, 11), ("PRINT", 0, 6), ("ID", 6, 4),
+                ("BOOL", 7, 1), ("NONE", 8), ("GE", 9, 1, 0), ("LE", 10, 7, 7), ("GT", 11, 7, 7), ("NE", 6, 0, 3)],
+    # the gc module's queries and switches, and a gc callback
+    "gc_queries": [("GC_GET_STATS", 0), ("GC_GET_COUNT", 1), ("GC_GET_THRESHOLD", 2), ("GC_GET_OBJECTS", 3, -1),
+                   ("GC_GARBAGE", 4), ("GC_CALLBACKS", 5), ("FUNC", 6, PAIR), ("APPEND", 5, 6),
+                   ("GC_DISABLE",), ("GC_ISENABLED", 7), ("GC_ENABLE",), ("INT", 8, 100), ("INT", 9, 5),
+                   ("INT", 10, 5), ("GC_SET_THRESHOLD", 8, 3), ("GC_FREEZE",), ("GC_GET_FREEZE_COUNT", 11),
+                   ("GC_UNFREEZE",), ("GC_SET_DEBUG", 7), ("LIST", 3), ("APPEND", 3, 3), ("CLEAR", 3),
+                   ("GC_COLLECT", 3, -1), ("POP", -1, 5, -1), ("GC_COLLECT", -1, -1), ("REFCOUNT", 7, 2)],
+    # a weakref read after its referent (no __del__, in a cycle) was dropped and collected twice
+    "weak_after_gc": [("CLASS", 0, 0, -1, -1), ("INSTANCE", 1, 0), ("SETATTR", 1, 0, 1), ("WEAKREF", 2, 1, -1),
+                      ("CLEAR", 1), ("GC_COLLECT", -1, -1), ("INSTANCE", 3, 0), ("GC_COLLECT", -1, -1),
+                      ("INSTANCE", 4, 0), ("CALL", 5, 2, 0, 0), ("LIST", 6), ("CALL", 7, 2, 0, 0)],
+    # weakrefs to a class and a function; the referents dropped and collected
+    "weak_kinds": [("FUNC", 0, IDENT), ("CLASS", 1, 1, 0, -1), ("WEAKREF", 2, 0, -1), ("WEAKREF", 3, 1, 0),
+                   ("CLEAR", 0), ("CALL", 4, 2, 0, 0), ("CLEAR", 4), ("CLEAR", 1), ("GC_COLLECT", -1, -1),
+                   ("CALL", 5, 3, 0, 0), ("CALL", 6, 2, 0, 0), ("ASSERT", 6, -1, 0), ("JUMP_IF_TRUE", 6, 13),
+                   ("NOP",), ("JUMP_IF_FALSE", 5, 15)],
+}
+
+
+def main():
+    nengines = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+    for target in ("ops_target", "diff_target"):
+        d = os.path.join(ROOT, "fuzz", "corpus", target)
+        os.makedirs(d, exist_ok=True)
+        for name, prog in PROGRAMS.items():
+            engines = range(nengines) if target == "ops_target" else [0]
+            for e in engines:
+                # knobs: plain, and zeal=1 for the small programs
+                for knobs in (0, 1) if target == "ops_target" else (0,):
+                    fn = os.path.join(d, "seed-%s-e%d-z%d" % (name, e, knobs))
+                    with open(fn, "wb") as f:
+                        f.write(encode(prog, e, knobs))
+
+
+if __name__ == "__main__":
+    main()
