@@ -27,6 +27,28 @@ static const struct { const char *name, *kinds; } op_info[OP_COUNT] = {
 const char *ops_name(int code) { return code >= 0 && code < OP_COUNT ? op_info[code].name : NULL; }
 const char *ops_kinds(int code) { return code >= 0 && code < OP_COUNT ? op_info[code].kinds : NULL; }
 
+int ops_func_slots_needed(const struct ops_func *f)
+{
+    int need = f->nargs;
+    for (int pc = 0; pc < f->nops; pc++) {
+        const struct ops_op *op = &f->ops[pc];
+        if (op->code >= OP_COUNT)
+            continue;
+        const char *k = op_info[op->code].kinds;
+        int32_t v[4] = { op->a, op->b, op->c, op->d };
+        for (int i = 0; i < 4; i++) {
+            int32_t n = 0;
+            if (k[i] == 'S' || k[i] == 'O')
+                n = v[i] + 1;
+            else if (k[i] == 'R' && i < 3)
+                n = v[i] + v[i + 1];   /* an empty range may start at the end */
+            if (n > need)
+                need = n;
+        }
+    }
+    return need;
+}
+
 /* ==================================================================== *
  * Building programs
  * ==================================================================== */

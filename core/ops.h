@@ -188,6 +188,8 @@ struct ops_program {
 const char *ops_name(int code);
 /* Operand kinds of an opcode: four characters from "SORNITYFJ-". */
 const char *ops_kinds(int code);
+/* The frame size f's ops need: its parameters and every slot an operand names. */
+int ops_func_slots_needed(const struct ops_func *f);
 
 /* A new program holding only an empty main (nargs 0, nslots 0). NULL on out of memory. */
 struct ops_program *ops_program_new(void);

@@ -1157,7 +1157,10 @@ static void layout(struct fctx *fc, int nparams, int maxpin)
 static void set_debug_names(struct fctx *fc)
 {
     struct ops_func *f = &fc->c->prog->funcs[fc->fi];
-    f->nslots = fc->max_slot + 1 > f->nargs ? fc->max_slot + 1 : f->nargs;
+    /* A frame has exactly the slots its ops name: a local or pinned `_N`
+     * that no op uses takes none, so printing and compiling again (which
+     * renames and drops such names) gives the same program. */
+    f->nslots = ops_func_slots_needed(f);
     if (fc->nlocals == 0)
         return;
     f->slot_names = calloc((size_t)f->nslots, sizeof *f->slot_names);
