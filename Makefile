@@ -37,6 +37,10 @@ OPT_CLI := $(CLI_SRCS:%.c=build/opt/%.o)
 DBG_CLI := $(CLI_SRCS:%.c=build/dbg/%.o)
 DBG_METRICS := build/dbg/bench/metrics.o
 TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
+# tests/plain_*.c: built without sanitizers, for behaviour ASan's allocator
+# hides (it never reuses a freed address at once).
+PLAIN_SRCS := $(wildcard tests/plain_*.c)
+PLAIN_BINS := $(PLAIN_SRCS:tests/%.c=build/plain/tests/%)
 
 HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
 
@@ -77,6 +81,11 @@ build/debug/tests/%: tests/%.c $(DBG_LIB) $(DBG_METRICS) $(HEADERS)
 	@$(if $(Q),echo "  LD asan $@")
 	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $< $(DBG_LIB) $(DBG_METRICS) $(LIBS) $(DBG_LDFLAGS)
 
+build/plain/tests/%: tests/%.c $(OPT_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< $(OPT_LIB) $(LIBS)
+
 debug: build/debug/gclab
 
 # Installs missing Debian packages (a no-op when all are present), so that
@@ -85,7 +94,7 @@ deps:
 	@bash scripts/deps.sh
 
 test: deps
-	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(FUZZ_REPLAY_ASAN)
+	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(PLAIN_BINS) $(FUZZ_REPLAY_ASAN)
 	@bash tests/run.sh
 
 JOBS ?= 1

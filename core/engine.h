@@ -89,6 +89,7 @@ struct frame { size_t base; int nslots; gclab_obj *ret; };
 
 struct gclab_heap {
     const struct gclab_engine *eng;
+    uint64_t id;                     /* gclab_heap_id: unique in the process */
     void *es;                        /* engine state */
     alloc_t *alloc;
     bool refcounts;                  /* eng->caps.refcounts, cached for the hot path */

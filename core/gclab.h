@@ -79,6 +79,8 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
 void gclab_heap_free(gclab_heap *h);
 /* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain; they are never recreated. */
 void gclab_heap_drop_roots(gclab_heap *h);
+/* A number naming this heap, never reused in the process (unlike its address). */
+uint64_t gclab_heap_id(const gclab_heap *h);
 /* The running engine's name. */
 const char *gclab_heap_engine(const gclab_heap *h);
 /* Number of registered engines. */

@@ -200,6 +200,8 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    static uint64_t next_id;
+    h->id = ++next_id;
     h->eng = e;
     h->refcounts = e->caps.refcounts;
     h->gc_enabled = true;
@@ -253,6 +255,7 @@ void gclab_heap_free(gclab_heap *h)
     free(h);
 }
 
+uint64_t gclab_heap_id(const gclab_heap *h) { return h->id; }
 const char *gclab_heap_engine(const gclab_heap *h) { return h->eng->name; }
 int gclab_generations(const gclab_heap *h) { return h->eng->caps.generations; }
 bool gclab_has_refcounts(const gclab_heap *h) { return h->eng->caps.refcounts; }

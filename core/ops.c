@@ -264,10 +264,12 @@ static gclab_status trampoline(gclab_heap *h, void *ctx, int64_t code)
     return st;
 }
 
-/* Intern the string table in h, once per heap (a program may run on several). */
+/* Intern the string table in h, once per heap (a program may run on several).
+ * Keyed by the heap's id, not its address: a heap freed and a new one
+ * allocated at the same address must not reuse the dead heap's names. */
 static gclab_status rt_bind(struct ops_program *p, gclab_heap *h)
 {
-    if (p->rt.heap == h && p->rt.nnames == p->nstrs)
+    if (p->rt.heap_id == gclab_heap_id(h) && p->rt.nnames == p->nstrs)
         return GCLAB_OK;
     gclab_name *n = realloc(p->rt.names, (size_t)(p->nstrs ? p->nstrs : 1) * sizeof *n);
     if (!n)
@@ -281,7 +283,7 @@ static gclab_status rt_bind(struct ops_program *p, gclab_heap *h)
             return gclab_raise(h, GCLAB_EMEMORY, "out of memory interning names");
         }
     }
-    p->rt.heap = h;
+    p->rt.heap_id = gclab_heap_id(h);
     p->rt.nnames = p->nstrs;
     return GCLAB_OK;
 }
@@ -864,7 +866,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
     int64_t v;
     uint64_t u;
 
-    if (p->rt.heap != h && (st = rt_bind(p, h)) != GCLAB_OK)
+    if (p->rt.heap_id != gclab_heap_id(h) && (st = rt_bind(p, h)) != GCLAB_OK)
         return st;
     names = p->rt.names;
     while (pc < f->nops) {

@@ -161,7 +161,7 @@ typedef gclab_status (*ops_step_fn)(void *ctx, gclab_heap *h, int func, int pc, 
 
 /* Per-heap state the interpreter keeps while (and after) a program runs. */
 struct ops_rt {
-    gclab_heap *heap;      /* the heap names were interned for */
+    uint64_t heap_id;      /* gclab_heap_id of the heap names were interned for (0: none) */
     gclab_name *names;     /* the string table interned in heap (immortal) */
     int nnames;
     FILE *out;             /* where PRINT writes */

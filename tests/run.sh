@@ -4,6 +4,7 @@
 #
 # Two kinds of test files, each printing one line per test case:
 #   build/debug/tests/test_*   C unit tests (tests/test_*.c, under ASan+UBSan)
+#   build/plain/tests/plain_*  C tests built without sanitizers (tests/plain_*.c)
 #   tests/sh/test_*.sh         shell tests of the CLI and scripts
 # A case prints "PASS name", "FAIL name: why" or "SKIP name: why". A file that
 # exits non-zero without printing a FAIL line (a crash, a sanitizer report)
@@ -39,7 +40,7 @@ run_file() {
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
-for t in build/debug/tests/test_*; do
+for t in build/debug/tests/test_* build/plain/tests/plain_*; do
     [ -x "$t" ] || continue
     run_file "$(basename "$t")" "$t"
 done
