@@ -1365,11 +1365,13 @@ static void normalize(char *s, size_t *len)
             continue;
         }
         if (strncmp(s + i, "<weakref at ", 12) == 0) {
-            memcpy(s + j, "<weakref ?>", 11);
-            j += 11;
+            /* Find the end before writing: the replacement is written in
+             * place and may cover the text still to be scanned. */
             while (i < *len && s[i] != '>')
                 i++;
             i++;
+            memcpy(s + j, "<weakref ?>", 11);
+            j += 11;
             continue;
         }
         s[j++] = s[i++];
