@@ -30,3 +30,16 @@ expect_eq() {
 json_get() {
     /usr/bin/python3 -S -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# cpython_oracle NAME WHAT: set PY to the CPython 3.11 interpreter itself (not a
+# version-manager shim, which costs ~0.7 s a call) and have_python=1; or print
+# a SKIP line for NAME saying WHAT is not compared, and set have_python=0.
+cpython_oracle() {
+    have_python=0
+    if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+        have_python=1
+        PY=$(python3 -c 'import sys; print(sys.executable)')
+    else
+        skip "$1" "python3 (CPython 3.11) not on PATH: $2 not compared with CPython"
+    fi
+}

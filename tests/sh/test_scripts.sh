@@ -16,14 +16,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 built=" $($GCLAB engines | awk '{print $1}' | tr '\n' ' ') "
-have_python=0
-if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-    have_python=1
-    # The interpreter itself, not a version-manager shim (which costs ~0.7 s a call).
-    PY=$(python3 -c 'import sys; print(sys.executable)')
-else
-    skip "scripts:cpython" "python3 (CPython 3.11) not on PATH: outputs not compared with CPython"
-fi
+cpython_oracle "scripts:cpython" "outputs"
 
 header() {   # header FILE KEY: the value of "# KEY: value"
     sed -n "s/^# $2: //p" "$1" | head -n 1

@@ -13,14 +13,7 @@
 # line is the same result.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-have_python=0
-if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-    have_python=1
-    # The interpreter itself, not a version-manager shim (which costs ~0.7 s a call).
-    PY=$(python3 -c 'import sys; print(sys.executable)')
-else
-    skip "workload-scripts:cpython" "python3 (CPython 3.11) not on PATH: results not compared with CPython"
-fi
+cpython_oracle "workload-scripts:cpython" "results"
 
 # name, then param:CONSTANT pairs: the C parameter and the script's constant holding its value.
 twins=(
