@@ -56,6 +56,20 @@ json_t *record_machine(void)
     return m;
 }
 
+/* {"1ms": u, ...}: a utilization function (mmu or bmu) at every reported window. */
+static json_t *utilization(double (*fn)(const struct gclab_pause *, size_t, uint64_t, uint64_t, uint64_t),
+                           const struct gclab_pause *pp, size_t np, const struct wl_ctx *c)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof mmu_windows_ms / sizeof mmu_windows_ms[0]; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%gms", mmu_windows_ms[i]);
+        double u = fn(pp, np, c->begin.wall_ns, c->end.wall_ns, (uint64_t)(mmu_windows_ms[i] * 1e6));
+        json_object_set_new(o, key, json_real(u));
+    }
+    return o;
+}
+
 json_t *record_build(const struct record_in *in)
 {
     const struct wl_ctx *c = in->ctx;
@@ -117,23 +131,8 @@ json_t *record_build(const struct record_in *in)
     json_object_set_new(pj, "p999_s", json_real(ps.p999_s));
     json_object_set_new(r, "pauses", pj);
 
-    json_t *mj = json_object();
-    for (size_t i = 0; i < sizeof mmu_windows_ms / sizeof mmu_windows_ms[0]; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "%gms", mmu_windows_ms[i]);
-        double u = mmu(pp, np, c->begin.wall_ns, c->end.wall_ns, (uint64_t)(mmu_windows_ms[i] * 1e6));
-        json_object_set_new(mj, key, json_real(u));
-    }
-    json_object_set_new(r, "mmu", mj);
-
-    json_t *bj = json_object();
-    for (size_t i = 0; i < sizeof mmu_windows_ms / sizeof mmu_windows_ms[0]; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "%gms", mmu_windows_ms[i]);
-        double u = bmu(pp, np, c->begin.wall_ns, c->end.wall_ns, (uint64_t)(mmu_windows_ms[i] * 1e6));
-        json_object_set_new(bj, key, json_real(u));
-    }
-    json_object_set_new(r, "bmu", bj);
+    json_object_set_new(r, "mmu", utilization(mmu, pp, np, c));
+    json_object_set_new(r, "bmu", utilization(bmu, pp, np, c));
 
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

@@ -353,11 +353,6 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
     struct expr tmp = { 0 };
     switch (s->kind) {
     case S_ASSIGN:
-        for (int i = 0; i < s->n; i++) {
-            bind_target(fc, s->targets[i], module);
-            scan_expr_pins(fc, s->targets[i], maxpin);
-        }
-        break;
     case S_AUG:
     case S_DEL:
         for (int i = 0; i < s->n; i++) {
