@@ -83,14 +83,6 @@
 #define MAP_ANONYMOUS MAP_ANON
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GCLAB_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GCLAB_ASAN 1
-#endif
-#endif
-
 #ifdef GCLAB_ASAN
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))

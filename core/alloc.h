@@ -20,6 +20,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* GCLAB_ASAN: defined when built with AddressSanitizer (gcc's or clang's flag). */
+#if defined(__SANITIZE_ADDRESS__)
+#define GCLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GCLAB_ASAN 1
+#endif
+#endif
+
 #define ALLOC_SMALL_MAX   512          /* largest request served from pools */
 #define ALLOC_ALIGN       16           /* size-class granularity and alignment */
 #define ALLOC_NCLASSES    (ALLOC_SMALL_MAX / ALLOC_ALIGN)

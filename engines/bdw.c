@@ -10,10 +10,11 @@
  *   stays gclab's: core still counts allocations, frees and live bytes.
  *   DIFFERS, all of which `gclab engines` summarizes:
  *   - Conservative: libgc also scans the C stack, registers and every
- *     library's data for anything that looks like a pointer, so a dead
- *     object can be kept alive by a stale word (caps.precise false). The
- *     shadow-stack slots, return registers and core's root objects are
- *     pushed exactly (bdw_push_roots) from every live bdw heap.
+ *     library's data (not under ASan: see bdw_global_init) for anything
+ *     that looks like a pointer, so a dead object can be kept alive by a
+ *     stale word (caps.precise false). The shadow-stack slots, return
+ *     registers and core's root objects are pushed exactly
+ *     (bdw_push_roots) from every live bdw heap.
  *   - Lazy sweeping: libgc frees a dead object only when its block is
  *     swept, usually at a later allocation. `freed` and live bytes are
  *     counted then (bdw_disclaim). gc.collect() runs GC_gcollect twice,
@@ -211,6 +212,14 @@ static void bdw_global_init(void)
     bdw_ready = true;
     /* No GC_THREADS: libgc starts parallel markers only with the first
      * thread created through its wrappers, so marking stays on this thread. */
+#ifdef GCLAB_ASAN
+    /* Under ASan, scanning shared libraries' data costs 3.4 ms a collection
+     * (the sanitizer's own data), 250x a collection of the fuzzers' heaps.
+     * gclab keeps no heap pointer there: every root is pushed by
+     * bdw_push_roots or lies on the C stack. Release builds keep libgc's
+     * default, which also sets its collection pace (root size counts). */
+    GC_set_no_dls(1);
+#endif
     GC_INIT();
     GC_set_finalize_on_demand(1);
     GC_set_on_collection_event(bdw_on_event);

@@ -9,14 +9,16 @@
 # The planted bugs (each a textual patch of one engine file, applied by
 # python3 to the copy; the tree itself is never touched):
 #   skip-decref    a dying object does not release its list children (rc, rcgen)
-#   skip-mark      a dict's entries are not traced (marksweep: not pushed on the
-#                  mark stack; rcgen: move_unreachable does not follow them)
+#   skip-mark      one kind's fields are not traced (marksweep: a dict is not
+#                  pushed on the mark stack; rcgen: move_unreachable does not
+#                  follow a dict's entries; bdw: tuples are allocated as an
+#                  atomic kind, so libgc never scans their items)
 #   no-clear-wr    a freed object's weakrefs are not cleared (rc, rcgen, marksweep; bdw:
 #                  the weakref's disappearing link is not registered with libgc)
 #   fin-twice      __del__ runs twice (rc, rcgen, bdw: called twice; marksweep:
 #                  FINALIZED never set, so it runs again next collection)
-# nogc frees nothing and has no finalizers: no mutant applies; bdw's marking is
-# libgc's own, so it has no skip-mark mutant here.
+# nogc frees nothing and has no finalizers: no mutant applies. rc does no
+# marking: no skip-mark.
 # Prints a table: mutant, engine, found?, seconds, and the first line of the
 # report. Run one at a time: each uses one core.
 set -u
@@ -36,6 +38,7 @@ MUTANTS=(
 "skip-decref~rcgen~engines/rcgen.c~    if (--child->refcnt == 0) {\n        rg_untrack(ctx, child);~    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0) {\n        rg_untrack(ctx, child);"
 "skip-mark~marksweep~engines/marksweep.c~    if (obj_kind_is_container(o->kind))\n        ms_push(ctx, o);~    if (obj_kind_is_container(o->kind) && o->kind != GCLAB_K_DICT)\n        ms_push(ctx, o);"
 "skip-mark~rcgen~engines/rcgen.c~        if (o->gc_refs > 0) {\n            gclab_trace_object(o, rg_visit_reachable, young);~        if (o->gc_refs > 0) {\n            if (o->kind != GCLAB_K_DICT) gclab_trace_object(o, rg_visit_reachable, young);"
+"skip-mark~bdw~engines/bdw.c~               : obj_kind_is_container(kind) ? bdw_kind_obj : bdw_kind_atomic;~               : obj_kind_is_container(kind) && kind != GCLAB_K_TUPLE ? bdw_kind_obj : bdw_kind_atomic;"
 "no-clear-wr~rc~engines/rc.c~    core_clear_weakrefs(h, o, true);~    (void)0;"
 "no-clear-wr~rcgen~engines/rcgen.c~    core_clear_weakrefs(h, o, true);\n    gclab_obj *mark~    gclab_obj *mark"
 "no-clear-wr~marksweep~engines/marksweep.c~    core_clear_weakrefs(h, o, false);\n}~    (void)h;\n}"
