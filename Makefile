@@ -191,7 +191,7 @@ build/fuzz/cov/replay-%: fuzz/%.c fuzz/replay_main.c $(FUZZ_COV_OBJ) $(FUZZ_HEAD
 
 fuzz-coverage: $(FUZZ_REPLAY_COV)
 
-# 60 s per target under each fuzzer; not part of `make test` (see scripts/fuzz-smoke.sh).
+# 60 s per target under each fuzzer; run by CI (.ci/run) after `make test`, not part of it.
 fuzz-smoke: deps
 	@$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER) $(FUZZ_AFL)
 	@bash scripts/fuzz-smoke.sh

@@ -28,9 +28,10 @@
 
 #include "ops.h"
 
-#define FZ_NSLOTS 12       /* slots of main */
-#define FZ_MAX_OPS 256     /* ops of main decoded at most */
-#define FZ_STEP_BUDGET 2048 /* ops of main executed at most (loops) */
+#define FZ_NSLOTS 12          /* slots of main */
+#define FZ_MAX_OPS 256        /* ops of main decoded at most */
+#define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
+#define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
 
 /* Indices into the decoded program's string table. */
 enum { FZ_S_G0 = 0, FZ_S_A = 4, FZ_S_FIN = 7, FZ_S_CLS = 8, FZ_S_LIT = 10, FZ_S_COUNT = 14 };

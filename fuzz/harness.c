@@ -51,7 +51,10 @@
 #include "model.h"
 
 enum { EV_FIN, EV_CB };
-struct ev { int kind, mid; };
+struct ilist { int *v; int n, cap; };
+/* kept_cb: the weakref still held its callback while it ran (rcgen's collector
+ * path, CPython's handle_weakrefs); a refcount death drops it first. */
+struct ev { int kind, mid; bool kept_cb; };
 
 struct fz {
     gclab_heap *h;
@@ -71,9 +74,9 @@ struct fz {
     bool frozen;
     struct ev *ev;
     int nev, capev;
-    int *fin_op;                 /* objects finalized during the current op */
+    struct ilist fin_op;         /* objects finalized during the current op */
     int untagged_fin;            /* and instances unknown to the model finalized during it */
-    int nfin_op, capfin;
+    struct ilist cb_op;          /* callbacks weakrefs let go of during it */
     gclab_name n_id, n_fz, names[FZ_S_COUNT];
     int name_mid[FZ_S_COUNT];    /* model ids of the interned names */
     int64_t baseline;            /* live objects the model does not know of */
@@ -122,7 +125,26 @@ static const char *kname(int kind)
  * The recorder: rec(x) -> fin(x)
  * ==================================================================== */
 
-static void ev_push(struct fz *z, int kind, int mid)
+static void ilist_push(struct ilist *l, int x)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
+        if (!l->v)
+            abort();
+    }
+    l->v[l->n++] = x;
+}
+
+/* Weakref o lets go of its callback (the model's aux). */
+static void drop_cb(struct fz *z, struct m_obj *o)
+{
+    if (o->aux >= 0)
+        ilist_push(&z->cb_op, o->aux);
+    o->aux = -1;
+}
+
+static void ev_push(struct fz *z, int kind, int mid, bool kept_cb)
 {
     if (z->nev == z->capev) {
         z->capev = z->capev ? 2 * z->capev : 16;
@@ -130,7 +152,7 @@ static void ev_push(struct fz *z, int kind, int mid)
         if (!z->ev)
             abort();
     }
-    z->ev[z->nev++] = (struct ev){ kind, mid };
+    z->ev[z->nev++] = (struct ev){ kind, mid, kept_cb };
 }
 
 /* fin(x): slot 0 holds x, slot 1 is scratch. Runs inside __del__ or a weakref callback
@@ -160,14 +182,15 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
                 fz_fail(z, "__del__ ran on m%d but the engine declares no finalizers", mid);
             gclab_bool(h, 1, true);
             gclab_attr_set(h, 0, z->n_fz, 1);
-            ev_push(z, EV_FIN, mid);
+            ev_push(z, EV_FIN, mid, false);
         } else {
             z->untagged_fin++;   /* no __id: an instance the program never got (a class call that failed) */
         }
     } else if (kind == GCLAB_K_WEAKREF) {
+        gclab_obj *w = h->slots[h->frames[h->depth - 1].base];   /* this frame's slot 0 */
         for (int i = z->m->n - 1; i >= 0; i--)
             if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
-                ev_push(z, EV_CB, i);
+                ev_push(z, EV_CB, i, AS(obj_weakref, w)->callback != NULL);
                 break;
             }
     } else {
@@ -189,23 +212,25 @@ static void fz_events(struct fz *z)
         if (x < 0 || x >= m->n)
             fz_fail(z, "an event names m%d, which the model never made", x);
         struct m_obj *o = &m->o[x];
+        if (z->verbose)
+            fprintf(stderr, "gclab fuzz: %s   %s m%d\n", z->engine,
+                    z->ev[i].kind == EV_FIN ? "__del__ ran on" : "callback ran for weakref", x);
         if (z->ev[i].kind == EV_FIN) {
             if (o->finalized)
                 fz_fail(z, "__del__ ran twice on m%d", x);
             o->finalized = true;
-            if (z->nfin_op == z->capfin) {
-                z->capfin = z->capfin ? 2 * z->capfin : 16;
-                z->fin_op = realloc(z->fin_op, (size_t)z->capfin * sizeof(int));
-                if (!z->fin_op)
-                    abort();
-            }
-            z->fin_op[z->nfin_op++] = x;
+            ilist_push(&z->fin_op, x);
         } else {
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
             o->cb_ran = o->cleared = true;
-            if (z->drops_cb)
-                o->aux = -1;   /* core drops the callback when it clears the weakref */
+            /* Core drops the callback when it clears the weakref; rcgen's
+             * collector keeps it (CPython's handle_weakrefs) but its
+             * refcount deaths drop it: there, ask the weakref. */
+            if (z->drops_cb && z->ev[i].kept_cb)
+                fz_fail(z, "weakref m%d still held its callback while it ran", x);
+            if (!z->ev[i].kept_cb)
+                drop_cb(z, o);
             if (o->ref >= 0)
                 m->o[o->ref].dead = true;
         }
@@ -401,7 +426,7 @@ static void apply_call(struct fz *z, const struct ops_op *op)
         if (gclab_kind_of(z->h, op->a) == GCLAB_K_NONE) {
             c->cleared = true;
             if (z->drops_cb)
-                c->aux = -1;
+                drop_cb(z, c);
             if (t >= 0)
                 m->o[t].dead = true;
             put(z, op->a, M_NONE_ID);
@@ -671,7 +696,8 @@ static void fz_apply(struct fz *z, const struct ops_op *op)
             break;
         if (__builtin_add_overflow(cur, step, &next))
             next = stop;
-        put(z, op->a, model_int(m, cur));
+        if (op->a != op->b)    /* the same slot (no compiled loop does it): next wins */
+            put(z, op->a, model_int(m, cur));
         put(z, op->b, model_int(m, next));
         break;
     }
@@ -850,7 +876,7 @@ static void chk_visit(struct chk *c, int s, int x)
                 fz_fail(z, "weakref m%d was cleared on an engine that frees nothing", x);
             o->cleared = true;
             if (z->drops_cb)
-                o->aux = -1;
+                drop_cb(z, o);
             if (tg >= 0)
                 m->o[tg].dead = true;
         } else {
@@ -900,7 +926,7 @@ static void fz_check(struct fz *z)
             struct m_obj *o = &m->o[i];
             if (o->kind == GCLAB_K_WEAKREF && o->ref >= 0 && !c.L[o->ref] && !o->cleared) {
                 o->cleared = true;
-                o->aux = -1;
+                drop_cb(z, o);
                 m->o[o->ref].dead = true;
                 changed = true;
             }
@@ -914,6 +940,9 @@ static void fz_check(struct fz *z)
     memcpy(c.K, c.R, (size_t)n * sizeof(bool));
     if (z->full && z->old_dst >= 0)
         model_reach_from(m, &z->old_dst, 1, c.K);
+    /* A callback let go of during a collection was reachable when it marked. */
+    if (z->full)
+        model_reach_from(m, z->cb_op.v, z->cb_op.n, c.K);
 
     /* C3, C5: what the events said, against reachability */
     for (int i = 0; i < n; i++) {
@@ -1042,7 +1071,7 @@ static void fz_check(struct fz *z)
     if (z->full && z->precise && z->cycles && !z->frozen && m->o[m->callbacks].n == 0 && z->untagged_fin == 0) {
         bool *hi = xcalloc((size_t)n, sizeof(bool));
         memcpy(hi, c.K, (size_t)n * sizeof(bool));
-        model_reach_from(m, z->fin_op, z->nfin_op, hi);
+        model_reach_from(m, z->fin_op.v, z->fin_op.n, hi);
         /* A __del__ other than rec runs unseen: what it may have just finalized waits too. */
         int *unseen = xcalloc((size_t)n, sizeof(int)), nun = 0;
         for (int i = 0; i < n; i++)
@@ -1118,6 +1147,16 @@ static void observe_step(struct fz *z, const struct ops_op *op, gclab_status st)
     gclab_error_clear(h);
 }
 
+/* The length of the str in main's slot s; 0 for anything else. */
+static size_t str_len(gclab_heap *h, int s)
+{
+    const char *p;
+    size_t n = 0;
+    if (gclab_kind_of(h, s) == GCLAB_K_STR)
+        gclab_str_value(h, s, &p, &n);
+    return n;
+}
+
 static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after, gclab_status st)
 {
     struct fz *z = ctx;
@@ -1127,11 +1166,13 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
     if (!after) {
         if (z->steps >= FZ_STEP_BUDGET)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: %d steps done", FZ_STEP_BUDGET);
+        if (op->code == OP_ADD && str_len(h, op->b) + str_len(h, op->c) > FZ_MAX_STR)
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: a str past %d bytes", FZ_MAX_STR);
         z->pc = pc;
         z->direct = z->wr_call = false;
         z->full = false;
         z->old_dst = -1;
-        z->nfin_op = 0;
+        z->fin_op.n = z->cb_op.n = 0;
         z->untagged_fin = 0;
         if (op->code == OP_CALL) {
             z->wr_call = gclab_kind_of(h, op->b) == GCLAB_K_WEAKREF;
@@ -1254,7 +1295,7 @@ static void fz_teardown(struct fz *z)
     /* Conservative bdw gets no exact checks, and its collections are slow (libgc scans
      * every data segment, libFuzzer's counters included): skip them there. */
     for (int i = 0; i < (z->precise ? 2 : 0); i++) {
-        z->nfin_op = 0;
+        z->fin_op.n = z->cb_op.n = 0;
         z->untagged_fin = 0;
         z->full = true;
         gclab_gc_collect(h, 2, &found);
@@ -1331,7 +1372,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.p->rt.step = NULL;
     z.m->in_main = false;
     z.full = false;
-    z.nfin_op = 0;
+    z.fin_op.n = z.cb_op.n = 0;
     z.untagged_fin = 0;
     if (!observe) {
         z.pc = -1;
@@ -1342,7 +1383,8 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     gclab_heap_free(z.h);
     model_free(z.m);
     free(z.ev);
-    free(z.fin_op);
+    free(z.fin_op.v);
+    free(z.cb_op.v);
     return 0;
 }
 
