@@ -1292,8 +1292,7 @@ static void fz_teardown(struct fz *z)
     z->frozen = false;
     gclab_gc_unfreeze(h);
     gclab_error_clear(h);
-    /* Conservative bdw gets no exact checks, and its collections are slow (libgc scans
-     * every data segment, libFuzzer's counters included): skip them there. */
+    /* Conservative bdw gets no exact checks: skip its collections here. */
     for (int i = 0; i < (z->precise ? 2 : 0); i++) {
         z->fin_op.n = z->cb_op.n = 0;
         z->untagged_fin = 0;

@@ -17,11 +17,8 @@ replay() {
         fail "$name" "exit $rc: $(grep -m3 -E 'gclab fuzz|ERROR|runtime error' "$T_TMP/err" | head -c 600)"; fi
 }
 
-# bdw replays without zeal: each of its collections scans every data segment (slow under ASan);
-# its zeal runs are the seeds below.
 for e in $($GCLAB engines | awk '{print $1}'); do
-    zeal=; [ "$e" = bdw ] && zeal=0
-    replay "fuzz_ops_corpus_replays_clean_on_$e" env GCLAB_FUZZ_ENGINE="$e" GCLAB_FUZZ_ZEAL=$zeal \
+    replay "fuzz_ops_corpus_replays_clean_on_$e" env GCLAB_FUZZ_ENGINE="$e" \
         $R/replay-asan-ops_target fuzz/corpus/ops_target
 done
 replay fuzz_diff_corpus_agrees_on_every_engine $R/replay-asan-diff_target fuzz/corpus/diff_target
