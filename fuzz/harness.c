@@ -51,6 +51,10 @@
 #include "model.h"
 
 enum { EV_FIN, EV_CB };
+/* The check's arrays, kept between checks (fresh memory per check was half of a
+ * run's time under ASan, whose quarantine never hands freed memory back soon). */
+enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, SC_NOTR, SC_CBU,
+       SC_HI, SC_UNSEEN, SC_COUNT };
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
@@ -77,6 +81,7 @@ struct fz {
     struct ilist fin_op;         /* objects finalized during the current op */
     int untagged_fin;            /* and instances unknown to the model finalized during it */
     struct ilist cb_op;          /* callbacks weakrefs let go of during it */
+    struct { void *p; size_t cap; } sc[SC_COUNT];
     gclab_name n_id, n_fz, names[FZ_S_COUNT];
     int name_mid[FZ_S_COUNT];    /* model ids of the interned names */
     int64_t baseline;            /* live objects the model does not know of */
@@ -112,6 +117,18 @@ static void *xcalloc(size_t n, size_t sz)
     if (!p)
         abort();
     return p;
+}
+
+/* Scratch array i of the check, n items of sz bytes, zeroed. */
+static void *scratch(struct fz *z, int i, size_t n, size_t sz)
+{
+    size_t bytes = (n ? n : 1) * sz;
+    if (z->sc[i].cap < bytes) {
+        free(z->sc[i].p);
+        z->sc[i].cap = bytes + bytes / 2;
+        z->sc[i].p = xcalloc(z->sc[i].cap, 1);
+    }
+    return memset(z->sc[i].p, 0, bytes);
 }
 
 static const char *kname(int kind)
@@ -913,8 +930,8 @@ static void fz_check(struct fz *z)
             if (m->slots[i] >= 0 && m->o[m->slots[i]].kind == M_OPAQUE)
                 return;   /* gc.get_objects' list holds what the model cannot see */
     struct chk c = { .z = z };
-    c.R = xcalloc((size_t)n, sizeof(bool));
-    c.L = xcalloc((size_t)n, sizeof(bool));
+    c.R = scratch(z, SC_R, (size_t)n, sizeof(bool));
+    c.L = scratch(z, SC_L, (size_t)n, sizeof(bool));
     model_reachable(m, c.R);
     model_rc_live(m, c.L);
     /* Refcounting clears a weakref (dropping its callback) the moment its target's count
@@ -936,7 +953,7 @@ static void fz_check(struct fz *z)
             model_reachable(m, c.R);
         }
     }
-    c.K = xcalloc((size_t)n, sizeof(bool));
+    c.K = scratch(z, SC_K, (size_t)n, sizeof(bool));
     memcpy(c.K, c.R, (size_t)n * sizeof(bool));
     if (z->full && z->old_dst >= 0)
         model_reach_from(m, &z->old_dst, 1, c.K);
@@ -978,9 +995,9 @@ static void fz_check(struct fz *z)
     c.nslots = 16;
     for (int i = 0; i < n; i++)
         c.nslots += m->o[i].n + 2;
-    c.slotmid = xcalloc((size_t)c.nslots, sizeof(int));
-    c.queue = xcalloc((size_t)c.nslots, sizeof(int));
-    c.owner = xcalloc((size_t)n, sizeof(int));
+    c.slotmid = scratch(z, SC_SLOTMID, (size_t)c.nslots, sizeof(int));
+    c.queue = scratch(z, SC_QUEUE, (size_t)c.nslots, sizeof(int));
+    c.owner = scratch(z, SC_OWNER, (size_t)n, sizeof(int));
     for (int i = 0; i < c.nslots; i++)
         c.slotmid[i] = -1;
     for (int i = 0; i < n; i++)
@@ -1017,13 +1034,14 @@ static void fz_check(struct fz *z)
 
     /* C4: refcounts of what the walk reached */
     if (z->refcounts) {
-        int *indeg = xcalloc((size_t)n, sizeof(int)), *outside = xcalloc((size_t)n, sizeof(int));
-        bool *notR = xcalloc((size_t)n, sizeof(bool));
+        int *indeg = scratch(z, SC_INDEG, (size_t)n, sizeof(int));
+        int *outside = scratch(z, SC_OUTSIDE, (size_t)n, sizeof(int));
+        bool *notR = scratch(z, SC_NOTR, (size_t)n, sizeof(bool));
         model_indegree(m, c.L, indeg);
         for (int i = 0; i < n; i++)
             notR[i] = c.L[i] && !c.R[i];
         model_indegree(m, notR, outside);
-        bool *cb_of_unreachable = xcalloc((size_t)n, sizeof(bool));
+        bool *cb_of_unreachable = scratch(z, SC_CBU, (size_t)n, sizeof(bool));
         for (int i = 0; i < n; i++)
             if (m->o[i].kind == GCLAB_K_WEAKREF && m->o[i].aux >= 0 && m->o[i].ref >= 0 && !c.R[m->o[i].ref])
                 cb_of_unreachable[m->o[i].aux] = true;
@@ -1044,10 +1062,6 @@ static void fz_check(struct fz *z)
                            "check slots %d, argument 1)", x, kname(m->o[x].kind), (long long)rc - 1,
                         (long long)want - 1, indeg[x], model_root_refs(m, x), scratch);
         }
-        free(indeg);
-        free(outside);
-        free(cb_of_unreachable);
-        free(notR);
     }
     gclab_frame_pop(h);
 
@@ -1069,30 +1083,22 @@ static void fz_check(struct fz *z)
                 (unsigned long long)st.weakrefs_cleared);
     /* (Unmodeled garbage a finalizer just ran for waits a cycle, with what it reaches.) */
     if (z->full && z->precise && z->cycles && !z->frozen && m->o[m->callbacks].n == 0 && z->untagged_fin == 0) {
-        bool *hi = xcalloc((size_t)n, sizeof(bool));
+        bool *hi = scratch(z, SC_HI, (size_t)n, sizeof(bool));
         memcpy(hi, c.K, (size_t)n * sizeof(bool));
         model_reach_from(m, z->fin_op.v, z->fin_op.n, hi);
         /* A __del__ other than rec runs unseen: what it may have just finalized waits too. */
-        int *unseen = xcalloc((size_t)n, sizeof(int)), nun = 0;
+        int *unseen = scratch(z, SC_UNSEEN, (size_t)n, sizeof(int)), nun = 0;
         for (int i = 0; i < n; i++)
             if (m->o[i].any_del && !m->o[i].has_del && !c.K[i] && !m->o[i].dead)
                 unseen[nun++] = i;
         model_reach_from(m, unseen, nun, hi);
-        free(unseen);
         int nhi = count_set(m, hi);
-        free(hi);
         if (live < nR || live > nhi)
             fz_fail(z, "after a full collection %lld objects are live; reachable %d, with what this "
                        "collection's finalizers reach %d", (long long)live, nR, nhi);
     }
     if (z->precise && live < nR)
         fz_fail(z, "%lld live objects but %d are reachable", (long long)live, nR);
-    free(c.R);
-    free(c.L);
-    free(c.K);
-    free(c.slotmid);
-    free(c.queue);
-    free(c.owner);
 }
 
 /* ==================================================================== *
@@ -1301,12 +1307,11 @@ static void fz_teardown(struct fz *z)
         fz_events(z);
         fz_check(z);
     }
-    bool *L = xcalloc((size_t)m->n, sizeof(bool));
+    bool *L = scratch(z, SC_L, (size_t)m->n, sizeof(bool));
     gclab_heap_drop_roots(h);
     m->globals = m->garbage = m->callbacks = -1;
     model_rc_live(m, L);
     int nL = count_set(m, L);
-    free(L);
     if (z->precise)
         gclab_gc_collect(h, 2, &found);
     gclab_error_clear(h);
@@ -1382,6 +1387,8 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     gclab_heap_free(z.h);
     model_free(z.m);
     free(z.ev);
+    for (int i = 0; i < SC_COUNT; i++)
+        free(z.sc[i].p);
     free(z.fin_op.v);
     free(z.cb_op.v);
     return 0;

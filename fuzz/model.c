@@ -41,6 +41,8 @@ void model_free(struct model *m)
         free(m->o[i].items);
     }
     free(m->o);
+    free(m->tmp[0]);
+    free(m->tmp[1]);
     free(m);
 }
 
@@ -239,16 +241,26 @@ static void walk_drain(const struct model *m, struct walk *w)
         model_edges(m, w->stack[--w->n], walk_push, w);
 }
 
-void model_reach_from(const struct model *m, const int *from, int nfrom, bool *out)
+/* Scratch arrays of m->n ints, reused by every walk (a check walks often). */
+static void tmp_reserve(struct model *m)
 {
-    struct walk w = { out, xrealloc(NULL, (size_t)m->n * sizeof(int)), 0 };
+    if (m->tmpcap >= m->n)
+        return;
+    m->tmpcap = m->n + m->n / 2 + 16;
+    for (int i = 0; i < 2; i++)
+        m->tmp[i] = xrealloc(m->tmp[i], (size_t)m->tmpcap * sizeof(int));
+}
+
+void model_reach_from(struct model *m, const int *from, int nfrom, bool *out)
+{
+    tmp_reserve(m);
+    struct walk w = { out, m->tmp[0], 0 };
     for (int i = 0; i < nfrom; i++)
         walk_push(&w, from[i]);
     walk_drain(m, &w);
-    free(w.stack);
 }
 
-void model_reachable(const struct model *m, bool *out)
+void model_reachable(struct model *m, bool *out)
 {
     memset(out, 0, (size_t)m->n * sizeof *out);
     int roots[40], n = 0;
@@ -283,11 +295,12 @@ static void rc_drop(void *ctx, int child)
         r->stack[r->n++] = child;
 }
 
-void model_rc_live(const struct model *m, bool *out)
+void model_rc_live(struct model *m, bool *out)
 {
     /* Reference counting's fixed point: free whatever has no reference left,
      * drop its references, repeat. What stays is reachable from a root or a cycle. */
-    struct rcfree r = { xrealloc(NULL, (size_t)m->n * sizeof(int)), xrealloc(NULL, (size_t)m->n * sizeof(int)), 0, m };
+    tmp_reserve(m);
+    struct rcfree r = { m->tmp[0], m->tmp[1], 0, m };
     model_indegree(m, NULL, r.cnt);
     for (int i = 0; i < m->n; i++) {
         r.cnt[i] += model_root_refs(m, i);
@@ -300,6 +313,4 @@ void model_rc_live(const struct model *m, bool *out)
         out[x] = false;
         model_edges(m, x, rc_drop, &r);
     }
-    free(r.cnt);
-    free(r.stack);
 }

@@ -59,6 +59,8 @@ struct model {
     int globals, garbage, callbacks;   /* the heap's root objects */
     int small[262];         /* -5..256, -1 until made */
     int empty_tuple;        /* the shared (), -1 until made */
+    int *tmp[2];            /* the walks' scratch arrays, tmpcap ints each (grown to n) */
+    int tmpcap;
 };
 
 /* A model with None/True/False; nslots main slots (all empty). NULL on out of memory. */
@@ -95,11 +97,11 @@ void model_edges(const struct model *m, int x, void (*fn)(void *ctx, int child),
 /* Root references to x: main's slots holding it plus the heap's own reference for a root object. */
 int model_root_refs(const struct model *m, int x);
 /* out[i] = whether object i is reachable from the roots (out has m->n entries). */
-void model_reachable(const struct model *m, bool *out);
+void model_reachable(struct model *m, bool *out);
 /* out[i] = whether i is reachable from the given extra objects too (added to out). */
-void model_reach_from(const struct model *m, const int *from, int nfrom, bool *out);
+void model_reach_from(struct model *m, const int *from, int nfrom, bool *out);
 /* out[i] = whether pure reference counting keeps i (reachable from roots or a cycle). */
-void model_rc_live(const struct model *m, bool *out);
+void model_rc_live(struct model *m, bool *out);
 /* In-degree of every object from the objects in `from` (NULL: all); out has m->n entries. */
 void model_indegree(const struct model *m, const bool *from, int *out);
 
