@@ -14,6 +14,7 @@ packages=(
   afl++                # AFL++ fuzzing
   hyperfine            # whole-process timing
   parallel             # matrix runner
+  zip unzip            # seed-corpus zips for ClusterFuzzLite (.clusterfuzzlite/build.sh)
   python3-matplotlib python3-numpy python3-pandas   # plots (/usr/bin/python3)
 )
 
