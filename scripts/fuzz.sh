@@ -77,7 +77,8 @@ for c in "$sync"/*/crashes/id:*; do
     [ -e "$c" ] || continue
     n=$((n + 1))
     rep=$(mktemp)
-    timeout 60 build/fuzz/replay-asan-"$target" "$c" >/dev/null 2>"$rep" || true
+    # (a subshell, so the shell's "Aborted" notice stays out of the output)
+    (timeout 60 build/fuzz/replay-asan-"$target" "$c" >/dev/null 2>"$rep" || true) 2>/dev/null
     key=$(grep -m1 'gclab fuzz: .*invariant violated' "$rep" | sed 's/[0-9][0-9]*/N/g' || true)
     if [ -z "$key" ]; then
         key=$(grep -E '^ *#[0-9]+ ' "$rep" | head -3 | awk '{print $4}' | tr '\n' ' ')
@@ -88,7 +89,7 @@ for c in "$sync"/*/crashes/id:*; do
         uniq=$((uniq + 1))
         afl-tmin -i "$c" -o "$out/crash-$uniq.bin" -t 10000 -m none -- build/fuzz/afl/"$target" >/dev/null 2>&1 ||
             cp "$c" "$out/crash-$uniq.bin"
-        timeout 60 build/fuzz/replay-asan-"$target" "$out/crash-$uniq.bin" >/dev/null 2>"$out/crash-$uniq.txt" || true
+        (timeout 60 build/fuzz/replay-asan-"$target" "$out/crash-$uniq.bin" >/dev/null 2>"$out/crash-$uniq.txt" || true) 2>/dev/null
         if [ "$target" = script_target ]; then cp "$out/crash-$uniq.bin" "$out/crash-$uniq.py"
         else build/gclab fuzz-print "$out/crash-$uniq.bin" >"$out/crash-$uniq.py" || true; fi
         echo "$key" >>"$out/crash-$uniq.txt"
