@@ -1086,10 +1086,11 @@ static void fz_check(struct fz *z)
         bool *hi = scratch(z, SC_HI, (size_t)n, sizeof(bool));
         memcpy(hi, c.K, (size_t)n * sizeof(bool));
         model_reach_from(m, z->fin_op.v, z->fin_op.n, hi);
-        /* A __del__ other than rec runs unseen: what it may have just finalized waits too. */
+        /* A __del__ other than rec runs unseen: what it may have just finalized waits too.
+         * Even if a weakref to it reads None ("dead"): weakrefs are cleared first. */
         int *unseen = scratch(z, SC_UNSEEN, (size_t)n, sizeof(int)), nun = 0;
         for (int i = 0; i < n; i++)
-            if (m->o[i].any_del && !m->o[i].has_del && !c.K[i] && !m->o[i].dead)
+            if (m->o[i].any_del && !m->o[i].has_del && !c.K[i])
                 unseen[nun++] = i;
         model_reach_from(m, unseen, nun, hi);
         int nhi = count_set(m, hi);
