@@ -84,6 +84,12 @@ PROGRAMS = {
     "globals": [("LIST", 0), ("LIST", 1), ("APPEND", 0, 1), ("GLOBAL_SET", 0, 0), ("GLOBAL_SET", 1, 1),
                 ("CLEAR", 0), ("CLEAR", 1), ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 2, 0), ("GLOBAL_DEL", 0),
                 ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 3, 1), ("GLOBAL_DEL", 1), ("GLOBAL_GET", 4, 2)],
+    # a list under a dict under a dict in a global, across a collection: only the
+    # global reaches them (an engine that skips one dict's fields loses the list)
+    "nested": [("DICT", 0), ("DICT", 1), ("LIST", 2), ("INT", 3, 1), ("APPEND", 2, 3), ("STR", 4, 1),
+               ("SETITEM", 1, 4, 2), ("SETITEM", 0, 4, 1), ("GLOBAL_SET", 0, 0), ("CLEAR", 0), ("CLEAR", 1),
+               ("CLEAR", 2), ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 5, 0), ("GETITEM", 6, 5, 4),
+               ("GETITEM", 7, 6, 4), ("LEN", 8, 7)],
     # calls: pair() allocates with its arguments only in its frame; cyc() returns a self-cycle
     "calls": [("FUNC", 0, PAIR), ("INT", 1, 5), ("INT", 2, 500), ("CALL", 3, 0, 1, 2), ("FUNC", 4, CYC),
               ("CALL", 5, 4, 0, 0), ("CLEAR", 5), ("FUNC", 6, IDENT), ("CALL", 7, 6, 3, 1),
