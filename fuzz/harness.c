@@ -187,7 +187,9 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
     gclab_id(h, 0, &id);
     int kind = gclab_kind_of(h, 0);
     if (z->direct && id == z->direct_id) {
-        /* rec(x) called by the program itself */
+        /* rec(x) called by the program itself: once. If x dies when the call
+         * returns, its __del__ (rec) calls fin(x) again, as an event. */
+        z->direct = false;
     } else if (kind == GCLAB_K_INSTANCE) {
         const char *s;
         size_t n;
@@ -1183,7 +1185,9 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         z->untagged_fin = 0;
         if (op->code == OP_CALL) {
             z->wr_call = gclab_kind_of(h, op->b) == GCLAB_K_WEAKREF;
-            if (op->d >= 1 && gclab_kind_of(h, op->c) != GCLAB_K_EMPTY) {
+            int callee = z->m->slots[op->b];
+            if (op->d >= 1 && gclab_kind_of(h, op->c) != GCLAB_K_EMPTY && callee >= 0 &&
+                z->m->o[callee].kind == GCLAB_K_FUNC && z->m->o[callee].aux == FZ_F_REC) {
                 gclab_id(h, op->c, &z->direct_id);
                 z->direct = true;
             }
