@@ -32,6 +32,8 @@
 #define FZ_MAX_OPS 256        /* ops of main decoded at most */
 #define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
 #define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
+#define FZ_OP_BUDGET 32768    /* ops executed at most in all functions: gc.callbacks, __del__ and
+                                 weakref callbacks run helpers unbounded by FZ_STEP_BUDGET */
 
 /* Indices into the decoded program's string table. */
 enum { FZ_S_G0 = 0, FZ_S_A = 4, FZ_S_FIN = 7, FZ_S_CLS = 8, FZ_S_LIT = 10, FZ_S_COUNT = 14 };
@@ -56,7 +58,9 @@ const char *fz_engine_name(const struct fz_input *in);
 /* Run the input on the named engine with the reference model alongside,
  * checking the invariants after every check_every ops and at the end. A violated
  * invariant prints "gclab fuzz: ..." naming the op and aborts. out receives PRINT's
- * output (NULL: discarded). Returns 0, or -1 if the heap could not be made. */
+ * output (NULL: discarded). Returns 0; 1 if the run used up FZ_OP_BUDGET (it stops
+ * there and the checks are skipped: the model cannot follow an op cut short
+ * inside a helper); -1 if the heap could not be made. */
 int fz_run_checked(const struct fz_input *in, const char *engine, FILE *out);
 
 /* What one engine observed running a program, for the differential target. */
@@ -65,6 +69,7 @@ struct fz_observed {
     size_t outlen;
     char *trace;          /* per executed main op: pc, status, and the value written, one line each */
     size_t tracelen;
+    bool exhausted;       /* the run used up FZ_OP_BUDGET: where it stopped is engine-dependent */
 };
 /* Run the program unchecked on engine (with in's knobs), recording what is observable. */
 int fz_run_observed(const struct fz_input *in, const char *engine, struct fz_observed *obs);

@@ -71,7 +71,9 @@ struct fz {
     bool drops_cb;
     unsigned check_every;
     int steps, pc;
-    bool direct;                 /* the current op is a CALL whose first argument has id direct_id */
+    int all_steps;               /* ops begun in every function (FZ_OP_BUDGET) */
+    bool exhausted;              /* all_steps passed the budget: the run stops unchecked */
+    bool direct;                 /* the current op is a CALL of rec whose argument has id direct_id */
     uint64_t direct_id;
     bool full;                   /* the current op was a full collection */
     int old_dst;                 /* what its result slot held during it (kept alive by it), or -1 */
@@ -1169,6 +1171,12 @@ static size_t str_len(gclab_heap *h, int s)
 static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after, gclab_status st)
 {
     struct fz *z = ctx;
+    /* How many ops run inside helpers depends on the engine (when finalizers and
+     * callbacks run): past the budget every op fails, and main stops. */
+    if (!after && ++z->all_steps > FZ_OP_BUDGET)
+        z->exhausted = true;
+    if (z->exhausted)
+        return gclab_raise(h, GCLAB_EUSAGE, "fuzz: %d ops done, helpers included", FZ_OP_BUDGET);
     if (fi != 0)
         return st;
     const struct ops_op *op = &z->p->funcs[0].ops[pc];
@@ -1375,6 +1383,9 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.m->in_main = true;
     FILE *sink = out ? out : fopen("/dev/null", "w");
     ops_run(z.h, z.p, sink, NULL);
+    if (z.verbose && z.exhausted)
+        fprintf(stderr, "gclab fuzz: %s stopped after %d ops, helpers included: not checked\n", engine,
+                FZ_OP_BUDGET);
     if (!out && sink)
         fclose(sink);
     gclab_error_clear(z.h);
@@ -1383,7 +1394,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.full = false;
     z.fin_op.n = z.cb_op.n = 0;
     z.untagged_fin = 0;
-    if (!observe) {
+    if (!observe && !z.exhausted) {
         z.pc = -1;
         fz_events(&z);
         fz_check(&z);
@@ -1396,7 +1407,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
         free(z.sc[i].p);
     free(z.fin_op.v);
     free(z.cb_op.v);
-    return 0;
+    return z.exhausted ? 1 : 0;
 }
 
 int fz_run_checked(const struct fz_input *in, const char *engine, FILE *out)
@@ -1443,7 +1454,8 @@ int fz_run_observed(const struct fz_input *in, const char *engine, struct fz_obs
     fclose(out);
     fclose(trace);
     normalize(obs->out, &obs->outlen);
-    return r;
+    obs->exhausted = r == 1;
+    return r < 0 ? r : 0;
 }
 
 void fz_observed_free(struct fz_observed *obs)
