@@ -1158,6 +1158,22 @@ static void observe_step(struct fz *z, const struct ops_op *op, gclab_status st)
     gclab_error_clear(h);
 }
 
+/* A failed call of a class with __del__ may leave an instance the program never
+ * got (its __init__ failed after it was made): unreachable, it still awaits its
+ * __del__, which keeps what it reaches alive one more cycle on a tracing engine.
+ * The model gets the instance, so C5 allows for that; its __del__ is unseen
+ * (no __id tags it: fz_rec counts it in untagged_fin). */
+static void phantom_instance(struct fz *z, const struct ops_op *op)
+{
+    struct model *m = z->m;
+    int cls = op->code == OP_CALL ? m->slots[op->b] : -1;
+    if (cls < 0 || m->o[cls].kind != GCLAB_K_CLASS || m->o[cls].aux < 0)
+        return;
+    int x = model_add(m, GCLAB_K_INSTANCE);
+    m->o[x].ref = cls;
+    m->o[x].any_del = true;
+}
+
 /* The length of the str in main's slot s; 0 for anything else. */
 static size_t str_len(gclab_heap *h, int s)
 {
@@ -1210,10 +1226,12 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
     if (z->verbose)
         fprintf(stderr, "gclab fuzz: %s op %d %s %d %d %d %d: %s%s%s\n", z->engine, pc, ops_name(op->code), op->a,
                 op->b, op->c, op->d, gclab_status_name(st), st ? " " : "", st ? gclab_error(h) : "");
-    if (st == GCLAB_OK)
+    if (st == GCLAB_OK) {
         fz_apply(z, op);
-    else
+    } else {
         gclab_error_clear(h);
+        phantom_instance(z, op);
+    }
     z->direct = false;
     fz_events(z);
     if (z->full || z->steps % z->check_every == 0)
