@@ -1174,6 +1174,20 @@ static void phantom_instance(struct fz *z, const struct ops_op *op)
     m->o[x].any_del = true;
 }
 
+/* Past the op budget every helper fails at once: empty gc.callbacks, or each
+ * collection until the run stops reports each callback's failure on stderr. */
+static void drop_gc_callbacks(gclab_heap *h)
+{
+    int64_t n = 0;
+    if (gclab_frame_push(h, 1) == GCLAB_OK) {
+        if (gclab_gc_callbacks(h, 0) == GCLAB_OK && gclab_len(h, 0, &n) == GCLAB_OK)
+            while (n-- > 0)
+                gclab_list_del(h, 0, n);
+        gclab_frame_pop(h);
+    }
+    gclab_error_clear(h);
+}
+
 /* The length of the str in main's slot s; 0 for anything else. */
 static size_t str_len(gclab_heap *h, int s)
 {
@@ -1189,8 +1203,10 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
     struct fz *z = ctx;
     /* How many ops run inside helpers depends on the engine (when finalizers and
      * callbacks run): past the budget every op fails, and main stops. */
-    if (!after && ++z->all_steps > FZ_OP_BUDGET)
+    if (!after && ++z->all_steps > FZ_OP_BUDGET && !z->exhausted) {
         z->exhausted = true;
+        drop_gc_callbacks(h);
+    }
     if (z->exhausted)
         return gclab_raise(h, GCLAB_EUSAGE, "fuzz: %d ops done, helpers included", FZ_OP_BUDGET);
     if (fi != 0)
