@@ -155,6 +155,15 @@ static void ilist_push(struct ilist *l, int x)
     l->v[l->n++] = x;
 }
 
+/* Whether the weakref in slot s of the current frame still holds a callback:
+ * rcgen drops it when the target dies by refcount, keeps it when its
+ * collector clears the weakref (CPython's two paths), so ask the engine. */
+static bool wr_has_callback(gclab_heap *h, int s)
+{
+    gclab_obj *w = h->slots[h->frames[h->depth - 1].base + (size_t)s];
+    return w && w->kind == GCLAB_K_WEAKREF && AS(obj_weakref, w)->callback;
+}
+
 /* Weakref o lets go of its callback (the model's aux). */
 static void drop_cb(struct fz *z, struct m_obj *o)
 {
@@ -446,7 +455,7 @@ static void apply_call(struct fz *z, const struct ops_op *op)
         int t = c->ref;
         if (gclab_kind_of(z->h, op->a) == GCLAB_K_NONE) {
             c->cleared = true;
-            if (z->drops_cb)
+            if (z->drops_cb || !wr_has_callback(z->h, op->b))
                 drop_cb(z, c);
             if (t >= 0)
                 m->o[t].dead = true;
@@ -896,7 +905,7 @@ static void chk_visit(struct chk *c, int s, int x)
             if (z->nogc)
                 fz_fail(z, "weakref m%d was cleared on an engine that frees nothing", x);
             o->cleared = true;
-            if (z->drops_cb)
+            if (z->drops_cb || !wr_has_callback(h, s))
                 drop_cb(z, o);
             if (tg >= 0)
                 m->o[tg].dead = true;
