@@ -933,6 +933,28 @@ static void chk_visit(struct chk *c, int s, int x)
     }
 }
 
+/* Cycle collectors: what must be alive. A weakref's callback is certain only
+ * while the weakref's target is reachable, or once the weakref is known
+ * cleared with its callback kept; otherwise a collection may clear the
+ * weakref at any time, and a refcount death drops the callback (rcgen). */
+static void firm_reachable(struct model *m, bool *R)
+{
+    m->no_cb_edges = true;
+    model_reachable(m, R);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int i = 0; i < m->n; i++) {
+            const struct m_obj *o = &m->o[i];
+            if (o->kind == GCLAB_K_WEAKREF && R[i] && o->aux >= 0 && !R[o->aux] &&
+                (o->cleared || (o->ref >= 0 && R[o->ref]))) {
+                model_reach_from(m, &o->aux, 1, R);
+                changed = true;
+            }
+        }
+    }
+    m->no_cb_edges = false;
+}
+
 static void fz_check(struct fz *z)
 {
     gclab_heap *h = z->h;
@@ -968,6 +990,8 @@ static void fz_check(struct fz *z)
     }
     c.K = scratch(z, SC_K, (size_t)n, sizeof(bool));
     memcpy(c.K, c.R, (size_t)n * sizeof(bool));
+    if (z->cycles)
+        firm_reachable(m, c.R);   /* R: what must be alive; K: what may be */
     if (z->full && z->old_dst >= 0)
         model_reach_from(m, &z->old_dst, 1, c.K);
     /* A callback let go of during a collection was reachable when it marked. */

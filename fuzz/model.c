@@ -205,7 +205,7 @@ void model_edges(const struct model *m, int x, void (*fn)(void *ctx, int child),
             fn(ctx, o->aux);
         break;
     case GCLAB_K_WEAKREF:
-        if (o->aux >= 0)
+        if (o->aux >= 0 && !m->no_cb_edges)
             fn(ctx, o->aux);
         break;
     default:

@@ -60,6 +60,7 @@ struct model {
     int small[262];         /* -5..256, -1 until made */
     int empty_tuple;        /* the shared (), -1 until made */
     int *tmp[2];            /* the walks' scratch arrays, tmpcap ints each (grown to n) */
+    bool no_cb_edges;       /* model_edges skips weakrefs' callbacks (a firm walk) */
     int tmpcap;
 };
 
