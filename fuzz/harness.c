@@ -38,6 +38,11 @@
  *      0 bytes, rc exactly the model's cycles, with bytes 0 iff objects 0.
  * bdw is conservative (caps.precise false): it gets C1-C3 and C6's first
  * clause only, since a stale word may keep anything alive.
+ * "Reachable" above is what must be alive. On cycle collectors it follows a
+ * weakref's callback only while the weakref's target is reachable (or the
+ * weakref is known cleared with its callback kept): otherwise a collection
+ * may clear the weakref at any time, and the callback may die with it. The
+ * full reachable set, callbacks and all, is the upper bound (K).
  *
  * Introspection beyond the mutator API: engine.h's caps (precise,
  * finalizers), read only. Engines are never changed.
