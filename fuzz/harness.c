@@ -177,6 +177,17 @@ static void drop_cb(struct fz *z, struct m_obj *o)
     o->aux = -1;
 }
 
+/* Weakref o, in slot s of the current frame, read None: it is cleared and its
+ * target dead; its callback is gone unless the engine kept it (rcgen's collector). */
+static void wr_seen_cleared(struct fz *z, struct m_obj *o, int s)
+{
+    o->cleared = true;
+    if (z->drops_cb || !wr_has_callback(z->h, s))
+        drop_cb(z, o);
+    if (o->ref >= 0)
+        z->m->o[o->ref].dead = true;
+}
+
 static void ev_push(struct fz *z, int kind, int mid, bool kept_cb)
 {
     if (z->nev == z->capev) {
@@ -459,11 +470,7 @@ static void apply_call(struct fz *z, const struct ops_op *op)
     if (c->kind == GCLAB_K_WEAKREF) {
         int t = c->ref;
         if (gclab_kind_of(z->h, op->a) == GCLAB_K_NONE) {
-            c->cleared = true;
-            if (z->drops_cb || !wr_has_callback(z->h, op->b))
-                drop_cb(z, c);
-            if (t >= 0)
-                m->o[t].dead = true;
+            wr_seen_cleared(z, c, op->b);
             put(z, op->a, M_NONE_ID);
             return;
         }
@@ -909,11 +916,7 @@ static void chk_visit(struct chk *c, int s, int x)
                 fz_fail(z, "weakref m%d reads None but rc keeps its target m%d (on a cycle)", x, tg);
             if (z->nogc)
                 fz_fail(z, "weakref m%d was cleared on an engine that frees nothing", x);
-            o->cleared = true;
-            if (z->drops_cb || !wr_has_callback(h, s))
-                drop_cb(z, o);
-            if (tg >= 0)
-                m->o[tg].dead = true;
+            wr_seen_cleared(z, o, s);
         } else {
             uint64_t tid = 0;
             gclab_id(h, t, &tid);
