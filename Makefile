@@ -118,7 +118,9 @@ FUZZ_CC      ?= clang
 FUZZ_TARGETS := ops_target diff_target script_target
 FUZZ_SUPPORT := fuzz/decode.c fuzz/model.c fuzz/harness.c
 FUZZ_HEADERS := $(HEADERS) $(wildcard fuzz/*.h)
-FUZZ_FLAGS   := $(CSTD) $(WARN) $(INC) $(DEFS) -g -O1 -fno-omit-frame-pointer
+# -DGCLAB_MUTANTS: the engines' planted bugs are compiled in, off unless
+# GCLAB_MUTANT=engine/name selects one (core/mutant.h, scripts/fuzz-mutants.sh).
+FUZZ_FLAGS   := $(CSTD) $(WARN) $(INC) $(DEFS) -DGCLAB_MUTANTS -g -O1 -fno-omit-frame-pointer
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 FUZZ_LF_OBJ   := $(LIB_SRCS:%.c=build/fuzz/lf-obj/%.o) $(FUZZ_SUPPORT:%.c=build/fuzz/lf-obj/%.o)

@@ -13,7 +13,7 @@ static const struct command {
     const char *name, *usage, *summary;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    { "engines", "gclab engines [--caps]", "list the collector engines", cmd_engines },
+    { "engines", "gclab engines [--caps|--mutants]", "list the collector engines", cmd_engines },
     { "workloads", "gclab workloads", "list the workloads with their parameters", cmd_workloads },
     { "run", "gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json] [options]",
       "run one workload once on one engine and report the run record", cmd_run },
@@ -46,13 +46,22 @@ static int cmd_engines(int argc, char **argv)
     const char *name, *summary;
     bool caps = false;
     if (cli_wants_help(argc, argv)) {
-        printf("usage: gclab engines [--caps]\n\nOne line per engine: its name and what it is.\n"
+        printf("usage: gclab engines [--caps|--mutants]\n\nOne line per engine: its name and what it is.\n"
                "With --caps: its name and capability facts instead, as key=value words\n"
-               "(refcounts, collects_cycles, generations; 1 = yes), for scripts.\n");
+               "(refcounts, collects_cycles, generations; 1 = yes), for scripts.\n"
+               "With --mutants: one line per planted bug (core/mutant.h), engine/name and\n"
+               "what it does; GCLAB_MUTANT=engine/name selects one in a fuzz build.\n");
         return 0;
     }
     if (argc == 2 && strcmp(argv[1], "--caps") == 0) {
         caps = true;
+    } else if (argc == 2 && strcmp(argv[1], "--mutants") == 0) {
+        for (int i = 0; gclab_engine_info(i, &name, &summary); i++) {
+            const char *m, *what;
+            for (int k = 0; (m = gclab_engine_mutant(name, k, &what)); k++)
+                printf("%s/%s\t%s\n", name, m, what);
+        }
+        return 0;
     } else if (argc > 1) {
         fprintf(stderr, "gclab engines: unexpected argument '%s'\n", argv[1]);
         return 2;

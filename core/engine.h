@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "gclab.h"
+#include "mutant.h"
 #include "object.h"
 
 /* =====================================================================
@@ -43,6 +44,7 @@ struct gclab_engine {
     const char *summary;
     struct gclab_engine_caps caps;
     const struct gclab_param_spec *params;   /* engine knobs, {NULL}-terminated */
+    const struct gclab_mutant *const *mutants;  /* planted bugs (core/mutant.h), NULL-terminated; may be NULL */
 
     /* -- lifecycle -- */
     /* Set up engine state in h->es; params via heap_param_*(). */

@@ -91,6 +91,11 @@ bool gclab_engine_info(int i, const char **name, const char **summary);
 const char *const *gclab_engine_params(const char *engine);
 /* Whether the named engine is known; parameter check for CLIs before creating a heap. */
 bool gclab_engine_exists(const char *engine);
+/* Planted bug i (0-based) of engine (core/mutant.h): its name, and what it does in *what
+ * (may be NULL); NULL past the last one or for an unknown engine. */
+const char *gclab_engine_mutant(const char *engine, int i, const char **what);
+/* Whether this binary was built with -DGCLAB_MUTANTS (GCLAB_MUTANT=engine/name selects one). */
+bool gclab_mutants_built(void);
 /* Whether key=value is a knob the engine (or core: zeal, verify) accepts; false with a message otherwise. */
 bool gclab_param_valid(const char *engine, const char *key, const char *value, char *err, size_t errlen);
 

@@ -69,6 +69,14 @@
 
 #define BDW_FINALIZED 0x01
 
+/* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
+static const struct gclab_mutant bdw_mut_skip_mark = {
+    "skip-mark", "tuples are allocated as an atomic kind, so libgc never scans their items" };
+static const struct gclab_mutant bdw_mut_no_clear_wr = {
+    "no-clear-wr", "a weakref's disappearing link is not registered with libgc" };
+static const struct gclab_mutant bdw_mut_fin_twice = {
+    "fin-twice", "__del__ runs twice" };
+
 struct bdw_state {
     gclab_heap *h;              /* NULL once the heap is freed */
     uint64_t live;              /* objects allocated and not yet swept (B3) */
@@ -176,6 +184,8 @@ static void GC_CALLBACK bdw_finalize(void *p, void *cd)
     if (obj_has_del(o) && !(o->gcflags & BDW_FINALIZED)) {
         o->gcflags |= BDW_FINALIZED;   /* B2 */
         core_run_finalizer(h, o);
+        if (GCLAB_MUTANT(bdw_mut_fin_twice))
+            core_run_finalizer(h, o);
     }
 }
 
@@ -311,6 +321,8 @@ static gclab_obj *bdw_alloc(gclab_heap *h, size_t bytes, int kind)
     }
     unsigned k = kind == GCLAB_K_WEAKREF ? bdw_kind_weakref
                : obj_kind_is_container(kind) ? bdw_kind_obj : bdw_kind_atomic;
+    if (GCLAB_MUTANT(bdw_mut_skip_mark) && kind == GCLAB_K_TUPLE)
+        k = bdw_kind_atomic;
     gclab_obj *o = GC_generic_malloc(bytes, (int)k);
     if (!o)
         return NULL;
@@ -329,7 +341,8 @@ static void bdw_track(gclab_heap *h, gclab_obj *o)
         GC_register_finalizer_no_order(o, bdw_finalize, s, NULL, NULL);
     if (o->kind == GCLAB_K_WEAKREF) {
         obj_weakref *wr = AS(obj_weakref, o);
-        GC_general_register_disappearing_link((void **)&wr->target, wr->target);
+        if (!GCLAB_MUTANT(bdw_mut_no_clear_wr))
+            GC_general_register_disappearing_link((void **)&wr->target, wr->target);
         if (wr->callback && !(wr->target->gcflags & BDW_FINALIZED))
             GC_register_finalizer_no_order(wr->target, bdw_finalize, s, NULL, NULL);
     }
@@ -357,6 +370,9 @@ static uint64_t bdw_heap_bytes(gclab_heap *h)
 
 static const struct gclab_param_spec bdw_params[] = { { NULL, NULL, NULL } };
 
+static const struct gclab_mutant *const bdw_mutants[] = {
+    &bdw_mut_skip_mark, &bdw_mut_no_clear_wr, &bdw_mut_fin_twice, NULL };
+
 const struct gclab_engine gclab_engine_bdw = {
     .name = "bdw",
     .summary = "Boehm-Demers-Weiser libgc: conservative stack, exact slots; lazy sweep (frees "
@@ -364,6 +380,7 @@ const struct gclab_engine gclab_engine_bdw = {
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
               .precise = false, .generations = 1 },
     .params = bdw_params,
+    .mutants = bdw_mutants,
     .init = bdw_init,
     .fini = bdw_fini,
     .alloc = bdw_alloc,

@@ -91,6 +91,14 @@
 #define MS_MARK      0x01
 #define MS_FINALIZED 0x02
 
+/* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
+static const struct gclab_mutant ms_mut_skip_mark = {
+    "skip-mark", "a marked dict is not pushed on the mark stack: its entries stay unmarked" };
+static const struct gclab_mutant ms_mut_no_clear_wr = {
+    "no-clear-wr", "a swept object's weakrefs are not cleared" };
+static const struct gclab_mutant ms_mut_fin_twice = {
+    "fin-twice", "FINALIZED is never set, so __del__ runs again at the next collection" };
+
 struct ms_vec { gclab_obj **v; size_t n, cap; };
 
 struct ms_state {
@@ -145,7 +153,7 @@ static void ms_mark_field(gclab_obj **field, void *ctx)
     if (obj_is_immortal(o) || ms_is_marked(o))
         return;
     o->gcflags |= MS_MARK;
-    if (obj_kind_is_container(o->kind))
+    if (obj_kind_is_container(o->kind) && !(GCLAB_MUTANT(ms_mut_skip_mark) && o->kind == GCLAB_K_DICT))
         ms_push(ctx, o);
 }
 
@@ -219,7 +227,8 @@ static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
             }
         }
     }
-    core_clear_weakrefs(h, o, false);
+    if (!GCLAB_MUTANT(ms_mut_no_clear_wr))
+        core_clear_weakrefs(h, o, false);
 }
 
 /* Walk what root marking left unmarked: count it, clear weakrefs to it,
@@ -315,8 +324,10 @@ static void ms_run_finalizers(gclab_heap *h, struct ms_state *s)
 {
     for (size_t i = 0; i < s->tofnz.n; i++) {
         gclab_obj *o = s->tofnz.v[i];
-        GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */
-        o->gcflags |= MS_FINALIZED;
+        if (!GCLAB_MUTANT(ms_mut_fin_twice)) {
+            GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */
+            o->gcflags |= MS_FINALIZED;
+        }
         core_run_finalizer(h, o);
     }
     s->tofnz.n = 0;
@@ -516,6 +527,9 @@ static const struct gclab_param_spec ms_params[] = {
     { NULL, NULL, NULL },
 };
 
+static const struct gclab_mutant *const ms_mutants[] = {
+    &ms_mut_skip_mark, &ms_mut_no_clear_wr, &ms_mut_fin_twice, NULL };
+
 const struct gclab_engine gclab_engine_marksweep = {
     .name = "marksweep",
     .summary = "precise stop-the-world mark-sweep: no refcounts, explicit mark stack, "
@@ -523,6 +537,7 @@ const struct gclab_engine gclab_engine_marksweep = {
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
               .precise = true, .generations = 1 },
     .params = ms_params,
+    .mutants = ms_mutants,
     .init = ms_init,
     .fini = ms_fini,
     .alloc = ms_alloc,

@@ -41,6 +41,14 @@
 
 #define RC_FINALIZED 0x01
 
+/* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
+static const struct gclab_mutant rc_mut_skip_decref = {
+    "skip-decref", "a dying object does not release its list children" };
+static const struct gclab_mutant rc_mut_no_clear_wr = {
+    "no-clear-wr", "a freed object's weakrefs are not cleared" };
+static const struct gclab_mutant rc_mut_fin_twice = {
+    "fin-twice", "__del__ runs twice" };
+
 struct rc_state {
     gclab_obj *pending;    /* objects at zero, waiting to be freed (RC1) */
     bool draining;         /* RC2 */
@@ -75,6 +83,8 @@ static void rc_release_field(gclab_obj **field, void *ctx)
 {
     gclab_obj *child = *field;
     *field = NULL;
+    if (GCLAB_MUTANT(rc_mut_skip_decref) && child->kind == GCLAB_K_LIST)
+        return;
     if (--child->refcnt == 0)
         rc_push(ctx, child);
 }
@@ -86,10 +96,13 @@ static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
         o->gcflags |= RC_FINALIZED;    /* RC3 */
         o->refcnt = 1;                 /* alive while __del__ runs */
         core_run_finalizer(h, o);
+        if (GCLAB_MUTANT(rc_mut_fin_twice))
+            core_run_finalizer(h, o);
         if (--o->refcnt > 0)
             return;                    /* resurrected: someone stored it */
     }
-    core_clear_weakrefs(h, o, true);
+    if (!GCLAB_MUTANT(rc_mut_no_clear_wr))
+        core_clear_weakrefs(h, o, true);
     gclab_obj *mark = s->pending;
     gclab_trace_object(o, rc_release_field, s);
     if (o->kind == GCLAB_K_TUPLE || o->kind == GCLAB_K_LIST)
@@ -119,12 +132,16 @@ static void rc_release(gclab_heap *h, gclab_obj *o)
 
 static const struct gclab_param_spec rc_params[] = { { NULL, NULL, NULL } };
 
+static const struct gclab_mutant *const rc_mutants[] = {
+    &rc_mut_skip_decref, &rc_mut_no_clear_wr, &rc_mut_fin_twice, NULL };
+
 const struct gclab_engine gclab_engine_rc = {
     .name = "rc",
     .summary = "pure reference counting: frees at zero without C recursion; leaks cycles",
     .caps = { .refcounts = true, .collects_cycles = false, .finalizers = true,
               .precise = true, .generations = 1 },
     .params = rc_params,
+    .mutants = rc_mutants,
     .init = rc_init,
     .fini = rc_fini,
     .alloc = rc_alloc,

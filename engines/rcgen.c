@@ -97,6 +97,16 @@
 #define RG_PERMANENT 3          /* gc.freeze()'s generation */
 #define RG_LIST_FREE_MAX 80     /* PyList_MAXFREELIST */
 #define RG_DICT_FREE_MAX 80     /* PyDict_MAXFREELIST */
+
+/* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
+static const struct gclab_mutant rg_mut_skip_decref = {
+    "skip-decref", "a dying object does not release its list children" };
+static const struct gclab_mutant rg_mut_skip_mark = {
+    "skip-mark", "move_unreachable does not follow a dict's entries" };
+static const struct gclab_mutant rg_mut_no_clear_wr = {
+    "no-clear-wr", "an object freed by its refcount keeps its weakrefs set" };
+static const struct gclab_mutant rg_mut_fin_twice = {
+    "fin-twice", "__del__ of an object freed by its refcount runs twice" };
 #define RG_TUPLE_SAVE 20        /* PyTuple_MAXSAVESIZE: sizes 1..20 */
 #define RG_TUPLE_FREE_MAX 2000  /* PyTuple_MAXFREELIST */
 
@@ -277,6 +287,8 @@ static void rg_release_field(gclab_obj **field, void *ctx)
 {
     gclab_obj *child = *field;
     *field = NULL;
+    if (GCLAB_MUTANT(rg_mut_skip_decref) && child->kind == GCLAB_K_LIST)
+        return;
     if (--child->refcnt == 0) {
         rg_untrack(ctx, child);   /* R2 */
         rg_push(ctx, child);
@@ -293,11 +305,14 @@ static void rg_dealloc(gclab_heap *h, struct rg_state *s, gclab_obj *o)
         rg_track_gen0(s, o);
         o->refcnt = 1;
         core_run_finalizer(h, o);
+        if (GCLAB_MUTANT(rg_mut_fin_twice))
+            core_run_finalizer(h, o);
         if (--o->refcnt > 0)
             return;
         rg_untrack(s, o);
     }
-    core_clear_weakrefs(h, o, true);
+    if (!GCLAB_MUTANT(rg_mut_no_clear_wr))
+        core_clear_weakrefs(h, o, true);
     gclab_obj *mark = s->pending;
     gclab_trace_object(o, rg_release_field, s);
     if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
@@ -388,7 +403,8 @@ static void rcgen_move_unreachable(gclab_obj *young, gclab_obj *unreachable)
     gclab_obj *o = young->gc_next;
     while (o != young) {
         if (o->gc_refs > 0) {
-            gclab_trace_object(o, rg_visit_reachable, young);
+            if (!(GCLAB_MUTANT(rg_mut_skip_mark) && o->kind == GCLAB_K_DICT))
+                gclab_trace_object(o, rg_visit_reachable, young);
             o->gcflags &= (uint8_t)~RG_COLLECTING;
             o = o->gc_next;   /* read after the trace: it may have appended */
         } else {
@@ -865,12 +881,16 @@ static const struct gclab_param_spec rcgen_params[] = {
     { NULL, NULL, NULL },
 };
 
+static const struct gclab_mutant *const rcgen_mutants[] = {
+    &rg_mut_skip_decref, &rg_mut_skip_mark, &rg_mut_no_clear_wr, &rg_mut_fin_twice, NULL };
+
 const struct gclab_engine gclab_engine_rcgen = {
     .name = "rcgen",
     .summary = "refcounting + CPython 3.11's generational cycle collector, count for count",
     .caps = { .refcounts = true, .collects_cycles = true, .finalizers = true,
               .precise = true, .generations = RG_NGENS },
     .params = rcgen_params,
+    .mutants = rcgen_mutants,
     .init = rcgen_init,
     .fini = rcgen_fini,
     .alloc = rcgen_alloc,

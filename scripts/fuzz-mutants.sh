@@ -1,99 +1,94 @@
 #!/usr/bin/env bash
-# fuzz-mutants.sh — proof that the fuzzer finds real collector bugs: for each
-# engine, plant a bug in a scratch copy of the tree, build ops_target for
-# libFuzzer there, fuzz that engine (GCLAB_FUZZ_ENGINE) from the committed
-# corpus, and report found / not found with the seconds to the first crash.
+# fuzz-mutants.sh — proof that the fuzzers find real collector bugs. Every
+# engine declares its planted bugs beside the code they break (core/mutant.h;
+# `gclab engines --mutants` lists them). The fuzz build has them all compiled
+# in and off; GCLAB_MUTANT=engine/name turns one on. For each (engine,
+# mutant) this fuzzes that engine's ops_target (GCLAB_FUZZ_ENGINE) from the
+# committed corpus under libFuzzer and reports found / not found, whether the
+# corpus replay alone found it, and the seconds to the first crash.
 #
-#   scripts/fuzz-mutants.sh [--limit SECONDS] [MUTANT...]     (default limit 300)
+#   scripts/fuzz-mutants.sh [--limit SECONDS] [--target T] [SELECTOR...]
+#   scripts/fuzz-mutants.sh --list
 #
-# The planted bugs (each a textual patch of one engine file, applied by
-# python3 to the copy; the tree itself is never touched):
-#   skip-decref    a dying object does not release its list children (rc, rcgen)
-#   skip-mark      one kind's fields are not traced (marksweep: a dict is not
-#                  pushed on the mark stack; rcgen: move_unreachable does not
-#                  follow a dict's entries; bdw: tuples are allocated as an
-#                  atomic kind, so libgc never scans their items)
-#   no-clear-wr    a freed object's weakrefs are not cleared (rc, rcgen, marksweep; bdw:
-#                  the weakref's disappearing link is not registered with libgc)
-#   fin-twice      __del__ runs twice (rc, rcgen, bdw: called twice; marksweep:
-#                  FINALIZED never set, so it runs again next collection)
-# nogc frees nothing and has no finalizers: no mutant applies. rc does no
-# marking: no skip-mark.
-# Prints a table: mutant, engine, found?, seconds, and the first line of the
-# report. Run one at a time: each uses one core.
+# SELECTOR: an engine (rc), a mutant name (fin-twice: on every engine that
+# has one) or engine/name (rcgen/skip-mark); none = all. --limit: seconds of
+# fuzzing per mutant (default 300). --target: ops_target (default) or
+# diff_target. Each run uses one core; run one script at a time. The full
+# run takes (number of mutants) x limit seconds at most: by hand, not in CI.
+# What a run found is kept in build/fuzz/mutants/<engine>-<mutant>/.
 set -u
 cd "$(dirname "$0")/.."
 limit=300
+target=ops_target
+list=0
 sel=()
+usage() { echo "usage: scripts/fuzz-mutants.sh [--limit SECONDS] [--target ops_target|diff_target] [--list] [ENGINE|MUTANT|ENGINE/MUTANT...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
-        --limit) limit=$2; shift 2 ;;
+        --limit) [ $# -ge 2 ] || usage; limit=$2; shift 2 ;;
+        --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
+        --list) list=1; shift ;;
+        -h|--help) usage ;;
+        -*) usage ;;
         *) sel+=("$1"); shift ;;
     esac
 done
+[[ $limit =~ ^[1-9][0-9]*$ ]] || { echo "fuzz-mutants.sh: bad --limit '$limit'" >&2; exit 2; }
+case $target in ops_target|diff_target) ;; *) usage ;; esac
 
-# name~engine~file~old~new  (python string literals; new replaces the first occurrence of old)
-MUTANTS=(
-"skip-decref~rc~engines/rc.c~    if (--child->refcnt == 0)\n        rc_push(ctx, child);~    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0)\n        rc_push(ctx, child);"
-"skip-decref~rcgen~engines/rcgen.c~    if (--child->refcnt == 0) {\n        rg_untrack(ctx, child);~    if (child->kind != GCLAB_K_LIST && --child->refcnt == 0) {\n        rg_untrack(ctx, child);"
-"skip-mark~marksweep~engines/marksweep.c~    if (obj_kind_is_container(o->kind))\n        ms_push(ctx, o);~    if (obj_kind_is_container(o->kind) && o->kind != GCLAB_K_DICT)\n        ms_push(ctx, o);"
-"skip-mark~rcgen~engines/rcgen.c~        if (o->gc_refs > 0) {\n            gclab_trace_object(o, rg_visit_reachable, young);~        if (o->gc_refs > 0) {\n            if (o->kind != GCLAB_K_DICT) gclab_trace_object(o, rg_visit_reachable, young);"
-"skip-mark~bdw~engines/bdw.c~               : obj_kind_is_container(kind) ? bdw_kind_obj : bdw_kind_atomic;~               : obj_kind_is_container(kind) && kind != GCLAB_K_TUPLE ? bdw_kind_obj : bdw_kind_atomic;"
-"no-clear-wr~rc~engines/rc.c~    core_clear_weakrefs(h, o, true);~    (void)0;"
-"no-clear-wr~rcgen~engines/rcgen.c~    core_clear_weakrefs(h, o, true);\n    gclab_obj *mark~    gclab_obj *mark"
-"no-clear-wr~marksweep~engines/marksweep.c~    core_clear_weakrefs(h, o, false);\n}~    (void)h;\n}"
-"no-clear-wr~bdw~engines/bdw.c~        GC_general_register_disappearing_link((void **)&wr->target, wr->target);~        (void)0;"
-"fin-twice~rc~engines/rc.c~        core_run_finalizer(h, o);~        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
-"fin-twice~rcgen~engines/rcgen.c~        o->refcnt = 1;\n        core_run_finalizer(h, o);~        o->refcnt = 1;\n        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);"
-"fin-twice~marksweep~engines/marksweep.c~        GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */\n        o->gcflags |= MS_FINALIZED;~        (void)0;"
-"fin-twice~bdw~engines/bdw.c~        core_run_finalizer(h, o);\n    }~        core_run_finalizer(h, o);\n        core_run_finalizer(h, o);\n    }"
-)
+make -s --no-print-directory build/gclab || exit 1
+mapfile -t all < <(build/gclab engines --mutants)
+if [ "$list" = 1 ]; then
+    printf '%s\n' "${all[@]}"
+    exit 0
+fi
 
-make -s --no-print-directory build/fuzz/libfuzzer/ops_target >/dev/null || exit 1
-scratch=$(mktemp -d /tmp/gclab-mutants.XXXXXX)
-trap 'rm -rf "$scratch"' EXIT
-printf '%-12s %-10s %-6s %8s  %s\n' mutant engine found seconds report
-for m in "${MUTANTS[@]}"; do
-    IFS='~' read -r name engine file old new <<<"$m"
-    if [ ${#sel[@]} -gt 0 ] && [[ ! " ${sel[*]} " =~ " $name " ]] && [[ ! " ${sel[*]} " =~ " $name/$engine " ]]; then
-        continue
-    fi
-    tree=$scratch/$name-$engine
-    mkdir -p "$tree"
-    git ls-files -z | xargs -0 cp --parents -p -t "$tree"
-    cp -a build "$tree/" 2>/dev/null   # prebuilt objects: only the patched file recompiles
-    rm -f "$tree"/crash-* "$tree"/leak-* "$tree"/timeout-*
-    if ! python3 - "$tree/$file" "$old" "$new" <<'EOF'
-import sys
-path, old, new = sys.argv[1], sys.argv[2].encode().decode('unicode_escape'), sys.argv[3].encode().decode('unicode_escape')
-s = open(path).read()
-if old not in s:
-    sys.exit("patch does not apply: %r" % old)
-open(path, 'w').write(s.replace(old, new, 1))
-EOF
-    then
-        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" "-" "-" "patch does not apply"
-        continue
-    fi
-    touch "$tree/$file"
-    if ! make -s --no-print-directory -C "$tree" build/fuzz/libfuzzer/ops_target >"$tree/build.log" 2>&1; then
-        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" "-" "-" "build failed: $(grep -m1 error "$tree/build.log")"
-        continue
-    fi
-    mkdir -p "$tree/corpus"
-    cp fuzz/corpus/ops_target/* "$tree/corpus/"
+selected() {   # selected ENGINE NAME
+    [ ${#sel[@]} -eq 0 ] && return 0
+    local s
+    for s in "${sel[@]}"; do
+        [ "$s" = "$1" ] || [ "$s" = "$2" ] || [ "$s" = "$1/$2" ] && return 0
+    done
+    return 1
+}
+for s in "${sel[@]}"; do   # a selector that matches nothing is a typo, not an empty table
+    hit=0
+    for line in "${all[@]}"; do
+        pair=${line%%$'\t'*}
+        e=${pair%%/*} m=${pair#*/}
+        [ "$s" = "$e" ] || [ "$s" = "$m" ] || [ "$s" = "$pair" ] && hit=1
+    done
+    [ "$hit" = 1 ] || { echo "fuzz-mutants.sh: no mutant matches '$s' (see --list)" >&2; exit 2; }
+done
+
+bin=build/fuzz/libfuzzer/$target
+make -s --no-print-directory "$bin" >/dev/null || exit 1
+out=build/fuzz/mutants
+mkdir -p "$out"
+printf '%-10s %-14s %-5s %-6s %8s  %s\n' engine mutant found replay seconds report
+for line in "${all[@]}"; do
+    pair=${line%%$'\t'*}
+    e=${pair%%/*} m=${pair#*/}
+    selected "$e" "$m" || continue
+    dir=$out/$e-$m
+    rm -rf "$dir"
+    mkdir -p "$dir/new"
     start=$(date +%s.%N)
-    GCLAB_FUZZ_ENGINE=$engine ASAN_OPTIONS=detect_leaks=1:symbolize=1 timeout $((limit + 60)) \
-        "$tree/build/fuzz/libfuzzer/ops_target" -max_total_time="$limit" -timeout=25 -rss_limit_mb=4096 \
-        -max_len=1024 -dict=fuzz/ops_target.dict -artifact_prefix="$tree/" "$tree/corpus" >"$tree/fuzz.log" 2>&1
+    # New inputs go to the first corpus directory: the committed corpus is only read.
+    GCLAB_MUTANT=$pair GCLAB_FUZZ_ENGINE=$e ASAN_OPTIONS=detect_leaks=1:symbolize=1 \
+        timeout $((limit + 120)) "$bin" -max_total_time="$limit" -timeout=25 -rss_limit_mb=4096 \
+        -max_len=1024 -dict="fuzz/$target.dict" -artifact_prefix="$dir/" -print_final_stats=1 \
+        "$dir/new" "fuzz/corpus/$target" >"$dir/log" 2>&1
     end=$(date +%s.%N)
-    if [ -n "$(ls "$tree"/crash-* "$tree"/leak-* "$tree"/timeout-* 2>/dev/null)" ]; then
+    if [ -n "$(ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null)" ]; then
         secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
-        what=$(grep -m1 -E 'gclab fuzz: .*invariant violated|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|gclab invariant failed' \
-               "$tree/fuzz.log" | sed 's/^.*invariant violated: //' | cut -c1-90)
-        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" yes "$secs" "$what"
+        # libFuzzer prints INITED once the corpus has been replayed: a crash before it is the replay's.
+        if grep -q ' INITED ' "$dir/log"; then replay=no; else replay=yes; fi
+        what=$(grep -m1 -E 'gclab fuzz: |ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|gclab invariant failed' \
+               "$dir/log" | sed -e 's/^.*invariant violated: //' -e 's/^gclab fuzz: //' | cut -c1-90)
+        printf '%-10s %-14s %-5s %-6s %8s  %s\n' "$e" "$m" yes "$replay" "$secs" "$what"
     else
-        printf '%-12s %-10s %-6s %8s  %s\n' "$name" "$engine" no ">$limit" ""
+        printf '%-10s %-14s %-5s %-6s %8s  %s\n' "$e" "$m" no - ">$limit" "$(grep -m1 -E '^gclab: ' "$dir/log")"
+        rm -rf "$dir/new"
     fi
-    rm -rf "$tree"
 done
