@@ -120,9 +120,11 @@ int cmd_fuzz_print(int argc, char **argv)
     if (pruned)
         text = script_print(pruned, err, sizeof err);
     ops_program_free(pruned);
-    printf("# gclab fuzz input %s: %zu bytes, engine %s (byte %d), zeal=%u, check every %u op%s, %s allocator\n",
-           path, len, fz_engine_name(&in), in.engine_byte, in.zeal, in.check_every, in.check_every == 1 ? "" : "s",
-           in.pool ? "pool" : "malloc");
+    bool assigned;
+    fz_engine_slot(in.engine_byte, &assigned);
+    printf("# gclab fuzz input %s: %zu bytes, engine %s (byte %d%s), zeal=%u, check every %u op%s, %s allocator\n",
+           path, len, fz_engine_name(&in), in.engine_byte, assigned ? "" : ", unassigned slot", in.zeal,
+           in.check_every, in.check_every == 1 ? "" : "s", in.pool ? "pool" : "malloc");
     printf("# The fuzzers run each op of main as if in try/except (an error skips the op) and\n"
            "# define the global fin (in CPython: def fin(x): pass).\n");
     if (text) {

@@ -11,6 +11,7 @@
  * CALL always stores its result (a >= 0): a dropped result is the one place
  * a new object would have no slot to be found through.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,12 +185,67 @@ void fz_input_free(struct fz_input *in)
     in->prog = NULL;
 }
 
+/* Byte 0 names an engine through this table, modulo FZ_ENGINE_SLOTS. An
+ * engine keeps its slot forever and a new engine takes the next free one, so
+ * adding an engine never changes what a committed input runs on. Names not
+ * (or not yet) registered, and slots past the table, are unassigned. */
+static const char *const fz_engine_slots[] = {
+    "nogc", "rc", "rcgen", "marksweep", "bdw",     /* 0-4 */
+    "rcbr", "rcinc", "incms", "genms",             /* 5-8 */
+};
+#define FZ_NAMED_SLOTS ((int)(sizeof fz_engine_slots / sizeof fz_engine_slots[0]))
+
+/* Every registered engine has a slot: one without would be out of reach of byte 0. */
+static void check_slots(void)
+{
+    const char *name, *summary;
+    for (int i = 0; gclab_engine_info(i, &name, &summary); i++) {
+        int k = 0;
+        while (k < FZ_NAMED_SLOTS && strcmp(fz_engine_slots[k], name) != 0)
+            k++;
+        if (k == FZ_NAMED_SLOTS) {
+            fprintf(stderr, "gclab fuzz: engine %s has no fuzz byte: add it at the end of "
+                            "fz_engine_slots in fuzz/decode.c\n", name);
+            exit(2);
+        }
+    }
+}
+
+const char *fz_engine_slot(int byte, bool *assigned)
+{
+    static bool checked;
+    if (!checked) {
+        check_slots();
+        checked = true;
+    }
+    int slot = (int)((unsigned)byte % FZ_ENGINE_SLOTS);
+    if (slot < FZ_NAMED_SLOTS && gclab_engine_exists(fz_engine_slots[slot])) {
+        *assigned = true;
+        return fz_engine_slots[slot];
+    }
+    /* Unassigned: the registered engines in slot order, by slot number. Such
+     * inputs move when an engine is added; none is committed to a corpus. */
+    *assigned = false;
+    int nreg = 0;
+    for (int k = 0; k < FZ_NAMED_SLOTS; k++)
+        nreg += gclab_engine_exists(fz_engine_slots[k]);
+    int want = slot % nreg;
+    for (int k = 0; k < FZ_NAMED_SLOTS; k++)
+        if (gclab_engine_exists(fz_engine_slots[k]) && want-- == 0)
+            return fz_engine_slots[k];
+    return fz_engine_slots[0];
+}
+
 const char *fz_engine_name(const struct fz_input *in)
 {
     const char *env = getenv("GCLAB_FUZZ_ENGINE");
-    if (env && *env && gclab_engine_exists(env))
+    if (env && *env) {
+        if (!gclab_engine_exists(env)) {
+            fprintf(stderr, "gclab fuzz: GCLAB_FUZZ_ENGINE=%s: no such engine (gclab engines lists them)\n", env);
+            exit(2);
+        }
         return env;
-    const char *name = NULL, *summary;
-    gclab_engine_info(in->engine_byte % gclab_engine_count(), &name, &summary);
-    return name;
+    }
+    bool assigned;
+    return fz_engine_slot(in->engine_byte, &assigned);
 }

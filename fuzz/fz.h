@@ -4,8 +4,10 @@
  *
  * The input format (every byte string is a valid input; nothing is rejected):
  *
- *   byte 0   engine: index into the registry, modulo the number of engines
- *            (GCLAB_FUZZ_ENGINE=NAME overrides it; the byte is still consumed)
+ *   byte 0   engine: a slot, modulo FZ_ENGINE_SLOTS, of the fixed table in decode.c
+ *            (0 nogc, 1 rc, 2 rcgen, 3 marksweep, 4 bdw, 5 rcbr, 6 rcinc, 7 incms,
+ *            8 genms; a new engine takes the next slot, so no input changes engine);
+ *            GCLAB_FUZZ_ENGINE=NAME overrides it (an unknown NAME is an error, exit 2)
  *   byte 1   knobs: bits 0-1 zeal (0: off, 1: zeal=1, 2: zeal=3, 3: zeal=17),
  *            bits 2-3 check every 1, 1, 2 or 8 ops, bit 4 the pool allocator
  *            instead of malloc (malloc lets ASan see every free);
@@ -29,6 +31,7 @@
 #include "ops.h"
 
 #define FZ_NSLOTS 12          /* slots of main */
+#define FZ_ENGINE_SLOTS 32    /* byte 0 modulo this names an engine (decode.c) */
 #define FZ_MAX_OPS 256        /* ops of main decoded at most */
 #define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
 #define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
@@ -52,8 +55,11 @@ struct fz_input {
 int fz_decode(const uint8_t *data, size_t size, struct fz_input *in);
 /* Free what fz_decode allocated. */
 void fz_input_free(struct fz_input *in);
-/* The engine name for this input: GCLAB_FUZZ_ENGINE, or byte 0 modulo the engine count. */
+/* The engine name for this input: GCLAB_FUZZ_ENGINE (exit 2 if unknown), or byte 0's slot. */
 const char *fz_engine_name(const struct fz_input *in);
+/* The engine byte 0 = byte names; *assigned false if its slot names no registered engine
+ * (then a registered one stands in, and may change when engines are added). */
+const char *fz_engine_slot(int byte, bool *assigned);
 
 /* Run the input on the named engine with the reference model alongside,
  * checking the invariants after every check_every ops and at the end. A violated

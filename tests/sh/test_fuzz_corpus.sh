@@ -33,7 +33,7 @@ printf '\001\000\006\001' >"$T_TMP/in"     # engine byte 1, LIST 1
 $GCLAB fuzz-print "$T_TMP/in" --ops >"$T_TMP/p" 2>&1
 expect_eq fuzz_print_names_engine_and_lists_ops \
     "$(head -1 "$T_TMP/p" | sed 's/.*bytes, //'; grep -c '^ *0 LIST  *1 0 0 0$' "$T_TMP/p")" \
-    "engine $($GCLAB engines | awk 'NR==2{print $1}') (byte 1), zeal=0, check every 1 op, malloc allocator
+    "engine rc (byte 1), zeal=0, check every 1 op, malloc allocator
 1"
 expect_exit fuzz_print_missing_file_exits_2 2 $GCLAB fuzz-print "$T_TMP/nope"
 expect_exit fuzz_print_bad_option_exits_2 2 $GCLAB fuzz-print --frob "$T_TMP/in"
@@ -41,3 +41,16 @@ expect_exit fuzz_print_bad_option_exits_2 2 $GCLAB fuzz-print --frob "$T_TMP/in"
 # fuzz-print writes a heap script that gclab runs (a seed without fin or caught errors).
 $GCLAB fuzz-print fuzz/corpus/ops_target/seed-loop-e0-z0 >"$T_TMP/loop.py" 2>&1
 expect_exit fuzz_print_script_of_a_seed_runs 0 $GCLAB script "$T_TMP/loop.py"
+
+# Byte 0 names an engine by a fixed slot (fuzz/decode.c), modulo 32: adding an
+# engine moves no input. Every committed input names an assigned slot.
+got=""
+for b in 0 1 2 3 4 32 35; do
+    printf "\\$(printf %03o $b)\000" >"$T_TMP/b"
+    got+="$b=$($GCLAB fuzz-print "$T_TMP/b" | sed -n '1s/.*engine \([a-z]*\) .*/\1/p') "
+done
+expect_eq fuzz_engine_byte_maps_to_fixed_slots "$got" "0=nogc 1=rc 2=rcgen 3=marksweep 4=bdw 32=nogc 35=marksweep "
+unassigned=$(for f in fuzz/corpus/ops_target/*; do $GCLAB fuzz-print "$f" | head -1; done | grep -c 'unassigned slot')
+expect_eq fuzz_corpus_names_only_assigned_engine_slots "$unassigned" 0
+# An engine named in the environment that does not exist is an error, not a fallback to byte 0.
+expect_exit fuzz_unknown_engine_in_env_exits_2 2 env GCLAB_FUZZ_ENGINE=nosuch $R/replay-asan-ops_target "$T_TMP/b"
