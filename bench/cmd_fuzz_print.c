@@ -125,6 +125,15 @@ int cmd_fuzz_print(int argc, char **argv)
     printf("# gclab fuzz input %s: %zu bytes, engine %s (byte %d%s), zeal=%u, check every %u op%s, %s allocator\n",
            path, len, fz_engine_name(&in), in.engine_byte, assigned ? "" : ", unassigned slot", in.zeal,
            in.check_every, in.check_every == 1 ? "" : "s", in.pool ? "pool" : "malloc");
+    struct gclab_kv kv[FZ_MAX_PARAMS];
+    char kbuf[FZ_MAX_PARAMS][48];
+    int nk = fz_params(&in, fz_engine_name(&in), kv, kbuf);
+    if (nk > 0) {
+        printf("# knobs:");
+        for (int i = 0; i < nk; i++)
+            printf(" %s=%s", kv[i].key, kv[i].value);
+        printf(" (a value the engine rejects keeps its default)\n");
+    }
     printf("# The fuzzers run each op of main as if in try/except (an error skips the op) and\n"
            "# define the global fin (in CPython: def fin(x): pass).\n");
     if (text) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "fz.h"
 
 struct rd { const uint8_t *p; size_t n, i; };
@@ -99,7 +100,12 @@ int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
     uint8_t knobs = rd_u8(&r);
     in->zeal = zeals[knobs & 3];
     in->check_every = everies[(knobs >> 2) & 3];
-    in->pool = knobs & 16;
+    in->pool = ((knobs >> 4) & 3) != 3;
+    in->nknobs = knobs >> 6;
+    for (int i = 0; i < in->nknobs; i++) {
+        in->knobs[i].index = rd_u8(&r);
+        in->knobs[i].value = rd_u8(&r);
+    }
     in->zeal = (unsigned)env_uint("GCLAB_FUZZ_ZEAL", in->zeal);
     in->check_every = (unsigned)env_uint("GCLAB_FUZZ_CHECK_EVERY", in->check_every);
     if (in->check_every == 0)
@@ -177,6 +183,69 @@ int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
                 *v[i] = (int32_t)((uint32_t)*v[i] % (uint32_t)(m->nops + 1));
     }
     return 0;
+}
+
+/* Knob value byte v for a knob whose default is dflt (see fz.h): small values
+ * reach the paths a default never does (a mark stack of 2 entries, a
+ * generation-0 threshold of 1), scaled ones move the default either way. */
+static void knob_value(const char *dflt, uint8_t v, char *buf, size_t len)
+{
+    static const double fixed[16] = { -1, 0, 1, 2, 3, 4, 8, 16, 100, 1.25, 1.5, -1, -1, -1, -1, -1 };
+    static const double scale[16] = { [11] = 0.5, [12] = 0.25, [13] = 1.0 / 16, [14] = 2, [15] = 4 };
+    char *end;
+    double d = dflt ? strtod(dflt, &end) : 0;
+    bool numeric = dflt && *dflt && *end == 0;
+    int k = v % 16;
+    if (k == 0 || !numeric) {
+        snprintf(buf, len, "%s", dflt ? dflt : "");
+        return;
+    }
+    double x = fixed[k] >= 0 ? fixed[k] : d * scale[k];
+    bool integral = strchr(dflt, '.') == NULL && strchr(dflt, 'e') == NULL;
+    if (integral)
+        snprintf(buf, len, "%.0f", x < 1 && x > 0 ? 1 : x);
+    else
+        snprintf(buf, len, "%g", x);
+}
+
+int fz_params(const struct fz_input *in, const char *engine, struct gclab_kv *kv, char buf[][48])
+{
+    int n = 0;
+    /* GCLAB_FUZZ_PARAMS first: heap_param takes the first match, so these win. */
+    const char *env = getenv("GCLAB_FUZZ_PARAMS");
+    static char envbuf[512];
+    if (env && *env) {
+        snprintf(envbuf, sizeof envbuf, "%s", env);
+        for (char *tok = strtok(envbuf, ","); tok && n < FZ_MAX_PARAMS - FZ_MAX_KNOBS; tok = strtok(NULL, ",")) {
+            char *eq = strchr(tok, '=');
+            if (!eq) {
+                fprintf(stderr, "gclab fuzz: GCLAB_FUZZ_PARAMS: '%s' is not key=value\n", tok);
+                exit(2);
+            }
+            *eq = 0;
+            kv[n++] = (struct gclab_kv){ tok, eq + 1 };
+        }
+    }
+    const struct gclab_engine *e = gclab_engine_find(engine);
+    int nspec = 0;
+    while (e && e->params && e->params[nspec].name)
+        nspec++;
+    for (int i = 0; i < in->nknobs; i++) {
+        int slot = in->knobs[i].index % FZ_KNOB_SLOTS;
+        const char *key;
+        if (slot == FZ_KNOB_VERIFY) {
+            key = "verify";
+            snprintf(buf[n], 48, "%d", in->knobs[i].value % 3);
+        } else if (slot < nspec) {
+            key = e->params[slot].name;
+            knob_value(e->params[slot].dflt, in->knobs[i].value, buf[n], 48);
+        } else {
+            continue;   /* no such knob on this engine */
+        }
+        kv[n] = (struct gclab_kv){ key, buf[n] };
+        n++;
+    }
+    return n;
 }
 
 void fz_input_free(struct fz_input *in)

@@ -8,10 +8,18 @@
  *            (0 nogc, 1 rc, 2 rcgen, 3 marksweep, 4 bdw, 5 rcbr, 6 rcinc, 7 incms,
  *            8 genms; a new engine takes the next slot, so no input changes engine);
  *            GCLAB_FUZZ_ENGINE=NAME overrides it (an unknown NAME is an error, exit 2)
- *   byte 1   knobs: bits 0-1 zeal (0: off, 1: zeal=1, 2: zeal=3, 3: zeal=17),
- *            bits 2-3 check every 1, 1, 2 or 8 ops, bit 4 the pool allocator
- *            instead of malloc (malloc lets ASan see every free);
+ *   byte 1   bits 0-1 zeal (0: off, 1: zeal=1, 2: zeal=3, 3: zeal=17),
+ *            bits 2-3 check every 1, 1, 2 or 8 ops, bits 4-5 the allocator (0-2:
+ *            core's pools, the common case; 3: malloc, which lets ASan see every
+ *            free), bits 6-7 the number K of knob pairs that follow (0-3);
  *            GCLAB_FUZZ_ZEAL, GCLAB_FUZZ_CHECK_EVERY, GCLAB_FUZZ_ALLOC=pool|malloc override
+ *   K pairs  engine knobs: index byte, value byte. index mod FZ_KNOB_SLOTS is the
+ *            engine's param spec i (its knobs in declaration order: a knob added at
+ *            the end moves no input), FZ_KNOB_VERIFY is core's verify level; value
+ *            mod 16 picks the knob's default, one of 0 1 2 3 4 8 16 100 1.25 1.5,
+ *            or default /2 /4 /16 x2 x4 (fz_knob_value). A value the engine rejects
+ *            is dropped (the default stays). GCLAB_FUZZ_PARAMS=k=v,k=v adds knobs
+ *            that win over the input's.
  *   then     ops of main, until the bytes or FZ_MAX_OPS run out: one byte picks the
  *            opcode (modulo OP_COUNT, so every op is reachable), then one byte per
  *            operand, reduced modulo the operand's valid range (a missing byte
@@ -32,6 +40,9 @@
 
 #define FZ_NSLOTS 12          /* slots of main */
 #define FZ_ENGINE_SLOTS 32    /* byte 0 modulo this names an engine (decode.c) */
+#define FZ_MAX_KNOBS 3        /* knob pairs after byte 1 */
+#define FZ_KNOB_SLOTS 8       /* knob index modulo this: engine param i, or ... */
+#define FZ_KNOB_VERIFY 7      /* ... core's verify level (value mod 3) */
 #define FZ_MAX_OPS 256        /* ops of main decoded at most */
 #define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
 #define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
@@ -48,6 +59,8 @@ struct fz_input {
     unsigned zeal;            /* 0 = off */
     unsigned check_every;     /* >= 1 */
     bool pool;                /* core's pool allocator rather than malloc */
+    int nknobs;
+    struct { uint8_t index, value; } knobs[FZ_MAX_KNOBS];
     struct ops_program *prog; /* owned */
 };
 
@@ -55,6 +68,12 @@ struct fz_input {
 int fz_decode(const uint8_t *data, size_t size, struct fz_input *in);
 /* Free what fz_decode allocated. */
 void fz_input_free(struct fz_input *in);
+/* The knobs in->knobs ask of engine (and GCLAB_FUZZ_PARAMS) as key=value pairs, at most
+ * FZ_MAX_PARAMS, in kv (values in buf); returns how many. Knobs the engine rejects are
+ * not dropped here: the harness drops them when it makes the heap (fz_heap). */
+#define FZ_MAX_PARAMS 16
+struct gclab_kv;
+int fz_params(const struct fz_input *in, const char *engine, struct gclab_kv *kv, char buf[][48]);
 /* The engine name for this input: GCLAB_FUZZ_ENGINE (exit 2 if unknown), or byte 0's slot. */
 const char *fz_engine_name(const struct fz_input *in);
 /* The engine byte 0 = byte names; *assigned false if its slot names no registered engine

@@ -1296,19 +1296,35 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
     return GCLAB_OK;
 }
 
+/* The heap for engine with the input's allocator, zeal and knobs. A knob value
+ * the engine rejects (heap_factor=0.5) is dropped, keeping its default: the
+ * knobs are tried one by one only when the whole set is refused. */
 static gclab_heap *fz_heap(const struct fz_input *in, const char *engine)
 {
-    char zeal[32], err[256];
-    struct gclab_kv kv[1];
+    char zeal[32], err[256], buf[FZ_MAX_PARAMS][48];
+    struct gclab_kv want[FZ_MAX_PARAMS + 1], kv[FZ_MAX_PARAMS + 1];
     struct gclab_config cfg = { 0 };
     cfg.alloc = in->pool ? GCLAB_ALLOC_POOL : GCLAB_ALLOC_MALLOC;
+    int n = fz_params(in, engine, want, buf);
     if (in->zeal) {
         snprintf(zeal, sizeof zeal, "%u", in->zeal);
-        kv[0] = (struct gclab_kv){ "zeal", zeal };
-        cfg.params = kv;
-        cfg.nparams = 1;
+        want[n++] = (struct gclab_kv){ "zeal", zeal };
     }
+    cfg.params = want;
+    cfg.nparams = (size_t)n;
     gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
+    if (h)
+        return h;
+    cfg.params = kv;
+    cfg.nparams = 0;
+    for (int i = 0; i < n; i++) {
+        kv[cfg.nparams++] = want[i];
+        if ((h = gclab_heap_new(engine, &cfg, err, sizeof err)) != NULL)
+            gclab_heap_free(h);
+        else
+            cfg.nparams--;
+    }
+    h = gclab_heap_new(engine, &cfg, err, sizeof err);
     if (!h)
         fprintf(stderr, "gclab fuzz: %s\n", err);
     return h;

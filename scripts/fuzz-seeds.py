@@ -31,8 +31,14 @@ def encode_int(v):
     return bytes([240]) + struct.pack("<q", v)
 
 
-def encode(prog, engine, knobs=0):
-    out = bytearray([engine, knobs])
+def encode(prog, engine, knobs=0, alloc="malloc", pairs=()):
+    """knobs: byte 1's zeal and check-every bits; alloc: "pool" or "malloc";
+    pairs: (knob index, value byte) pairs (fz.h: index i = the engine's i-th
+    param, 7 = verify; value 0 default, 1..8: 0 1 2 3 4 8 16 100, ...)."""
+    assert len(pairs) <= 3
+    out = bytearray([engine, knobs | (0x30 if alloc == "malloc" else 0) | len(pairs) << 6])
+    for index, value in pairs:
+        out += bytes([index, value])
     for op in prog:
         name, args = op[0], list(op[1:])
         out.append(CODE[name])
@@ -128,8 +134,39 @@ PROGRAMS = {
 }
 
 
+# Programs run with knobs set (the pool allocator, verify=2 and the knobs that
+# reach each engine's rare paths), one seed per engine: seed-NAME-eN-k.
+KNOB_PROGRAMS = {
+    # a 60-deep chain of lists (plus a dict and a tuple over it) in a global,
+    # across collections: overflows a small mark stack
+    "deep": [("INT", 4, 0), ("INT", 5, 60), ("INT", 6, 1), ("LIST", 0),
+             ("FOR_RANGE", 3, 4, 9), ("LIST", 1), ("APPEND", 1, 0), ("MOVE", 0, 1), ("JUMP", 4),
+             ("GLOBAL_SET", 0, 0), ("CLEAR", 1), ("DICT", 2), ("SETITEM", 2, 4, 0), ("TUPLE", 7, 0, 1),
+             ("APPEND", 0, 7), ("APPEND", 0, 2), ("GC_COLLECT", -1, -1), ("CLEAR", 0), ("CLEAR", 2),
+             ("CLEAR", 7), ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 8, 0), ("LEN", 9, 8), ("GC_COLLECT", -1, -1)],
+    # an old list (survived a collection) made to point to a new tuple that points
+    # to a new list that points back, across a young collection; then dropped
+    "old_young": [("INT", 9, 0), ("LIST", 0), ("GC_COLLECT", -1, -1), ("LIST", 1), ("APPEND", 1, 0),
+                  ("TUPLE", 2, 1, 1), ("APPEND", 0, 2), ("CLEAR", 1), ("CLEAR", 2), ("GC_COLLECT", -1, 9),
+                  ("LEN", 4, 0), ("GETITEM", 5, 0, 9), ("GETITEM", 6, 5, 9), ("IS", 7, 6, 0), ("CLEAR", 5),
+                  ("CLEAR", 6), ("GC_COLLECT", -1, 9), ("CLEAR", 0), ("GC_COLLECT", -1, 9), ("GC_COLLECT", -1, -1)],
+}
+# Engine slots (fuzz/decode.c) and the knob pairs for each: (param index, value
+# byte); value 2 = 1, 3 = 2, 1 = 0, 9 = 1.25; index 7 = verify (value 2: verify=2).
+ENGINE_SLOTS = ["nogc", "rc", "rcgen", "marksweep", "bdw", "rcbr", "rcinc", "incms", "genms"]
+KNOBS = {
+    "rcgen": [(0, 2), (1, 3), (7, 2)],         # threshold0=1 threshold1=2
+    "marksweep": [(2, 3), (1, 1), (7, 2)],     # mark_stack_max=2 min_heap=0
+}
+
+
 def main():
     nengines = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+    d = os.path.join(ROOT, "fuzz", "corpus", "ops_target")
+    for name, prog in KNOB_PROGRAMS.items():
+        for e in range(nengines):
+            with open(os.path.join(d, "seed-%s-e%d-k" % (name, e)), "wb") as f:
+                f.write(encode(prog, e, 0, "pool", KNOBS.get(ENGINE_SLOTS[e], [(7, 2)])))
     for target in ("ops_target", "diff_target"):
         d = os.path.join(ROOT, "fuzz", "corpus", target)
         os.makedirs(d, exist_ok=True)

@@ -29,7 +29,7 @@ replay fuzz_ops_seeds_replay_clean_under_zeal_1 env GCLAB_FUZZ_ENGINE=all GCLAB_
     $R/replay-asan-ops_target fuzz/corpus/ops_target/seed-del_cycle-e0-z0 fuzz/corpus/ops_target/seed-calls-e0-z0
 
 # fuzz-print: a header naming the engine, then the program; a missing file is exit 2.
-printf '\001\000\006\001' >"$T_TMP/in"     # engine byte 1, LIST 1
+printf '\001\060\006\001' >"$T_TMP/in"     # engine byte 1, malloc, LIST 1
 $GCLAB fuzz-print "$T_TMP/in" --ops >"$T_TMP/p" 2>&1
 expect_eq fuzz_print_names_engine_and_lists_ops \
     "$(head -1 "$T_TMP/p" | sed 's/.*bytes, //'; grep -c '^ *0 LIST  *1 0 0 0$' "$T_TMP/p")" \
