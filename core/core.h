@@ -5,6 +5,56 @@
 
 #include "engine.h"
 
+/* The heap. Private to core: engines see only struct gclab_heap_hot (its
+ * first member) through engine.h's inline functions, and call functions for
+ * the rest. */
+struct frame { size_t base; int nslots; gclab_obj *ret; };
+
+struct gclab_heap {
+    struct gclab_heap_hot hot;       /* es, cached release, collecting, gc_enabled */
+    const struct gclab_engine *eng;
+    uint64_t id;                     /* gclab_heap_id: unique in the process */
+    alloc_t *alloc;
+    bool refcounts;                  /* eng->caps.refcounts, cached for the hot path */
+    int debug_flags;                 /* GCLAB_DEBUG_* */
+    size_t heap_limit;
+
+    /* shadow stack */
+    gclab_obj **slots;
+    size_t nslots_used, nslots_cap;
+    struct frame *frames;
+    int depth, frames_cap, max_depth;
+
+    /* roots owned by core */
+    bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
+    gclab_obj *globals;              /* dict */
+    gclab_obj *garbage;              /* gc.garbage list */
+    gclab_obj *callbacks;            /* gc.callbacks list */
+
+    /* immortals */
+    gclab_obj *small_ints[262];      /* -5..256 */
+    struct intern_table *interned;
+
+    /* knobs */
+    struct gclab_kv *params;
+    size_t nparams;
+    uint64_t zeal, zeal_count;
+    int verify_level;
+
+    /* accounting */
+    struct gclab_stats st;
+    struct gclab_gen_stats gen_stats[GCLAB_MAX_GENS];
+    struct gclab_pause *pauses;
+    size_t npauses, pauses_cap;
+    uint64_t pause_start_ns;
+    gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
+    void *sample_ctx;
+    uint64_t sample_every, sample_count;
+
+    gclab_status err_status;
+    char err[256];
+};
+
 /* Store v into *loc, releasing the old value after the store (so code run by
  * a dying object's __del__ never sees a dangling field). */
 static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
@@ -86,6 +136,9 @@ gclab_obj *list_new_obj(gclab_heap *h);
 gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
 
 /* Frames (roots.c). */
+/* core_call, telling whether f was called at all (*ran false: no frame could be pushed). */
+gclab_status call_in_frame(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
+                           const char *what, bool *ran);
 gclab_status frame_push_n(gclab_heap *h, int nslots);
 void roots_free(gclab_heap *h);
 /* Ensure the core-owned root objects (globals, gc.garbage, gc.callbacks) exist. */

@@ -47,7 +47,7 @@ struct gclab_engine {
     const struct gclab_mutant *const *mutants;  /* planted bugs (core/mutant.h), NULL-terminated; may be NULL */
 
     /* -- lifecycle -- */
-    /* Set up engine state in h->es; params via heap_param_*(). */
+    /* Set up engine state (core_set_es); params via heap_param_*(). */
     gclab_status (*init)(gclab_heap *h);
     /* Release engine state; core then releases the allocator and every block in it. */
     void (*fini)(gclab_heap *h);
@@ -87,54 +87,56 @@ struct gclab_engine {
  * Provided by core
  * ===================================================================== */
 
-struct frame { size_t base; int nslots; gclab_obj *ret; };
-
-struct gclab_heap {
-    const struct gclab_engine *eng;
-    uint64_t id;                     /* gclab_heap_id: unique in the process */
-    void *es;                        /* engine state */
-    alloc_t *alloc;
-    bool refcounts;                  /* eng->caps.refcounts, cached for the hot path */
-    bool gc_enabled;
-    int debug_flags;                 /* GCLAB_DEBUG_* */
-    int collecting;                  /* >0 while a collection runs */
-    size_t heap_limit;
-
-    /* shadow stack */
-    gclab_obj **slots;
-    size_t nslots_used, nslots_cap;
-    struct frame *frames;
-    int depth, frames_cap, max_depth;
-
-    /* roots owned by core */
-    bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
-    gclab_obj *globals;              /* dict */
-    gclab_obj *garbage;              /* gc.garbage list */
-    gclab_obj *callbacks;            /* gc.callbacks list */
-
-    /* immortals */
-    gclab_obj *small_ints[262];      /* -5..256 */
-    struct intern_table *interned;
-
-    /* knobs */
-    struct gclab_kv *params;
-    size_t nparams;
-    uint64_t zeal, zeal_count;
-    int verify_level;
-
-    /* accounting */
-    struct gclab_stats st;
-    struct gclab_gen_stats gen_stats[GCLAB_MAX_GENS];
-    struct gclab_pause *pauses;
-    size_t npauses, pauses_cap;
-    uint64_t pause_start_ns;
-    gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
-    void *sample_ctx;
-    uint64_t sample_every, sample_count;
-
-    gclab_status err_status;
-    char err[256];
+/* The heap is opaque to engines: its struct is core's (core/core.h). An
+ * engine keeps its own state behind one pointer (core_es) and reaches
+ * everything else through the functions below. The few words an engine
+ * reads on its hot path sit in struct gclab_heap_hot, which core's struct
+ * begins with, read only through the inline functions here: free, and no
+ * engine names a field of the heap. */
+struct gclab_heap_hot {
+    void *es;                                     /* the engine's state */
+    void (*release)(gclab_heap *, gclab_obj *);   /* eng->release, cached */
+    int collecting;                               /* >0 while a collection runs */
+    bool gc_enabled;                              /* gc.enable()/disable() */
 };
+
+static inline struct gclab_heap_hot *core_hot_(const gclab_heap *h)
+{
+    return (struct gclab_heap_hot *)(void *)h;   /* the first member of core's struct */
+}
+
+/* -- the engine's own state -- */
+/* The pointer the engine set in init (NULL before). */
+static inline void *core_es(const gclab_heap *h) { return core_hot_(h)->es; }
+static inline void core_set_es(gclab_heap *h, void *es) { core_hot_(h)->es = es; }
+
+/* -- collection state -- */
+/* Whether a collection (or the finalizers after one) is running: no engine may start another. */
+static inline bool core_collecting(const gclab_heap *h) { return core_hot_(h)->collecting > 0; }
+/* Bracket collector work that runs no collection events (bdw's finalizer batch);
+ * core_event_collect_start/end enter and leave on their own. */
+static inline void core_collecting_enter(gclab_heap *h) { core_hot_(h)->collecting++; }
+static inline void core_collecting_leave(gclab_heap *h) { core_hot_(h)->collecting--; }
+/* gc.isenabled(): automatic collections allowed. Explicit ones (gc.collect, zeal) always are. */
+static inline bool core_gc_enabled(const gclab_heap *h) { return core_hot_(h)->gc_enabled; }
+
+/* -- what the heap holds -- */
+/* Bytes of live objects plus their variable storage (what --heap-limit bounds). */
+uint64_t core_live_bytes(const gclab_heap *h);
+/* Objects allocated and not yet counted dead. */
+uint64_t core_live_objects(const gclab_heap *h);
+/* --heap-limit in bytes (0: none). */
+size_t core_heap_limit(const gclab_heap *h);
+/* Bytes the engine holds from the OS right now (engines with heap_bytes): kept for the peak. */
+void core_note_heap_bytes(gclab_heap *h, uint64_t bytes);
+/* Core's small-object allocator (alloc.h), e.g. to tune how many arenas it retains. */
+alloc_t *core_allocator(gclab_heap *h);
+
+/* -- knobs the user set -- */
+/* -p verify=L: 0 off, 1 cheap checks, 2 verify the heap after each collection. */
+int core_verify_level(const gclab_heap *h);
+/* gc.set_debug() flags (GCLAB_DEBUG_*). */
+int core_debug_flags(const gclab_heap *h);
 
 /* -- errors -- */
 /* Set the heap's error and return the status (printf-style message). */
@@ -162,22 +164,39 @@ void core_run_finalizer(gclab_heap *h, gclab_obj *o);
 void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks);
 /* Detach a dying weakref from its target's list. */
 void core_weakref_unlink(gclab_obj *wr);
+/* Clear weakref wr because its target dies: detach it and count it in
+ * weakrefs_cleared. Its callback stays in place for the caller to run or drop. */
+void core_weakref_clear(gclab_heap *h, gclab_obj *wr);
 /* Release o's variable storage and unlink a weakref from its target (the objects o
  * refers to are not released: trace and clear those first). */
 void core_free_storage(gclab_heap *h, gclab_obj *o);
-/* Count o as dead and free its memory via the engine (or core's allocator). */
+/* Count o as dead (objects, bytes). Frees nothing: the engine then gives the
+ * memory back itself (core_free_object_memory, a free list, or libgc's sweep). */
 void core_obj_dead(gclab_heap *h, gclab_obj *o);
 
-/* -- core-owned lists -- */
-/* Append v to the list object l (e.g. gc.garbage under DEBUG_SAVEALL); allocates storage only. */
-gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
+/* -- core-owned roots -- */
+/* Append o to gc.garbage (DEBUG_SAVEALL); allocates storage only, never collects. */
+gclab_status core_garbage_append(gclab_heap *h, gclab_obj *o);
+/* Visit every root field: frame slots, return registers, globals, gc.garbage, gc.callbacks. */
+void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx);
+/* Call fn(lo, hi, ctx) on each range of memory [lo, hi) that holds every root
+ * pointer (among other words): for conservative scanners (bdw). Allocates
+ * nothing and runs no mutator code, so it may run inside a foreign collector. */
+void core_root_ranges(gclab_heap *h, void (*fn)(void *lo, void *hi, void *ctx), void *ctx);
+
+/* -- running mutator code from the collector -- */
+/* Call f(argv[0..nargs-1]) in a fresh frame [argv..., f] that roots them all,
+ * then pop it. An error f raises is printed ("Exception ignored in <what>: ...")
+ * and dropped; the error the mutator had before is kept. Returns f's status. */
+gclab_status core_call(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
+                       const char *what);
 
 /* -- refcounts (engines with caps.refcounts) -- */
 static inline void obj_incref(gclab_obj *o) { o->refcnt++; }
 static inline void obj_decref(gclab_heap *h, gclab_obj *o)
 {
     if (--o->refcnt == 0)
-        h->eng->release(h, o);
+        core_hot_(h)->release(h, o);
 }
 
 /* -- the pending-free stack of refcount engines, threaded through gc_next -- */
@@ -193,10 +212,6 @@ static inline void obj_stack_reverse_since(gclab_obj **top, gclab_obj *mark)
     }
     *top = rev;
 }
-
-/* -- roots -- */
-/* Visit every root field: frame slots, return registers, globals, gc.garbage, gc.callbacks. */
-void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx);
 
 /* -- events: engines bracket every collection with these -- */
 /* A collection of gen starts: runs gc.callbacks("start"), then starts the pause clock. */

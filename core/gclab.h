@@ -249,6 +249,10 @@ gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name);
 
 /* dst = wr() : the referent, or None once it is cleared. */
 gclab_status gclab_weakref_get(gclab_heap *h, int dst, int wr);
+/* Whether the weakref in slot wr still holds its callback (false for anything
+ * else). A weakref cleared by a refcount death loses it; one cleared by a
+ * cycle collector may keep it (CPython's two paths). */
+bool gclab_weakref_has_callback(gclab_heap *h, int wr);
 
 /* ---- the gc module -------------------------------------------------- */
 

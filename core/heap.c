@@ -204,7 +204,8 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
     h->id = ++next_id;
     h->eng = e;
     h->refcounts = e->caps.refcounts;
-    h->gc_enabled = true;
+    h->hot.release = e->release;
+    h->hot.gc_enabled = true;
     h->heap_limit = cfg->heap_limit;
     h->max_depth = cfg->max_depth ? (int)cfg->max_depth : 10000;
     h->alloc = alloc_new(cfg->alloc == GCLAB_ALLOC_MALLOC ? ALLOC_MALLOC : ALLOC_POOL);
@@ -261,6 +262,21 @@ int gclab_generations(const gclab_heap *h) { return h->eng->caps.generations; }
 bool gclab_has_refcounts(const gclab_heap *h) { return h->eng->caps.refcounts; }
 bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_cycles; }
 
+/* ---- what engines may ask of the heap (engine.h) --------------------- */
+
+uint64_t core_live_bytes(const gclab_heap *h) { return h->st.live_bytes; }
+uint64_t core_live_objects(const gclab_heap *h) { return h->st.live_objects; }
+size_t core_heap_limit(const gclab_heap *h) { return h->heap_limit; }
+alloc_t *core_allocator(gclab_heap *h) { return h->alloc; }
+int core_verify_level(const gclab_heap *h) { return h->verify_level; }
+int core_debug_flags(const gclab_heap *h) { return h->debug_flags; }
+
+void core_note_heap_bytes(gclab_heap *h, uint64_t bytes)
+{
+    if (bytes > h->st.peak_heap_bytes)
+        h->st.peak_heap_bytes = bytes;
+}
+
 /* ---- the allocation path -------------------------------------------- */
 
 bool core_within_limit(gclab_heap *h, size_t n)
@@ -284,7 +300,7 @@ gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes)
 {
     /* Zeal: a full collection every N allocations, on every engine alike,
      * before the engine's own trigger so both see the same heap. */
-    if (h->zeal && ++h->zeal_count >= h->zeal && !h->collecting && h->eng->collect) {
+    if (h->zeal && ++h->zeal_count >= h->zeal && !h->hot.collecting && h->eng->collect) {
         h->zeal_count = 0;
         h->eng->collect(h, h->eng->caps.generations - 1);
     }
@@ -344,7 +360,7 @@ gclab_status gclab_gc_collect(gclab_heap *h, int gen, int64_t *found)
     *found = 0;
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         return heap_error(h, GCLAB_EVALUE, "invalid generation");
-    if (!h->eng->collect || h->collecting)
+    if (!h->eng->collect || h->hot.collecting)
         return GCLAB_OK;
     if (gen >= h->eng->caps.generations)
         gen = h->eng->caps.generations - 1;
@@ -355,9 +371,9 @@ gclab_status gclab_gc_collect(gclab_heap *h, int gen, int64_t *found)
     return GCLAB_OK;
 }
 
-void gclab_gc_enable(gclab_heap *h) { h->gc_enabled = true; }
-void gclab_gc_disable(gclab_heap *h) { h->gc_enabled = false; }
-bool gclab_gc_isenabled(const gclab_heap *h) { return h->gc_enabled; }
+void gclab_gc_enable(gclab_heap *h) { h->hot.gc_enabled = true; }
+void gclab_gc_disable(gclab_heap *h) { h->hot.gc_enabled = false; }
+bool gclab_gc_isenabled(const gclab_heap *h) { return h->hot.gc_enabled; }
 void gclab_gc_set_debug(gclab_heap *h, int flags) { h->debug_flags = flags; }
 
 int gclab_gc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])

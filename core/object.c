@@ -856,6 +856,16 @@ gclab_status gclab_weakref_get(gclab_heap *h, int dst, int wr)
     return GCLAB_OK;
 }
 
+bool gclab_weakref_has_callback(gclab_heap *h, int wr)
+{
+    gclab_obj **p = slot_addr(h, wr);
+    if (!p) {
+        gclab_error_clear(h);
+        return false;
+    }
+    return *p && (*p)->kind == GCLAB_K_WEAKREF && AS(obj_weakref, *p)->callback;
+}
+
 void core_weakref_unlink(gclab_obj *o)
 {
     obj_weakref *wr = AS(obj_weakref, o);
@@ -869,6 +879,12 @@ void core_weakref_unlink(gclab_obj *o)
             AS(obj_weakref, wr->wr_next)->wr_prev = wr->wr_prev;
     }
     wr->target = wr->wr_prev = wr->wr_next = NULL;
+}
+
+void core_weakref_clear(gclab_heap *h, gclab_obj *wr)
+{
+    core_weakref_unlink(wr);
+    h->st.weakrefs_cleared++;
 }
 
 void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
@@ -890,8 +906,7 @@ void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
         gclab_obj *w = *head;
         obj_weakref *wr = AS(obj_weakref, w);
         gclab_obj *cb = wr->callback;
-        core_weakref_unlink(w);
-        h->st.weakrefs_cleared++;
+        core_weakref_clear(h, w);
         /* A weakref already at refcount zero is queued to be freed in the
          * same release cascade: calling back with it would revive a dead
          * object (and queue it twice). Its own dealloc drops the callback. */
@@ -910,13 +925,11 @@ void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
     }
     if (!framed)
         return;
+    /* The frame may move as callbacks push frames: read it by index each time. */
     for (int i = 0; i < k; i++) {
-        int arg = 2 * i;
-        if (gclab_call(h, -1, 2 * i + 1, 1, &arg) != GCLAB_OK) {
-            fprintf(stderr, "Exception ignored in weakref callback: %s: %s\n",
-                    gclab_status_name(h->err_status), h->err);
-            gclab_error_clear(h);
-        }
+        base = h->frames[h->depth - 1].base;
+        gclab_obj *w = h->slots[base + 2 * (size_t)i];
+        core_call(h, h->slots[base + 2 * (size_t)i + 1], 1, &w, "weakref callback");
     }
     gclab_frame_pop(h);
 }
@@ -928,22 +941,16 @@ void core_run_finalizer(gclab_heap *h, gclab_obj *o)
     if (o->kind != GCLAB_K_INSTANCE || !obj_has_del(o))
         return;
     gclab_obj *del = AS(obj_class, AS(obj_instance, o)->cls)->del;
-    if (!del || frame_push_n(h, 2) != GCLAB_OK)
+    if (!del)
         return;
-    size_t base = h->frames[h->depth - 1].base;
-    store(h, &h->slots[base], o);
-    store(h, &h->slots[base + 1], del);
+    char what[96];
+    bool ran;
+    snprintf(what, sizeof what, "<%s.__del__>", kind_name(o));
+    /* Counted before it runs: the count is what a __del__ that reads it sees. */
     h->st.finalizers_run++;
-    int arg = 0;
-    gclab_status saved = h->err_status;
-    char saved_msg[sizeof h->err];
-    memcpy(saved_msg, h->err, sizeof saved_msg);
-    if (gclab_call(h, -1, 1, 1, &arg) != GCLAB_OK)
-        fprintf(stderr, "Exception ignored in: <%s.__del__>\n%s: %s\n", kind_name(o),
-                gclab_status_name(h->err_status), h->err);
-    h->err_status = saved;   /* a finalizer never changes the mutator's error */
-    memcpy(h->err, saved_msg, sizeof saved_msg);
-    gclab_frame_pop(h);
+    call_in_frame(h, del, 1, &o, what, &ran);
+    if (!ran)
+        h->st.finalizers_run--;
 }
 
 void core_free_storage(gclab_heap *h, gclab_obj *o)

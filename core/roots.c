@@ -183,6 +183,46 @@ gclab_status gclab_global_del(gclab_heap *h, gclab_name name)
 
 /* ---- calls ---------------------------------------------------------- */
 
+gclab_status core_call(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
+                       const char *what)
+{
+    return call_in_frame(h, f, nargs, argv, what, NULL);
+}
+
+gclab_status call_in_frame(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
+                           const char *what, bool *ran)
+{
+    if (ran)
+        *ran = false;
+    if (nargs < 0 || nargs > MAX_ARGS)
+        return heap_error(h, GCLAB_EUSAGE, "at most %d arguments", MAX_ARGS);
+    /* The mutator's own error (if any) survives the call, as CPython's
+     * PyErr_Fetch/PyErr_Restore around a finalizer or callback. */
+    gclab_status saved = h->err_status;
+    char saved_msg[sizeof h->err];
+    memcpy(saved_msg, h->err, sizeof saved_msg);
+    gclab_status st = frame_push_n(h, nargs + 1);
+    if (st == GCLAB_OK) {
+        if (ran)
+            *ran = true;
+        size_t base = h->frames[h->depth - 1].base;
+        for (int i = 0; i < nargs; i++)
+            store(h, &h->slots[base + (size_t)i], argv[i]);
+        store(h, &h->slots[base + (size_t)nargs], f);
+        int args[MAX_ARGS];
+        for (int i = 0; i < nargs; i++)
+            args[i] = i;
+        st = gclab_call(h, -1, nargs, nargs, args);
+        if (st != GCLAB_OK)
+            fprintf(stderr, "Exception ignored in %s: %s: %s\n", what,
+                    gclab_status_name(h->err_status), h->err);
+        gclab_frame_pop(h);
+    }
+    h->err_status = saved;
+    memcpy(h->err, saved_msg, sizeof saved_msg);
+    return st;
+}
+
 /* Call a func with args already read from the caller's slots. */
 static gclab_status call_func(gclab_heap *h, gclab_obj **ret, gclab_obj *f, int nargs, gclab_obj **argv)
 {
@@ -306,6 +346,24 @@ void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx)
         fn(&h->garbage, ctx);
     if (h->callbacks)
         fn(&h->callbacks, ctx);
+}
+
+void core_root_ranges(gclab_heap *h, void (*fn)(void *lo, void *hi, void *ctx), void *ctx)
+{
+    if (h->slots && h->nslots_used)
+        fn(h->slots, h->slots + h->nslots_used, ctx);
+    if (h->frames && h->depth)
+        fn(h->frames, h->frames + h->depth, ctx);   /* the return registers, among other words */
+    fn(&h->globals, &h->globals + 1, ctx);
+    fn(&h->garbage, &h->garbage + 1, ctx);
+    fn(&h->callbacks, &h->callbacks + 1, ctx);
+}
+
+gclab_status core_garbage_append(gclab_heap *h, gclab_obj *o)
+{
+    if (!h->garbage)
+        return heap_error(h, GCLAB_ENAME, "gc.garbage is gone (the roots were dropped)");
+    return list_append_obj(h, h->garbage, o);
 }
 
 void gclab_heap_drop_roots(gclab_heap *h)

@@ -116,16 +116,11 @@ static void run_callbacks(gclab_heap *h, const char *phase, int gen, int64_t col
     for (int64_t i = 0; st == GCLAB_OK; i++) {
         int64_t n;
         gclab_len(h, 4, &n);
-        if (i >= n)
+        if (i >= n || gclab_list_get(h, 5, 4, i) != GCLAB_OK)
             break;
-        if (gclab_list_get(h, 5, 4, i) != GCLAB_OK)
-            break;
-        int args[2] = { 0, 1 };
-        if (gclab_call(h, -1, 5, 2, args) != GCLAB_OK) {
-            fprintf(stderr, "Exception ignored in gc callback: %s: %s\n",
-                    gclab_status_name(h->err_status), h->err);
-            gclab_error_clear(h);
-        }
+        size_t base = h->frames[h->depth - 1].base;
+        gclab_obj *args[2] = { h->slots[base], h->slots[base + 1] };
+        core_call(h, h->slots[base + 5], 2, args, "gc callback");
     }
     if (st != GCLAB_OK)
         gclab_error_clear(h);
@@ -134,7 +129,7 @@ static void run_callbacks(gclab_heap *h, const char *phase, int gen, int64_t col
 
 void core_event_collect_start(gclab_heap *h, int gen)
 {
-    h->collecting++;
+    h->hot.collecting++;
     run_callbacks(h, "start", gen, 0, 0);
     h->pause_start_ns = gclab_now_ns();
 }
@@ -161,7 +156,7 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
         gen = 0;
     account_collection(h, gen, h->pause_start_ns, dur, collected, uncollectable);
     run_callbacks(h, "stop", gen, collected, uncollectable);
-    h->collecting--;
+    h->hot.collecting--;
 }
 
 void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
@@ -169,9 +164,9 @@ void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64
 {
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         gen = 0;
-    h->collecting++;
+    h->hot.collecting++;
     run_callbacks(h, "start", gen, 0, 0);
     account_collection(h, gen, start_ns, dur_ns, collected, uncollectable);
     run_callbacks(h, "stop", gen, collected, uncollectable);
-    h->collecting--;
+    h->hot.collecting--;
 }

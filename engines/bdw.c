@@ -38,7 +38,7 @@
  *     unreachable (marksweep and CPython skip those).
  *   - Finalizers and callbacks run at the next allocation or gc.collect()
  *     after the collection that found them (finalize-on-demand), never
- *     inside libgc, never nested (h->collecting).
+ *     inside libgc, never nested (core_collecting).
  *   - The heap limit applies to gclab's live bytes, which lag libgc's
  *     (lazy sweeping); heap_bytes and peak heap are libgc's heap size.
  *   - One libgc heap per process: every gclab heap on bdw shares it, and a
@@ -103,23 +103,20 @@ static bool bdw_explicit;       /* inside bdw_collect: core times it */
  * libgc callbacks (run with libgc's lock held: no mutator code, no GC_ calls)
  * ================================================================ */
 
+static void bdw_push_range(void *lo, void *hi, void *ctx)
+{
+    (void)ctx;
+    GC_push_all(lo, hi);
+}
+
 /* Push the exact roots of every live heap. */
 static void GC_CALLBACK bdw_push_roots(void)
 {
     if (bdw_old_push)
         bdw_old_push();
-    for (struct bdw_state *s = bdw_states; s; s = s->next) {
-        gclab_heap *h = s->h;
-        if (!h)
-            continue;
-        if (h->slots && h->nslots_used)
-            GC_push_all(h->slots, h->slots + h->nslots_used);
-        if (h->frames && h->depth)
-            GC_push_all(h->frames, h->frames + h->depth);
-        GC_push_all(&h->globals, &h->globals + 1);
-        GC_push_all(&h->garbage, &h->garbage + 1);
-        GC_push_all(&h->callbacks, &h->callbacks + 1);
-    }
+    for (struct bdw_state *s = bdw_states; s; s = s->next)
+        if (s->h)
+            core_root_ranges(s->h, bdw_push_range, NULL);
 }
 
 /* A swept object: count its death in its heap (B1). Storage is libgc's
@@ -192,8 +189,8 @@ static void GC_CALLBACK bdw_finalize(void *p, void *cd)
 /* Run pending finalizers and report collections libgc ran on its own. */
 static void bdw_after_gc(gclab_heap *h)
 {
-    struct bdw_state *s = h->es;
-    if (h->collecting)
+    struct bdw_state *s = core_es(h);
+    if (core_collecting(h))
         return;
     if (bdw_npending) {
         int n = bdw_npending;
@@ -205,9 +202,9 @@ static void bdw_after_gc(gclab_heap *h)
         s->reported = s->swept;
     }
     if (GC_should_invoke_finalizers()) {
-        h->collecting++;
+        core_collecting_enter(h);
         GC_invoke_finalizers();
-        h->collecting--;
+        core_collecting_leave(h);
     }
 }
 
@@ -265,31 +262,29 @@ static gclab_status bdw_init(gclab_heap *h)
     }
     s->h = h;
     s->swept = s->reported = s->nallocs = 0;
-    h->es = s;
+    core_set_es(h, s);
     return GCLAB_OK;
 }
 
 static void bdw_fini(gclab_heap *h)
 {
-    struct bdw_state *s = h->es;
+    struct bdw_state *s = core_es(h);
     if (s)
         s->h = NULL;               /* its objects die with the next collections */
-    h->es = NULL;
+    core_set_es(h, NULL);
 }
 
 static void bdw_sample_heap(gclab_heap *h)
 {
-    uint64_t b = GC_get_heap_size();
-    if (b > h->st.peak_heap_bytes)
-        h->st.peak_heap_bytes = b;
+    core_note_heap_bytes(h, GC_get_heap_size());
 }
 
 /* Collect until the previous cycle's garbage is swept too (see the top comment). */
 static int64_t bdw_collect(gclab_heap *h, int gen)
 {
-    struct bdw_state *s = h->es;
+    struct bdw_state *s = core_es(h);
     (void)gen;
-    if (h->collecting)
+    if (core_collecting(h))
         return 0;
     bdw_after_gc(h);               /* report what libgc did on its own first */
     uint64_t before = s->swept;
@@ -308,7 +303,7 @@ static int64_t bdw_collect(gclab_heap *h, int gen)
 
 static gclab_obj *bdw_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct bdw_state *s = h->es;
+    struct bdw_state *s = core_es(h);
     /* Finalizers and reports of collections from earlier allocations: here,
      * before the new object exists, so no collection a finalizer causes can
      * see it half-built. */
@@ -336,7 +331,7 @@ static gclab_obj *bdw_alloc(gclab_heap *h, size_t bytes, int kind)
 /* o is built: register what must run when it dies. */
 static void bdw_track(gclab_heap *h, gclab_obj *o)
 {
-    struct bdw_state *s = h->es;
+    struct bdw_state *s = core_es(h);
     if (obj_has_del(o))
         GC_register_finalizer_no_order(o, bdw_finalize, s, NULL, NULL);
     if (o->kind == GCLAB_K_WEAKREF) {

@@ -25,7 +25,7 @@
  * The trigger
  *   A collection runs before an object allocation (the new object is not yet
  *   rooted, so never during one) when live bytes (objects plus their storage,
- *   core's h->st.live_bytes) would pass the threshold
+ *   core_live_bytes) would pass the threshold
  *       max(min_heap, live_after_last_gc * heap_factor)
  *   with knobs -p heap_factor= (default 2.0, at least 1) and -p min_heap=
  *   (bytes, default 4 MiB: below that a collection costs more than it frees).
@@ -51,7 +51,7 @@
  *   passes only happen when a mark stack of 2^20 entries overflows.
  *
  * A collection, in order (read ms_collect first)
- *   1. start event (gc.callbacks "start"; h->collecting > 0 from here on,
+ *   1. start event (gc.callbacks "start"; core_collecting() from here on,
  *      so nothing below can start a nested collection: M3);
  *   2. ms_mark_roots: mark from the roots and drain;
  *   3. ms_scan_unreachable, one walk of the heap list over what is still
@@ -78,11 +78,11 @@
  *   M1 no object carries MS_MARK outside ms_collect;
  *   M2 when marking ends, every field of every marked container points to a
  *      marked or immortal object (the mark stack is empty, no overflow left);
- *   M3 collections never nest: ms_collect runs only with h->collecting == 0;
+ *   M3 collections never nest: ms_collect runs only while !core_collecting();
  *   M4 __del__ runs at most once per object: MS_FINALIZED is never cleared;
  *   M5 every object allocated by this engine is in the heap list exactly
  *      once until swept, and immortal objects are never in it (ms_verify
- *      checks the list against h->st.live_objects, -p verify=2).
+ *      checks the list against core_live_objects, -p verify=2).
  */
 #include <string.h>
 
@@ -293,30 +293,11 @@ static uint64_t ms_sweep(gclab_heap *h, struct ms_state *s)
  * After the sweep: mutator code
  * ================================================================ */
 
-/* Call f(arg) in a frame of two slots [arg, f]; errors are reported and ignored. */
-static void ms_call1(gclab_heap *h, gclab_obj *f, gclab_obj *arg, const char *what)
-{
-    if (gclab_frame_push(h, 2) != GCLAB_OK) {
-        gclab_error_clear(h);
-        return;
-    }
-    size_t base = h->frames[h->depth - 1].base;
-    h->slots[base] = arg;      /* plain stores: no refcounts on this engine */
-    h->slots[base + 1] = f;
-    int a = 0;
-    if (gclab_call(h, -1, 1, 1, &a) != GCLAB_OK) {
-        fprintf(stderr, "Exception ignored in %s: %s: %s\n", what,
-                gclab_status_name(gclab_error_status(h)), gclab_error(h));
-        gclab_error_clear(h);
-    }
-    gclab_frame_pop(h);
-}
-
 static void ms_run_callbacks(gclab_heap *h, struct ms_state *s)
 {
     /* No collection can run meanwhile (M3), so the vector stays valid. */
     for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        ms_call1(h, s->callbacks.v[i + 1], s->callbacks.v[i], "weakref callback");
+        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
     s->callbacks.n = 0;
 }
 
@@ -341,7 +322,7 @@ static int ms_verify(gclab_heap *h);
 
 static void ms_set_threshold(gclab_heap *h, struct ms_state *s)
 {
-    s->live_after = h->st.live_bytes;
+    s->live_after = core_live_bytes(h);
     double t = (double)s->live_after * s->heap_factor;
     s->threshold = t > (double)s->min_heap ? (uint64_t)t : s->min_heap;
     /* Under a heap limit, collect while an eighth of it is still free:
@@ -349,10 +330,11 @@ static void ms_set_threshold(gclab_heap *h, struct ms_state *s)
      * allocations never collects, so it needs that headroom. When the live
      * data leaves less than that, collect once half of what is left is
      * used, rather than at every allocation. */
-    if (h->heap_limit && s->threshold > h->heap_limit - h->heap_limit / 8) {
-        uint64_t cap = h->heap_limit - h->heap_limit / 8;
-        if (s->live_after < h->heap_limit) {
-            uint64_t half = s->live_after + (h->heap_limit - s->live_after) / 2;
+    uint64_t limit = core_heap_limit(h);
+    if (limit && s->threshold > limit - limit / 8) {
+        uint64_t cap = limit - limit / 8;
+        if (s->live_after < limit) {
+            uint64_t half = s->live_after + (limit - s->live_after) / 2;
             if (half > cap)
                 cap = half;
         }
@@ -360,15 +342,15 @@ static void ms_set_threshold(gclab_heap *h, struct ms_state *s)
     }
     /* The sweep emptied arenas the mutator is about to refill up to the
      * threshold: keep them mapped rather than unmap and fault them in again. */
-    alloc_set_retain(h->alloc, (size_t)(s->threshold / ALLOC_ARENA_SIZE) + 1);
+    alloc_set_retain(core_allocator(h), (size_t)(s->threshold / ALLOC_ARENA_SIZE) + 1);
 }
 
 /* A full collection; returns the number of unreachable objects found. */
 static int64_t ms_collect(gclab_heap *h, int gen)
 {
-    struct ms_state *s = h->es;
+    struct ms_state *s = core_es(h);
     (void)gen;
-    if (h->collecting)
+    if (core_collecting(h))
         return 0;                          /* M3: a finalizer called gc.collect() */
     core_event_collect_start(h, 0);
     ms_mark_roots(h, s);
@@ -387,7 +369,7 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     ms_run_callbacks(h, s);
     ms_run_finalizers(h, s);
     ms_set_threshold(h, s);
-    if (h->verify_level >= 2 && ms_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && ms_verify(h) != 0)
         abort();
     core_event_collect_end(h, 0, found, 0);
     return found;
@@ -395,9 +377,10 @@ static int64_t ms_collect(gclab_heap *h, int gen)
 
 static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct ms_state *s = h->es;
-    if (!h->collecting &&
-        ((h->gc_enabled && h->st.live_bytes + bytes > s->threshold) || !core_within_limit(h, bytes)))
+    struct ms_state *s = core_es(h);
+    if (!core_collecting(h) &&
+        ((core_gc_enabled(h) && core_live_bytes(h) + bytes > s->threshold) ||
+         !core_within_limit(h, bytes)))
         ms_collect(h, 0);
     gclab_obj *o = core_alloc_object(h, bytes);
     if (!o)
@@ -423,7 +406,7 @@ static gclab_status ms_init(gclab_heap *h)
     bool ok1, ok2, ok3;
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
-    h->es = s;
+    core_set_es(h, s);
     s->heap_factor = heap_param_double(h, "heap_factor", &ok1);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok2);
     s->max = (size_t)heap_param_double(h, "mark_stack_max", &ok3);
@@ -436,7 +419,7 @@ static gclab_status ms_init(gclab_heap *h)
         st = heap_error(h, GCLAB_EVALUE, "mark_stack_max must be 0 (unbounded) or at least 2");
     if (st != GCLAB_OK) {
         free(s);              /* core calls no fini after a failed init */
-        h->es = NULL;
+        core_set_es(h, NULL);
         return st;
     }
     ms_set_threshold(h, s);
@@ -445,7 +428,7 @@ static gclab_status ms_init(gclab_heap *h)
 
 static void ms_fini(gclab_heap *h)
 {
-    struct ms_state *s = h->es;
+    struct ms_state *s = core_es(h);
     if (!s)
         return;
     /* Core's allocator releases every object's memory at once. */
@@ -453,12 +436,12 @@ static void ms_fini(gclab_heap *h)
     free(s->tofnz.v);
     free(s->callbacks.v);
     free(s);
-    h->es = NULL;
+    core_set_es(h, NULL);
 }
 
 static void ms_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct ms_state *s = h->es;
+    struct ms_state *s = core_es(h);
     if (gen > 0)
         return;
     /* A callee may allocate (gc.get_objects appends): new objects go at the
@@ -484,7 +467,7 @@ static void ms_verify_edge(gclab_obj **field, void *ctx)
  * immortal object; the list length equals core's live object count. */
 static int ms_verify(gclab_heap *h)
 {
-    struct ms_state *s = h->es;
+    struct ms_state *s = core_es(h);
     uint64_t n = 0, special = 0;
     int bad = 0;
     for (gclab_obj *o = s->head; o; o = o->gc_next) {
@@ -506,10 +489,10 @@ static int ms_verify(gclab_heap *h)
     }
     for (gclab_obj *o = s->head; o; o = o->gc_next)
         o->gc_refs = 0;
-    if (n != s->nobjects || n != h->st.live_objects) {
+    if (n != s->nobjects || n != core_live_objects(h)) {
         fprintf(stderr, "marksweep verify: %llu listed, %llu counted, %llu live\n",
                 (unsigned long long)n, (unsigned long long)s->nobjects,
-                (unsigned long long)h->st.live_objects);
+                (unsigned long long)core_live_objects(h));
         return -1;                         /* M5 */
     }
     if (special != s->nspecial) {

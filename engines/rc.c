@@ -56,14 +56,14 @@ struct rc_state {
 
 static gclab_status rc_init(gclab_heap *h)
 {
-    h->es = calloc(1, sizeof(struct rc_state));
-    return h->es ? GCLAB_OK : heap_error(h, GCLAB_EMEMORY, "out of memory");
+    core_set_es(h, calloc(1, sizeof(struct rc_state)));
+    return core_es(h) ? GCLAB_OK : heap_error(h, GCLAB_EMEMORY, "out of memory");
 }
 
 static void rc_fini(gclab_heap *h)
 {
-    free(h->es);
-    h->es = NULL;
+    free(core_es(h));
+    core_set_es(h, NULL);
 }
 
 static gclab_obj *rc_alloc(gclab_heap *h, size_t bytes, int kind)
@@ -116,7 +116,7 @@ static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
 
 static void rc_release(gclab_heap *h, gclab_obj *o)
 {
-    struct rc_state *s = h->es;
+    struct rc_state *s = core_es(h);
     GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* RC1 */
     rc_push(s, o);
     if (s->draining)

@@ -204,14 +204,14 @@ static bool rg_may_be_tracked(const gclab_obj *o);
 static void rcgen_track(gclab_heap *h, gclab_obj *o)
 {
     if (obj_kind_is_container(o->kind) && !obj_is_immortal(o) && o->kind != GCLAB_K_DICT)
-        rg_track_gen0(h->es, o);
+        rg_track_gen0(core_es(h), o);
 }
 
 /* CPython 3.11: MAINTAIN_TRACKING in insertdict. */
 static void rcgen_dict_insert(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value)
 {
     if (!rg_is_tracked(d) && (rg_may_be_tracked(key) || rg_may_be_tracked(value)))
-        rg_track_gen0(h->es, d);
+        rg_track_gen0(core_es(h), d);
 }
 
 /* CPython 3.11: PyObject_GC_Del's bookkeeping for a container leaving for good. */
@@ -337,7 +337,7 @@ static void rg_drain(gclab_heap *h, struct rg_state *s)
 
 static void rcgen_release(gclab_heap *h, gclab_obj *o)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* R5 */
     rg_untrack(s, o);                                      /* R2 */
     rg_push(s, o);
@@ -485,28 +485,6 @@ static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
  * Weakrefs, finalizers, resurrection, clearing
  * ====================================================================== */
 
-/* Call wr's callback with wr in a frame of its own (weakrefobject.c's handle_callback). */
-static void rg_call_weakref_callback(gclab_heap *h, gclab_obj *wr)
-{
-    gclab_obj *cb = AS(obj_weakref, wr)->callback;
-    if (gclab_frame_push(h, 2) != GCLAB_OK) {
-        gclab_error_clear(h);
-        return;
-    }
-    size_t base = h->frames[h->depth - 1].base;
-    obj_incref(wr);
-    h->slots[base] = wr;
-    obj_incref(cb);
-    h->slots[base + 1] = cb;
-    int arg = 0;
-    if (gclab_call(h, -1, 1, 1, &arg) != GCLAB_OK) {
-        fprintf(stderr, "Exception ignored in weakref callback: %s: %s\n",
-                gclab_status_name(gclab_error_status(h)), gclab_error(h));
-        gclab_error_clear(h);
-    }
-    gclab_frame_pop(h);
-}
-
 /* CPython 3.11: handle_weakrefs. Clears every weakref to an object in
  * unreachable (and the referent of every weakref in it); calls a callback
  * only if its weakref is not trash itself, since a trash weakref's callback
@@ -526,8 +504,7 @@ static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_ob
             continue;
         while (*head) {
             gclab_obj *wr = *head;
-            core_weakref_unlink(wr);
-            h->st.weakrefs_cleared++;
+            core_weakref_clear(h, wr);
             /* No callback: none wanted, the weakref is trash itself, or it
              * is already dead and queued on the pending stack (a collection
              * started inside a release cascade). */
@@ -541,7 +518,8 @@ static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_ob
     }
     while (!rg_list_empty(&wrcb_to_call)) {
         gclab_obj *wr = wrcb_to_call.gc_next;
-        rg_call_weakref_callback(h, wr);
+        /* weakrefobject.c's handle_callback: wr is the argument, rooted in the call's frame. */
+        core_call(h, AS(obj_weakref, wr)->callback, 1, &wr, "weakref callback");
         obj_decref(h, wr);
         if (wrcb_to_call.gc_next == wr)
             rg_list_move(wr, old);   /* still alive */
@@ -629,8 +607,8 @@ static void rcgen_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_ob
     while (!rg_list_empty(collectable)) {
         gclab_obj *o = collectable->gc_next;
         GCLAB_ASSERT(o->refcnt > 0);   /* R2 */
-        if (h->debug_flags & GCLAB_DEBUG_SAVEALL) {
-            if (h->garbage && list_append_obj(h, h->garbage, o) != GCLAB_OK)
+        if (core_debug_flags(h) & GCLAB_DEBUG_SAVEALL) {
+            if (core_garbage_append(h, o) != GCLAB_OK)
                 gclab_error_clear(h);
         } else {
             obj_incref(o);
@@ -688,7 +666,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
         rcgen_clear_freelists(h, s);
 
     s->draining = was_draining;
-    if (h->verify_level >= 2 && rcgen_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && rcgen_verify(h) != 0)
         GCLAB_ASSERT(!"rcgen heap check failed after a collection");
     return m;
 }
@@ -697,7 +675,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
 static int64_t rcgen_collect_with_events(gclab_heap *h, int gen)
 {
     core_event_collect_start(h, gen);
-    int64_t m = rcgen_collect_main(h, h->es, gen);
+    int64_t m = rcgen_collect_main(h, core_es(h), gen);
     core_event_collect_end(h, gen, m, 0);
     return m;
 }
@@ -722,7 +700,7 @@ static void rcgen_collect_generations(gclab_heap *h, struct rg_state *s)
 
 static gclab_obj *rcgen_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     if (!obj_kind_is_container(kind))
         return core_alloc_object(h, bytes);
     int max;
@@ -742,7 +720,7 @@ static gclab_obj *rcgen_alloc(gclab_heap *h, size_t bytes, int kind)
     /* CPython 3.11: _PyObject_GC_Link — o exists but is in no generation
      * while this collection runs. */
     s->count[0]++;
-    if (s->count[0] > s->threshold[0] && s->threshold[0] && h->gc_enabled && !h->collecting)
+    if (s->count[0] > s->threshold[0] && s->threshold[0] && core_gc_enabled(h) && !core_collecting(h))
         rcgen_collect_generations(h, s);
     return o;
 }
@@ -754,21 +732,21 @@ static int64_t rcgen_collect(gclab_heap *h, int gen)
 
 static int rcgen_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     memcpy(out, s->count, sizeof s->count);
     return RG_NGENS;
 }
 
 static int rcgen_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     memcpy(out, s->threshold, sizeof s->threshold);
     return RG_NGENS;
 }
 
 static gclab_status rcgen_set_threshold(gclab_heap *h, int n, const int64_t *v)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     if (n < 1 || n > RG_NGENS)
         return heap_error(h, GCLAB_ETYPE, "set_threshold expected 1 to 3 arguments, got %d", n);
     for (int i = 0; i < n; i++)
@@ -781,7 +759,7 @@ static gclab_status rcgen_set_threshold(gclab_heap *h, int n, const int64_t *v)
 
 static void rcgen_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     for (int g = 0; g < RG_NGENS; g++) {
         if (gen != -1 && g != gen)
             continue;
@@ -794,7 +772,7 @@ static void rcgen_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *
  * count[0]; gc.unfreeze() moves it all back into the oldest generation. */
 static gclab_status rcgen_freeze(gclab_heap *h, int on)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     if (on) {
         for (int g = 0; g < RG_NGENS; g++)
             rg_list_merge(&s->gens[g], &s->gens[RG_PERMANENT]);
@@ -807,14 +785,14 @@ static gclab_status rcgen_freeze(gclab_heap *h, int on)
 
 static int64_t rcgen_freeze_count(gclab_heap *h)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     return rg_list_size(&s->gens[RG_PERMANENT]);
 }
 
 /* rcgen_check_list for every generation: R1, R2, R4 and the links. */
 static int rcgen_verify(gclab_heap *h)
 {
-    struct rg_state *s = h->es;
+    struct rg_state *s = core_es(h);
     int64_t total = 0;
     for (int g = 0; g <= RG_PERMANENT; g++) {
         gclab_obj *l = &s->gens[g];
@@ -864,14 +842,14 @@ static gclab_status rcgen_init(gclab_heap *h)
         }
         s->threshold[g] = (int64_t)v;
     }
-    h->es = s;
+    core_set_es(h, s);
     return GCLAB_OK;
 }
 
 static void rcgen_fini(gclab_heap *h)
 {
-    free(h->es);   /* core's allocator releases every object and free-listed block */
-    h->es = NULL;
+    free(core_es(h));   /* core's allocator releases every object and free-listed block */
+    core_set_es(h, NULL);
 }
 
 static const struct gclab_param_spec rcgen_params[] = {

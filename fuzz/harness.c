@@ -165,8 +165,7 @@ static void ilist_push(struct ilist *l, int x)
  * collector clears the weakref (CPython's two paths), so ask the engine. */
 static bool wr_has_callback(gclab_heap *h, int s)
 {
-    gclab_obj *w = h->slots[h->frames[h->depth - 1].base + (size_t)s];
-    return w && w->kind == GCLAB_K_WEAKREF && AS(obj_weakref, w)->callback;
+    return gclab_weakref_has_callback(h, s);
 }
 
 /* Weakref o lets go of its callback (the model's aux). */
@@ -233,10 +232,9 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
             z->untagged_fin++;   /* no __id: an instance the program never got (a class call that failed) */
         }
     } else if (kind == GCLAB_K_WEAKREF) {
-        gclab_obj *w = h->slots[h->frames[h->depth - 1].base];   /* this frame's slot 0 */
         for (int i = z->m->n - 1; i >= 0; i--)
             if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
-                ev_push(z, EV_CB, i, AS(obj_weakref, w)->callback != NULL);
+                ev_push(z, EV_CB, i, gclab_weakref_has_callback(h, 0));   /* this frame's slot 0 */
                 break;
             }
     } else {
@@ -1457,7 +1455,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
         gclab_heap_free(z.h);
         return -1;
     }
-    const struct gclab_engine *e = z.h->eng;
+    const struct gclab_engine *e = gclab_engine_find(gclab_heap_engine(z.h));
     z.refcounts = e->caps.refcounts;
     z.cycles = e->caps.collects_cycles;
     z.precise = e->caps.precise;
