@@ -102,7 +102,7 @@ void ops_program_free(struct ops_program *p)
         free(p->strs[i].s);
     free(p->strs);
     free(p->rt.names);
-    free(p->rt.buf);
+    free(p->rt.buf.s);
     free(p);
 }
 
@@ -300,300 +300,26 @@ static void locate(struct ops_program *p, gclab_heap *h, int fi, int pc, bool ke
     snprintf(rt->err_msg, sizeof rt->err_msg, "%s", gclab_error(h));
 }
 
-/* ---- output buffer ---- */
+/* ---- PRINT ---- */
 
-static bool buf_put(struct ops_rt *rt, const char *s, size_t n)
-{
-    if (rt->buflen + n + 1 > rt->bufcap) {
-        size_t cap = rt->bufcap ? rt->bufcap : 256;
-        while (cap < rt->buflen + n + 1)
-            cap *= 2;
-        char *b = realloc(rt->buf, cap);
-        if (!b)
-            return false;
-        rt->buf = b;
-        rt->bufcap = cap;
-    }
-    memcpy(rt->buf + rt->buflen, s, n);
-    rt->buflen += n;
-    return true;
-}
-
-static bool buf_printf(struct ops_rt *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool buf_printf(struct ops_rt *rt, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    return n >= 0 && buf_put(rt, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* CPython's str repr: single quotes unless the text has ' and no ". */
-static bool buf_str_repr(struct ops_rt *rt, const char *s, size_t n)
-{
-    bool sq = memchr(s, '\'', n) != NULL, dq = memchr(s, '"', n) != NULL;
-    char q = sq && !dq ? '"' : '\'';
-    bool ok = buf_put(rt, &q, 1);
-    for (size_t i = 0; i < n && ok; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\\') ok = buf_put(rt, "\\\\", 2);
-        else if (c == (unsigned char)q) { char e[2] = { '\\', q }; ok = buf_put(rt, e, 2); }
-        else if (c == '\n') ok = buf_put(rt, "\\n", 2);
-        else if (c == '\t') ok = buf_put(rt, "\\t", 2);
-        else if (c == '\r') ok = buf_put(rt, "\\r", 2);
-        else if (c < 0x20 || c == 0x7f) ok = buf_printf(rt, "\\x%02x", c);
-        else ok = buf_put(rt, (const char *)&c, 1);
-    }
-    return ok && buf_put(rt, &q, 1);
-}
-
-/* ---- PRINT: repr of nested containers with an explicit stack ---- */
-
-/* Ids of the containers being printed, so a container inside itself prints
- * as [...] (CPython's Py_ReprEnter). Open addressing, backward-shift delete. */
-struct idset { uint64_t *t; size_t cap, n; };
-
-static size_t idset_slot(const struct idset *s, uint64_t id)
-{
-    uint64_t x = id * 0x9E3779B97F4A7C15ull;
-    return (size_t)(x >> 20) & (s->cap - 1);
-}
-
-static bool idset_has(const struct idset *s, uint64_t id)
-{
-    if (!s->cap)
-        return false;
-    for (size_t i = idset_slot(s, id);; i = (i + 1) & (s->cap - 1)) {
-        if (s->t[i] == 0)
-            return false;
-        if (s->t[i] == id)
-            return true;
-    }
-}
-
-static bool idset_add(struct idset *s, uint64_t id)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        struct idset ns = { calloc(s->cap ? s->cap * 2 : 64, sizeof(uint64_t)), s->cap ? s->cap * 2 : 64, 0 };
-        if (!ns.t)
-            return false;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->t[i])
-                idset_add(&ns, s->t[i]);
-        free(s->t);
-        *s = ns;
-    }
-    size_t i = idset_slot(s, id);
-    while (s->t[i])
-        i = (i + 1) & (s->cap - 1);
-    s->t[i] = id;
-    s->n++;
-    return true;
-}
-
-static void idset_del(struct idset *s, uint64_t id)
-{
-    size_t i = idset_slot(s, id);
-    while (s->t[i] != id)
-        i = (i + 1) & (s->cap - 1);
-    s->t[i] = 0;
-    s->n--;
-    for (size_t j = (i + 1) & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1)) {
-        size_t home = idset_slot(s, s->t[j]);
-        /* Move t[j] back to the hole unless its home lies cyclically in (i, j]. */
-        bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!in_range) {
-            s->t[i] = s->t[j];
-            s->t[j] = 0;
-            i = j;
-        }
-    }
-}
-
-struct pframe { size_t pos; uint64_t id; int kind; };
-
-/* The containers being printed live in shadow-stack frames, one per level
- * (slot PR_CONT the container, then scratch), not in a heap object: PRINT
- * allocates nothing on the heap, so it never moves a collector's counts
- * (CPython's repr allocates no tracked object either), and it does not
- * recurse in C. Nesting deeper than the frame limit is a RecursionError, as
- * CPython's repr of a too-deep list is. */
-enum { PR_CONT, PR_ITEM, PR_KEY, PR_TMP, PR_NSLOTS };
-
-struct printer {
-    gclab_heap *h;
-    struct ops_rt *rt;
-    int top_tmp;            /* the scratch slot of the first frame (the args' frame) */
-    struct pframe *fr;
-    size_t nfr, capfr;
-    struct idset ids;
-};
-
-static int pr_tmp(const struct printer *pr) { return pr->nfr ? PR_TMP : pr->top_tmp; }
-
-/* Print the scalar in slot, or open the container in it (a new frame). */
-static gclab_status pr_value(struct printer *pr, int slot, bool top_level)
-{
-    gclab_heap *h = pr->h;
-    struct ops_rt *rt = pr->rt;
-    int kind = gclab_kind_of(h, slot);
-    uint64_t id = 0;
-    int64_t v;
-    const char *s;
-    size_t n;
-    bool ok = true;
-    gclab_status st;
-    switch (kind) {
-    case GCLAB_K_NONE: ok = buf_put(rt, "None", 4); break;
-    case GCLAB_K_BOOL:
-        gclab_int_value(h, slot, &v);
-        ok = v ? buf_put(rt, "True", 4) : buf_put(rt, "False", 5);
-        break;
-    case GCLAB_K_INT:
-        gclab_int_value(h, slot, &v);
-        ok = buf_printf(rt, "%lld", (long long)v);
-        break;
-    case GCLAB_K_STR:
-        gclab_str_value(h, slot, &s, &n);
-        ok = top_level ? buf_put(rt, s, n) : buf_str_repr(rt, s, n);
-        break;
-    case GCLAB_K_LIST: case GCLAB_K_TUPLE: case GCLAB_K_DICT: {
-        const char *open = kind == GCLAB_K_LIST ? "[" : kind == GCLAB_K_TUPLE ? "(" : "{";
-        gclab_id(h, slot, &id);
-        if (idset_has(&pr->ids, id)) {
-            ok = buf_put(rt, open, 1) && buf_put(rt, "...", 3) &&
-                 buf_put(rt, kind == GCLAB_K_LIST ? "]" : kind == GCLAB_K_TUPLE ? ")" : "}", 1);
-            break;
-        }
-        if (pr->nfr == pr->capfr) {
-            size_t cap = pr->capfr ? pr->capfr * 2 : 16;
-            struct pframe *f = realloc(pr->fr, cap * sizeof *f);
-            if (!f)
-                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-            pr->fr = f;
-            pr->capfr = cap;
-        }
-        if ((st = gclab_frame_push_args(h, PR_NSLOTS, 1, &slot)) != GCLAB_OK) {
-            if (st == GCLAB_ERECURSION)
-                gclab_raise(h, st, "maximum recursion depth exceeded while getting the repr of an object");
-            return st;
-        }
-        if (!idset_add(&pr->ids, id)) {
-            gclab_frame_pop(h);
-            return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-        }
-        pr->fr[pr->nfr++] = (struct pframe){ 0, id, kind };
-        ok = buf_put(rt, open, 1);
-        break;
-    }
-    case GCLAB_K_INSTANCE:
-        gclab_id(h, slot, &id);
-        ok = buf_printf(rt, "<__main__.%.60s object at 0x%llx>", gclab_type_name(h, slot),
-                        (unsigned long long)id);
-        break;
-    case GCLAB_K_WEAKREF:
-        gclab_id(h, slot, &id);
-        ok = buf_printf(rt, "<weakref at 0x%llx; ", (unsigned long long)id);
-        if ((st = gclab_weakref_get(h, pr_tmp(pr), slot)) != GCLAB_OK)
-            return st;
-        if (gclab_kind_of(h, pr_tmp(pr)) == GCLAB_K_NONE) {
-            ok = ok && buf_put(rt, "dead>", 5);
-        } else {
-            gclab_id(h, pr_tmp(pr), &id);
-            ok = ok && buf_printf(rt, "to '%.60s' at 0x%llx>", gclab_type_name(h, pr_tmp(pr)),
-                                  (unsigned long long)id);
-        }
-        gclab_none(h, pr_tmp(pr));
-        break;
-    default:
-        gclab_id(h, slot, &id);
-        ok = buf_printf(rt, "<%s object at 0x%llx>", gclab_type_name(h, slot), (unsigned long long)id);
-        break;
-    }
-    return ok ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-}
-
-/* Continue the innermost open container: print its next element, or close it. */
-static gclab_status pr_step(struct printer *pr)
-{
-    gclab_heap *h = pr->h;
-    struct ops_rt *rt = pr->rt;
-    struct pframe *f = &pr->fr[pr->nfr - 1];
-    gclab_status st;
-    int64_t len = 0;
-    bool more = false;
-    if (f->kind == GCLAB_K_DICT) {
-        size_t before = f->pos;
-        if ((st = gclab_dict_next(h, PR_CONT, &f->pos, PR_KEY, PR_ITEM, &more)) != GCLAB_OK)
-            return st;
-        if (more) {
-            bool ok = before == 0 || buf_put(rt, ", ", 2);
-            /* Keys are hashable, so never containers here: pr_value will not push. */
-            int kk = gclab_kind_of(h, PR_KEY);
-            if (kk == GCLAB_K_LIST || kk == GCLAB_K_DICT || kk == GCLAB_K_TUPLE)
-                ok = ok && buf_put(rt, "<key>", 5);
-            else if ((st = pr_value(pr, PR_KEY, false)) != GCLAB_OK)
-                return st;
-            if (!ok || !buf_put(rt, ": ", 2))
-                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-            return pr_value(pr, PR_ITEM, false);
-        }
-    } else {
-        gclab_len(h, PR_CONT, &len);
-        if ((int64_t)f->pos < len) {
-            size_t i = f->pos++;
-            st = f->kind == GCLAB_K_LIST ? gclab_list_get(h, PR_ITEM, PR_CONT, (int64_t)i)
-                                         : gclab_tuple_get(h, PR_ITEM, PR_CONT, (int64_t)i);
-            if (st != GCLAB_OK)
-                return st;
-            if (i > 0 && !buf_put(rt, ", ", 2))
-                return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-            return pr_value(pr, PR_ITEM, false);
-        }
-    }
-    /* Close it. */
-    const char *close = f->kind == GCLAB_K_LIST ? "]" : f->kind == GCLAB_K_DICT ? "}" : len == 1 ? ",)" : ")";
-    idset_del(&pr->ids, f->id);
-    pr->nfr--;
-    if (!buf_put(rt, close, strlen(close)))
-        return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-    /* The container is still held by its parent (or an argument): the pop frees nothing. */
-    return gclab_frame_pop(h);
-}
-
-/* print(args...) where the args are in the caller's slots first..first+n-1. */
+/* print(args...) where the args are in slots first..first+n-1: written at
+ * once when all of it is spelled, so an error prints nothing. */
 static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, int n)
 {
-    int args[OPS_MAX_ARGS];
-    for (int i = 0; i < n; i++)
-        args[i] = first + i;
-    /* Frame: the args, then one scratch slot. */
-    int depth = gclab_frame_depth(h);
-    gclab_status st = gclab_frame_push_args(h, n + 1, n, args);
+    struct repr_buf *b = &p->rt.buf;
+    gclab_status st = GCLAB_OK;
+    b->len = 0;
+    for (int i = 0; i < n && st == GCLAB_OK; i++) {
+        if (i > 0 && !repr_put(b, " ", 1))
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+        st = repr_append(h, b, first + i, true);
+    }
     if (st != GCLAB_OK)
         return st;
-    struct printer pr = { h, &p->rt, n, NULL, 0, 0, { NULL, 0, 0 } };
-    p->rt.buflen = 0;
-    for (int i = 0; i < n && st == GCLAB_OK; i++) {
-        if (i > 0 && !buf_put(&p->rt, " ", 1))
-            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-        if (st == GCLAB_OK)
-            st = pr_value(&pr, i, true);
-        while (st == GCLAB_OK && pr.nfr > 0)
-            st = pr_step(&pr);
-    }
-    if (st == GCLAB_OK && !buf_put(&p->rt, "\n", 1))
-        st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-    if (st == GCLAB_OK)
-        fwrite(p->rt.buf, 1, p->rt.buflen, p->rt.out ? p->rt.out : stdout);
-    free(pr.fr);
-    free(pr.ids.t);
-    /* On an error, the frames of open containers are still pushed. */
-    while (gclab_frame_depth(h) > depth)
-        gclab_frame_pop(h);
-    return st;
+    if (!repr_put(b, "\n", 1))
+        return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+    fwrite(b->s, 1, b->len, p->rt.out ? p->rt.out : stdout);
+    return GCLAB_OK;
 }
 
 /* ---- ints ---- */

@@ -37,10 +37,8 @@
  * slots holding funcs for __init__ and __del__ (or -1). CALL calls any
  * callable (func, class, weakref). Interpreting a nested call uses C
  * recursion bounded by the heap's frame depth limit (max_depth) and by
- * 2000 nested calls: script recursion, never heap depth. PRINT walks
- * nested containers with an explicit stack of shadow-stack frames (no C
- * recursion, no heap allocation); nesting past max_depth is a
- * RecursionError, as CPython's repr of a too-deep list is.
+ * 2000 nested calls: script recursion, never heap depth. PRINT spells
+ * values with core/repr.c (no C recursion, no heap allocation).
  *
  * A program must outlive every heap it ran on: its func objects point to it.
  */
@@ -50,6 +48,7 @@
 #include <stdio.h>
 
 #include "gclab.h"
+#include "repr.h"
 
 /* X(NAME, operand kinds for a b c d, doc). The doc's Python spelling is what the
  * printer writes (_N is slot N). */
@@ -170,8 +169,7 @@ struct ops_rt {
     char err_msg[256];     /* the heap's message when the location was taken */
     bool err_located;
     int depth;             /* interpreted calls in progress (C recursion) */
-    char *buf;             /* PRINT's output buffer */
-    size_t buflen, bufcap;
+    struct repr_buf buf;   /* PRINT's output buffer */
     ops_step_fn step;      /* NULL, or the hook (set by the caller, kept across runs) */
     void *step_ctx;
 };
