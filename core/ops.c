@@ -101,6 +101,7 @@ void ops_program_free(struct ops_program *p)
     for (int i = 0; i < p->nstrs; i++)
         free(p->strs[i].s);
     free(p->strs);
+    free(p->str_index);
     free(p->rt.names);
     free(p->rt.buf.s);
     free(p);
@@ -120,11 +121,53 @@ int ops_func_add(struct ops_program *p, const char *name, int nargs, int nslots)
     return p->nfuncs++;
 }
 
+static size_t str_hash(const char *s, size_t len)
+{
+    uint64_t x = 1469598103934665603ull;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        x = (x ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (size_t)x;
+}
+
+/* Where s is in the string index, or the empty place it would go. */
+static size_t str_place(const struct ops_program *p, const char *s, size_t len)
+{
+    size_t mask = (size_t)p->str_index_cap - 1;
+    for (size_t i = str_hash(s, len) & mask;; i = (i + 1) & mask) {
+        int k = p->str_index[i];
+        if (k < 0 || (p->strs[k].len == len && memcmp(p->strs[k].s, s, len) == 0))
+            return i;
+    }
+}
+
+/* Keep the index at most half full. */
+static bool str_index_grow(struct ops_program *p)
+{
+    if ((p->nstrs + 1) * 2 <= p->str_index_cap)
+        return true;
+    int cap = p->str_index_cap ? p->str_index_cap * 2 : 64;
+    if (cap > (1 << 29))
+        return false;
+    int *t = malloc((size_t)cap * sizeof *t);
+    if (!t)
+        return false;
+    free(p->str_index);
+    p->str_index = t;
+    p->str_index_cap = cap;
+    for (int i = 0; i < cap; i++)
+        t[i] = -1;
+    for (int k = 0; k < p->nstrs; k++)
+        t[str_place(p, p->strs[k].s, p->strs[k].len)] = k;
+    return true;
+}
+
 int ops_str_add(struct ops_program *p, const char *s, size_t len)
 {
-    for (int i = 0; i < p->nstrs; i++)
-        if (p->strs[i].len == len && memcmp(p->strs[i].s, s, len) == 0)
-            return i;
+    if (!str_index_grow(p))
+        return -1;
+    size_t at = str_place(p, s, len);
+    if (p->str_index[at] >= 0)
+        return p->str_index[at];
     if (!grow((void **)&p->strs, &p->strs_cap, p->nstrs + 1, sizeof *p->strs))
         return -1;
     char *c = malloc(len + 1);
@@ -133,6 +176,7 @@ int ops_str_add(struct ops_program *p, const char *s, size_t len)
     memcpy(c, s, len);
     c[len] = 0;
     p->strs[p->nstrs] = (struct ops_str){ c, len };
+    p->str_index[at] = p->nstrs;
     return p->nstrs++;
 }
 

@@ -179,6 +179,8 @@ struct ops_program {
     int nfuncs, funcs_cap;
     struct ops_str *strs;
     int nstrs, strs_cap;
+    int *str_index;            /* open-addressing index of strs (-1 empty), so adding is O(1) */
+    int str_index_cap;
     struct ops_rt rt;
 };
 

@@ -6,8 +6,8 @@
  * fast locals; names it only reads, or declares `global`, are globals.
  * Module-level names are globals. Temporaries take slots above the locals.
  *
- * Pinned names. A name `_N` (an underscore and a number) is always slot N of
- * its frame, at module level too. The printer (print.c) writes every slot
+ * Pinned names. A name `_N` (an underscore and a number below
+ * SCRIPT_MAX_PINNED_SLOT) is always slot N of its frame, at module level too. The printer (print.c) writes every slot
  * this way, so a printed program compiles back to the same slots. A user
  * script does not name things `_3`; if it does, the name is still a slot,
  * which CPython sees as an ordinary variable — the same behaviour except
@@ -52,6 +52,12 @@
 
 struct local { const char *name; int slot; };
 
+/* A map from names to small ints (open addressing; arrays in the arena).
+ * Every name lookup of the compiler goes through one, so compiling stays
+ * linear in the script's size (issue 19: 70,000 names took 15-20 s when
+ * names were searched in arrays). */
+struct names { const char **key; int *val; size_t cap, n; };
+
 struct loop {
     int top;                     /* op index `continue` jumps to */
     int *breaks;                 /* ops to patch to the loop's end */
@@ -63,8 +69,7 @@ struct comp {
     struct parser *p;
     struct ops_program *prog;
     bool imported[3];            /* gc, sys, weakref */
-    const char **module_names;   /* every name bound at module level or declared global */
-    int nmodule_names, cap_module_names;
+    struct names module_names;   /* every name bound at module level or declared global */
 };
 
 struct fctx {
@@ -72,10 +77,11 @@ struct fctx {
     struct fctx *parent;
     int fi;
     bool module;
-    struct local *locals;
+    struct local *locals;        /* parameters first, in order */
     int nlocals, caplocals;
-    const char **globals;        /* declared global */
-    int nglobals, capglobals;
+    struct names local_index;    /* name -> index in locals */
+    struct names globals;        /* declared global */
+    struct names seen;           /* before layout: SEEN_* flags of names met so far, in source order */
     int temp_base, next_temp, max_slot;
     bool *dirty;                 /* per temporary: holds something to clear */
     int capdirty;
@@ -117,6 +123,51 @@ static void *agrow(struct fctx *fc, void *old, size_t oldbytes, size_t newbytes)
     return r;
 }
 
+static uint64_t name_hash(const char *k)
+{
+    uint64_t x = 1469598103934665603ull;   /* FNV-1a */
+    for (; *k; k++)
+        x = (x ^ (unsigned char)*k) * 1099511628211ull;
+    return x;
+}
+
+/* The value of k in m, or -1. */
+static int names_get(const struct names *m, const char *k)
+{
+    if (!m->cap)
+        return -1;
+    for (size_t i = name_hash(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->key[i])
+            return -1;
+        if (strcmp(m->key[i], k) == 0)
+            return m->val[i];
+    }
+}
+
+/* Set k's value (k must outlive the map: names live in the arena). */
+static void names_put(struct fctx *fc, struct names *m, const char *k, int v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct names g = { 0 };
+        g.cap = m->cap ? m->cap * 2 : 16;
+        g.key = agrow(fc, NULL, 0, g.cap * sizeof *g.key);
+        g.val = agrow(fc, NULL, 0, g.cap * sizeof *g.val);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->key[i])
+                names_put(fc, &g, m->key[i], m->val[i]);
+        *m = g;
+    }
+    size_t i = name_hash(k) & (m->cap - 1);
+    for (; m->key[i]; i = (i + 1) & (m->cap - 1))
+        if (strcmp(m->key[i], k) == 0) {
+            m->val[i] = v;
+            return;
+        }
+    m->key[i] = k;
+    m->val[i] = v;
+    m->n++;
+}
+
 /* `_N` → N, else -1. */
 static int pinned_slot(const char *name)
 {
@@ -124,11 +175,11 @@ static int pinned_slot(const char *name)
         return -1;
     long v = 0;
     for (const char *s = name + 1; *s; s++) {
-        if (*s < '0' || *s > '9' || v > 100000)
+        if (*s < '0' || *s > '9' || v >= SCRIPT_MAX_PINNED_SLOT)
             return -1;
         v = v * 10 + (*s - '0');
     }
-    return v <= 100000 ? (int)v : -1;
+    return v < SCRIPT_MAX_PINNED_SLOT ? (int)v : -1;
 }
 
 /* ---- emitting ---- */
@@ -214,42 +265,24 @@ static void scope_end(struct fctx *fc, int mark)
 
 /* ---- names ---- */
 
+/* Whether name is a local of this frame (a parameter or a name it binds). */
+static bool is_local(struct fctx *fc, const char *name) { return names_get(&fc->local_index, name) >= 0; }
+
+/* A local's slot (-1 for a global, and for every non-parameter local before layout). */
 static int local_slot(struct fctx *fc, const char *name)
 {
-    for (int i = 0; i < fc->nlocals; i++)
-        if (strcmp(fc->locals[i].name, name) == 0)
-            return fc->locals[i].slot;
-    return -1;
+    int i = names_get(&fc->local_index, name);
+    return i >= 0 ? fc->locals[i].slot : -1;
 }
 
-static bool is_declared_global(struct fctx *fc, const char *name)
-{
-    for (int i = 0; i < fc->nglobals; i++)
-        if (strcmp(fc->globals[i], name) == 0)
-            return true;
-    return false;
-}
+static bool is_declared_global(struct fctx *fc, const char *name) { return names_get(&fc->globals, name) >= 0; }
 
-static bool module_bound(struct comp *c, const char *name)
-{
-    for (int i = 0; i < c->nmodule_names; i++)
-        if (strcmp(c->module_names[i], name) == 0)
-            return true;
-    return false;
-}
+static bool module_bound(struct comp *c, const char *name) { return names_get(&c->module_names, name) >= 0; }
 
 static void add_module_name(struct fctx *fc, const char *name)
 {
-    struct comp *c = fc->c;
-    if (module_bound(c, name))
-        return;
-    if (c->nmodule_names == c->cap_module_names) {
-        int cap = c->cap_module_names ? c->cap_module_names * 2 : 16;
-        c->module_names = agrow(fc, c->module_names, (size_t)c->cap_module_names * sizeof *c->module_names,
-                                (size_t)cap * sizeof *c->module_names);
-        c->cap_module_names = cap;
-    }
-    c->module_names[c->nmodule_names++] = name;
+    if (!module_bound(fc->c, name))
+        names_put(fc, &fc->c->module_names, name, 1);
 }
 
 /* Slot of a name in this frame, or -1 for a global. */
@@ -264,7 +297,7 @@ static int resolve(struct fctx *fc, const char *name, int line, int col)
     if (s >= 0)
         return s;
     for (struct fctx *o = fc->parent; o && !o->module; o = o->parent)
-        if (local_slot(o, name) >= 0 && !is_declared_global(fc, name))
+        if (is_local(o, name) && !is_declared_global(fc, name))
             FAIL(fc, line, col, "closures are not supported: '%s' is a local of an enclosing function", name);
     return -1;
 }
@@ -277,17 +310,23 @@ static void check_binding(struct fctx *fc, const char *name, int line, int col)
         FAIL(fc, line, col, "redefining builtin '%s' is not supported", name);
 }
 
-static void add_local(struct fctx *fc, const char *name, int line, int col)
+static void push_local(struct fctx *fc, const char *name, int slot)
 {
-    if (pinned_slot(name) >= 0 || local_slot(fc, name) >= 0 || is_declared_global(fc, name))
-        return;
-    check_binding(fc, name, line, col);
     if (fc->nlocals == fc->caplocals) {
         int cap = fc->caplocals ? fc->caplocals * 2 : 8;
         fc->locals = agrow(fc, fc->locals, (size_t)fc->caplocals * sizeof *fc->locals, (size_t)cap * sizeof *fc->locals);
         fc->caplocals = cap;
     }
-    fc->locals[fc->nlocals++] = (struct local){ name, -1 };
+    names_put(fc, &fc->local_index, name, fc->nlocals);
+    fc->locals[fc->nlocals++] = (struct local){ name, slot };
+}
+
+static void add_local(struct fctx *fc, const char *name, int line, int col)
+{
+    if (pinned_slot(name) >= 0 || is_local(fc, name) || is_declared_global(fc, name))
+        return;
+    check_binding(fc, name, line, col);
+    push_local(fc, name, -1);
 }
 
 /* ---- the pre-pass: what a function binds, which slots it pins ---- */
@@ -319,35 +358,89 @@ static void bind_target(struct fctx *fc, const struct expr *t, bool module)
     }
 }
 
+/* The first pass over a frame's statements, in source order: `global`
+ * declarations, so later bindings know them, and CPython's checks that a
+ * declared name was not a parameter, used or assigned before (symtable.c
+ * reports a use before an assignment). */
+enum { SEEN_USE = 1, SEEN_BIND = 2 };
+
+static void seen_mark(struct fctx *fc, const char *name, int flag)
+{
+    int f = names_get(&fc->seen, name);
+    names_put(fc, &fc->seen, name, (f < 0 ? 0 : f) | flag);
+}
+
+static void seen_expr(struct fctx *fc, const struct expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == E_NAME)
+        seen_mark(fc, e->name, SEEN_USE);
+    seen_expr(fc, e->a);
+    seen_expr(fc, e->b);
+    for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
+                                 e->kind == E_COMPARE || e->kind == E_CALL); i++)
+        seen_expr(fc, e->items[i]);
+}
+
+static void seen_target(struct fctx *fc, const struct expr *t)
+{
+    if (t->kind == E_NAME)
+        seen_mark(fc, t->name, SEEN_BIND);
+    else
+        seen_expr(fc, t);
+}
+
 static void scan_block(struct fctx *fc, const struct block *b, bool module, int *maxpin, bool globals_only);
+
+static void scan_globals(struct fctx *fc, const struct stmt *s, bool module)
+{
+    switch (s->kind) {
+    case S_GLOBAL:
+        for (int i = 0; i < s->nnames; i++) {
+            const char *n = s->names[i];
+            int seen = names_get(&fc->seen, n);
+            if (!module && local_slot(fc, n) >= 0)
+                FAIL(fc, s->line, s->col, "name '%s' is parameter and global", n);
+            if (seen >= 0 && (seen & SEEN_USE))
+                FAIL(fc, s->line, s->col, "name '%s' is used prior to global declaration", n);
+            if (seen >= 0 && (seen & SEEN_BIND))
+                FAIL(fc, s->line, s->col, "name '%s' is assigned to before global declaration", n);
+            if (pinned_slot(n) >= 0)
+                FAIL(fc, s->line, s->col, "name '%s' is a frame slot and cannot be global", n);
+            if (module)
+                continue;   /* module-level names are globals already */
+            names_put(fc, &fc->globals, n, 1);
+            check_binding(fc, n, s->line, s->col);
+            add_module_name(fc, n);
+        }
+        return;
+    case S_ASSIGN: case S_AUG: case S_DEL:
+        seen_expr(fc, s->value);
+        for (int i = 0; i < s->n; i++)
+            seen_target(fc, s->targets[i]);
+        return;
+    case S_FOR:
+        for (int i = 0; i < s->n; i++)
+            seen_expr(fc, s->targets[i]);
+        seen_mark(fc, s->name, SEEN_BIND);
+        break;
+    case S_DEF: case S_CLASS:
+        seen_mark(fc, s->name, SEEN_BIND);
+        return;   /* their bodies are frames of their own */
+    default:
+        seen_expr(fc, s->value);
+        seen_expr(fc, s->msg);
+        break;
+    }
+    scan_block(fc, &s->body, module, NULL, true);
+    scan_block(fc, &s->orelse, module, NULL, true);
+}
 
 static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *maxpin, bool globals_only)
 {
     if (globals_only) {
-        /* first pass: global declarations, so later bindings know them */
-        if (s->kind == S_GLOBAL && !module) {
-            for (int i = 0; i < s->nnames; i++) {
-                if (local_slot(fc, s->names[i]) >= 0)
-                    FAIL(fc, s->line, s->col, "name '%s' is assigned to before global declaration", s->names[i]);
-                if (pinned_slot(s->names[i]) >= 0)
-                    FAIL(fc, s->line, s->col, "name '%s' is a frame slot and cannot be global", s->names[i]);
-                if (!is_declared_global(fc, s->names[i])) {
-                    if (fc->nglobals == fc->capglobals) {
-                        int cap = fc->capglobals ? fc->capglobals * 2 : 8;
-                        fc->globals = agrow(fc, fc->globals, (size_t)fc->capglobals * sizeof *fc->globals,
-                                            (size_t)cap * sizeof *fc->globals);
-                        fc->capglobals = cap;
-                    }
-                    fc->globals[fc->nglobals++] = s->names[i];
-                }
-                check_binding(fc, s->names[i], s->line, s->col);
-                add_module_name(fc, s->names[i]);
-            }
-        }
-        if (s->kind == S_IF || s->kind == S_WHILE || s->kind == S_FOR) {
-            scan_block(fc, &s->body, module, maxpin, true);
-            scan_block(fc, &s->orelse, module, maxpin, true);
-        }
+        scan_globals(fc, s, module);
         return;
     }
     struct expr tmp = { 0 };
@@ -1180,12 +1273,7 @@ static int cfunction(struct fctx *parent, const struct stmt *def, const char *qu
             FAIL(parent, def->line, def->col, "parameter '%s' must be parameter number %d", def->names[i], pin);
         if (pin < 0)
             check_binding(&fc, def->names[i], def->line, def->col);
-        if (fc.nlocals == fc.caplocals) {
-            int cap = fc.caplocals ? fc.caplocals * 2 : 8;
-            fc.locals = agrow(&fc, fc.locals, (size_t)fc.caplocals * sizeof *fc.locals, (size_t)cap * sizeof *fc.locals);
-            fc.caplocals = cap;
-        }
-        fc.locals[fc.nlocals++] = (struct local){ def->names[i], i };
+        push_local(&fc, def->names[i], i);
         if (i > maxpin)
             maxpin = i;
     }
@@ -1216,6 +1304,7 @@ struct ops_program *script_compile(const char *src, size_t len, const char *file
         script_fail(&p, 0, 0, "out of memory");
     struct block body = script_parse(&p);
     int maxpin = -1;
+    scan_block(&mod, &body, true, &maxpin, true);
     scan_block(&mod, &body, true, &maxpin, false);
     layout(&mod, 0, maxpin);
     cblock(&mod, &body);

@@ -422,6 +422,10 @@ char *script_print(const struct ops_program *p, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    for (int i = 0; i < p->nfuncs && !pr.failed; i++)
+        if (p->funcs[i].nslots > SCRIPT_MAX_PINNED_SLOT)
+            fail(&pr, "function %d has %d slots; scripts name at most %d (_0.._%d)", i, p->funcs[i].nslots,
+                 SCRIPT_MAX_PINNED_SLOT, SCRIPT_MAX_PINNED_SLOT - 1);
     put(&pr, "import gc\nimport sys\nimport weakref\n");
     print_block(&pr, 0, 0, p->funcs[0].nops, 0, NULL);
     for (int i = 1; i < p->nfuncs && !pr.failed; i++)
