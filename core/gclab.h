@@ -244,6 +244,13 @@ gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src);
 gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name);
 /* del obj.name. */
 gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name);
+/* On a class, the three above read and write its class attributes (a dict the class
+ * holds, made on the first). On an instance, get falls back to its class; a func
+ * found there is GCLAB_EUNSUPPORTED (CPython would make a bound method). */
+/* The callee of obj.name(...) as CPython's LOAD_METHOD finds it: an instance's own
+ * attribute, else the class's attribute; *unbound is true when that is a func of
+ * the class, to be called with obj as its first argument (no bound method is made). */
+gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, bool *unbound);
 
 /* ---- weak references ------------------------------------------------ */
 

@@ -766,14 +766,54 @@ gclab_status gclab_blob_read(gclab_heap *h, int blob, size_t off, void *dst, siz
 
 /* ---- attributes ----------------------------------------------------- */
 
-static gclab_obj *attr_owner(gclab_heap *h, int slot)
+static gclab_obj *attr_owner(gclab_heap *h, int slot, gclab_name name)
 {
     gclab_obj *o = slot_get(h, slot);
     if (o && o->kind != GCLAB_K_INSTANCE) {
-        heap_error(h, GCLAB_EATTR, "'%s' object has no attributes here", kind_name(o));
+        heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o), AS(obj_str, name)->data);
         return NULL;
     }
     return o;
+}
+
+static bool is_name(gclab_name name, const char *s) { return strcmp(AS(obj_str, name)->data, s) == 0; }
+
+/* cls.name as CPython's type lookup finds it (the class's dict, then
+ * __init__ and __del__), or NULL. */
+static gclab_obj *core_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name name)
+{
+    obj_class *c = AS(obj_class, cls);
+    if (c->dict) {
+        gclab_status st;
+        gclab_obj *v = dict_lookup(h, c->dict, (gclab_obj *)name, &st);
+        if (v)
+            return v;
+    }
+    if (c->init && is_name(name, "__init__"))
+        return c->init;
+    if (c->del && is_name(name, "__del__"))
+        return c->del;
+    return NULL;
+}
+
+/* cls.name = value: into the class's dict, made on the first attribute. */
+static gclab_status class_attr_set(gclab_heap *h, int cls, gclab_name name, int src)
+{
+    if (is_name(name, "__init__") || is_name(name, "__del__"))
+        return heap_error(h, GCLAB_EUNSUPPORTED, "setting %s on a class after it is made is not supported",
+                          AS(obj_str, name)->data);
+    gclab_obj *c = slot_get(h, cls);
+    if (!AS(obj_class, c)->dict) {
+        gclab_obj *d = dict_new(h);   /* tracked by dict_new */
+        if (!d)
+            return h->err_status;
+        c = *slot_addr(h, cls);   /* re-read after a possible collection */
+        store(h, &AS(obj_class, c)->dict, d);
+    }
+    gclab_obj *v = slot_get(h, src);
+    if (!v)
+        return h->err_status;
+    return dict_set(h, AS(obj_class, c)->dict, (gclab_obj *)name, v);
 }
 
 static struct attr *attr_find(obj_instance *in, gclab_name name)
@@ -786,7 +826,9 @@ static struct attr *attr_find(obj_instance *in, gclab_name name)
 
 gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
 {
-    gclab_obj *o = attr_owner(h, obj), *v = o ? slot_get(h, src) : NULL;
+    if (gclab_kind_of(h, obj) == GCLAB_K_CLASS)
+        return class_attr_set(h, obj, name, src);
+    gclab_obj *o = attr_owner(h, obj, name), *v = o ? slot_get(h, src) : NULL;
     if (!v)
         return h->err_status;
     obj_instance *in = AS(obj_instance, o);
@@ -814,20 +856,64 @@ gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
 gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name)
 {
     DST(h, dst);
-    gclab_obj *o = attr_owner(h, obj);
+    gclab_obj *o = slot_get(h, obj), *v = NULL;
     if (!o)
         return h->err_status;
-    struct attr *a = attr_find(AS(obj_instance, o), name);
-    if (!a)
+    if (o->kind == GCLAB_K_CLASS) {
+        v = core_class_lookup(h, o, name);
+    } else if (o->kind == GCLAB_K_INSTANCE) {
+        struct attr *a = attr_find(AS(obj_instance, o), name);
+        v = a ? a->value : core_class_lookup(h, AS(obj_instance, o)->cls, name);
+        /* CPython makes a bound method here; calls go through gclab_method_get instead */
+        if (!a && v && v->kind == GCLAB_K_FUNC)
+            return heap_error(h, GCLAB_EUNSUPPORTED, "bound method objects are not supported: call "
+                              "'%s.%s' directly", kind_name(o), AS(obj_str, name)->data);
+    }
+    if (!v && o->kind == GCLAB_K_CLASS)
+        return heap_error(h, GCLAB_EATTR, "type object '%s' has no attribute '%s'",
+                          AS(obj_str, AS(obj_class, o)->name)->data, AS(obj_str, name)->data);
+    if (!v)
         return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
                           AS(obj_str, name)->data);
-    store(h, d, a->value);
+    store(h, d, v);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, bool *unbound)
+{
+    DST(h, dst);
+    gclab_obj *o = slot_get(h, obj), *v = NULL;
+    *unbound = false;
+    if (!o)
+        return h->err_status;
+    if (o->kind == GCLAB_K_INSTANCE) {
+        struct attr *a = attr_find(AS(obj_instance, o), name);
+        if (a) {
+            v = a->value;
+        } else if ((v = core_class_lookup(h, AS(obj_instance, o)->cls, name))) {
+            *unbound = v->kind == GCLAB_K_FUNC;
+        }
+    } else if (o->kind == GCLAB_K_CLASS) {
+        v = core_class_lookup(h, o, name);
+    }
+    if (!v)
+        return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
+                          AS(obj_str, name)->data);
+    store(h, d, v);
     return GCLAB_OK;
 }
 
 gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name)
 {
-    gclab_obj *o = attr_owner(h, obj);
+    if (gclab_kind_of(h, obj) == GCLAB_K_CLASS) {
+        gclab_obj *c = slot_get(h, obj);
+        gclab_status st = GCLAB_EATTR;
+        if (AS(obj_class, c)->dict && dict_lookup(h, AS(obj_class, c)->dict, (gclab_obj *)name, &st))
+            return dict_del(h, AS(obj_class, c)->dict, (gclab_obj *)name);
+        return heap_error(h, GCLAB_EATTR, "type object '%s' has no attribute '%s'",
+                          AS(obj_str, AS(obj_class, c)->name)->data, AS(obj_str, name)->data);
+    }
+    gclab_obj *o = attr_owner(h, obj, name);
     if (!o)
         return h->err_status;
     obj_instance *in = AS(obj_instance, o);
@@ -1016,6 +1102,8 @@ void gclab_trace_object(gclab_obj *o, gclab_visit_fn fn, void *ctx)
             fn(&c->init, ctx);
         if (c->del)
             fn(&c->del, ctx);
+        if (c->dict)
+            fn(&c->dict, ctx);
         break;
     }
     case GCLAB_K_INSTANCE: {

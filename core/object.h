@@ -71,6 +71,8 @@ typedef struct {
     gclab_obj *name;        /* interned str */
     gclab_obj *init;        /* func or NULL */
     gclab_obj *del;         /* func or NULL */
+    gclab_obj *dict;        /* the other class attributes and methods: a dict keyed by
+                               interned names, NULL until the first is set */
     gclab_obj *weaklist;
 } obj_class;
 

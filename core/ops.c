@@ -275,6 +275,10 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
                 snprintf(err, errlen, "function %d op %d (BLOB): bad size %d", fi, pc, op->b);
                 return -1;
             }
+            if (op->code == OP_CALL_METHOD && op->d < 2) {
+                snprintf(err, errlen, "function %d op %d: CALL_METHOD needs the callee's and the object's slots", fi, pc);
+                return -1;
+            }
             if (op->code == OP_FOR_RANGE && op->b + 2 >= f->nslots) {
                 snprintf(err, errlen, "function %d op %d (FOR_RANGE): slots %d..%d out of range", fi, pc,
                          op->b, op->b + 2);
@@ -392,6 +396,88 @@ static gclab_status empty_check(gclab_heap *h, int s)
     return GCLAB_OK;
 }
 
+/* Sequence `+` and `*` (list, tuple, str; CPython's list_concat, list_repeat,
+ * tuplerepeat...): one new object, its items read one by one into a frame of
+ * their own (slot 0 and 1 the operands, 2 the result, 3 scratch, then a
+ * tuple's items), so a collection at any allocation finds them all. */
+#define SEQ_MAX_ITEMS (1 << 24)
+
+static gclab_status seq_arith(gclab_heap *h, const struct ops_op *op, bool *handled)
+{
+    int kb = gclab_kind_of(h, op->b), kc = gclab_kind_of(h, op->c);
+    int64_t n1 = 0, n2 = 0, times = 1;
+    bool concat = op->code == OP_ADD && kb == kc && (kb == GCLAB_K_LIST || kb == GCLAB_K_TUPLE);
+    bool repeat = op->code == OP_MUL && (((kb == GCLAB_K_LIST || kb == GCLAB_K_TUPLE || kb == GCLAB_K_STR) &&
+                                          (kc == GCLAB_K_INT || kc == GCLAB_K_BOOL)) ||
+                                         ((kc == GCLAB_K_LIST || kc == GCLAB_K_TUPLE || kc == GCLAB_K_STR) &&
+                                          (kb == GCLAB_K_INT || kb == GCLAB_K_BOOL)));
+    *handled = concat || repeat;
+    if (!*handled)
+        return GCLAB_OK;
+    int seq = op->b, cnt = op->c;
+    if (repeat && !(kb == GCLAB_K_LIST || kb == GCLAB_K_TUPLE || kb == GCLAB_K_STR)) {
+        seq = op->c;
+        cnt = op->b;
+    }
+    int kind = gclab_kind_of(h, seq);
+    gclab_len(h, seq, &n1);
+    if (concat)
+        gclab_len(h, op->c, &n2);
+    else
+        gclab_int_value(h, cnt, &times);
+    if (times < 0)
+        times = 0;
+    if ((concat && n1 + n2 > SEQ_MAX_ITEMS) || (repeat && n1 && times > SEQ_MAX_ITEMS / n1))
+        return gclab_raise(h, GCLAB_EMEMORY, "sequence of more than %d items", SEQ_MAX_ITEMS);
+    int64_t total = concat ? n1 + n2 : n1 * times;
+    if (kind == GCLAB_K_STR) {
+        const char *s;
+        size_t n;
+        gclab_str_value(h, seq, &s, &n);
+        char *buf = malloc((size_t)total + 1);
+        if (!buf)
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        for (int64_t i = 0; i < times; i++)
+            memcpy(buf + i * n1, s, (size_t)n1);
+        gclab_status st = gclab_str_new(h, op->a, buf, (size_t)total);
+        free(buf);
+        return st;
+    }
+    bool tuple = kind == GCLAB_K_TUPLE;
+    int nslots = 4 + (tuple ? (int)total : 0);
+    gclab_status st = gclab_frame_push_args(h, nslots, 2, (int[]){ seq, concat ? op->c : seq });
+    if (st != GCLAB_OK)
+        return st;
+    if (!tuple)
+        st = gclab_list_new(h, 2);
+    int64_t k = 0;
+    for (int64_t r = 0; r < (concat ? 2 : times) && st == GCLAB_OK; r++) {
+        int src = concat ? (int)r : 0;
+        int64_t len = concat ? (r ? n2 : n1) : n1;
+        for (int64_t i = 0; i < len && st == GCLAB_OK; i++, k++) {
+            int into = tuple ? 4 + (int)k : 3;
+            st = tuple ? gclab_tuple_get(h, into, src, i) : gclab_list_get(h, into, src, i);
+            if (st == GCLAB_OK && !tuple)
+                st = gclab_list_append(h, 2, 3);
+        }
+    }
+    if (st == GCLAB_OK && tuple) {
+        int *srcs = malloc((size_t)(total ? total : 1) * sizeof *srcs);
+        if (!srcs)
+            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        for (int64_t i = 0; srcs && i < total; i++)
+            srcs[i] = 4 + (int)i;
+        if (srcs)
+            st = gclab_tuple_new(h, 2, (int)total, srcs);
+        free(srcs);
+    }
+    if (st != GCLAB_OK) {
+        gclab_frame_pop(h);
+        return st;
+    }
+    return gclab_frame_return(h, 2, op->a);
+}
+
 static gclab_status op_arith(gclab_heap *h, const struct ops_op *op)
 {
     int64_t x, y, r = 0;
@@ -400,6 +486,10 @@ static gclab_status op_arith(gclab_heap *h, const struct ops_op *op)
         return st;
     bool xi = as_int(h, op->b, &x), yi = as_int(h, op->c, &y);
     if (!xi || !yi) {
+        bool handled;
+        st = seq_arith(h, op, &handled);
+        if (handled)
+            return st;
         int kb = gclab_kind_of(h, op->b), kc = gclab_kind_of(h, op->c);
         if (op->code == OP_ADD && kb == GCLAB_K_STR && kc == GCLAB_K_STR) {
             const char *s;
@@ -877,6 +967,19 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
                 gclab_gc_set_debug(h, (int)v);
             break;
+        case OP_CALL_METHOD: {
+            bool unbound;
+            if ((st = gclab_method_get(h, op->c, op->c + 1, names[op->b], &unbound)) != GCLAB_OK)
+                break;
+            int skip = unbound ? 1 : 2;
+            for (int i = 0; i < op->d - skip; i++)
+                args[i] = op->c + skip + i;
+            p->rt.err_located = false;
+            st = gclab_call(h, op->a, op->c, op->d - skip, args);
+            if (op->a != op->c)
+                gclab_clear(h, op->c);
+            break;
+        }
         case OP_COUNT:
             st = gclab_raise(h, GCLAB_EUSAGE, "bad opcode");
             break;
@@ -886,7 +989,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         if (p->rt.step)
             st = p->rt.step(p->rt.step_ctx, h, fi, at, true, st);
         if (st != GCLAB_OK) {
-            locate(p, h, fi, at, op->code == OP_CALL);
+            locate(p, h, fi, at, op->code == OP_CALL || op->code == OP_CALL_METHOD);
             return st;
         }
         if (!jumped)

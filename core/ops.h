@@ -122,7 +122,11 @@
     X(GC_FREEZE,   "----", "gc.freeze()")                                           \
     X(GC_UNFREEZE, "----", "gc.unfreeze()")                                         \
     X(GC_GET_FREEZE_COUNT, "S---", "_a = gc.get_freeze_count()")                    \
-    X(GC_SET_DEBUG, "S---", "gc.set_debug(_a)")
+    X(GC_SET_DEBUG, "S---", "gc.set_debug(_a)")                                     \
+    X(CALL_METHOD, "OYRN", "_a = _{c+1}.b(_{c+2}, ..., _{c+d-1}) (d >= 2): CPython's "  \
+                           "LOAD_METHOD and CALL; _c holds the callee during the call "  \
+                           "and is emptied after it; a func found in the class gets "    \
+                           "_{c+1} as self, no bound method is made")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,
@@ -132,6 +136,9 @@ enum ops_code {
 };
 
 #define OPS_MAX_ARGS 16   /* the most arguments a CALL, PRINT or TUPLE takes (core's limit) */
+/* The opcodes before this one are what fuzz/decode.c draws from (its corpora keep their
+ * meaning when ops are added); later ones are made only by the script compiler. */
+#define OPS_FUZZ_COUNT (OP_GC_SET_DEBUG + 1)
 
 struct ops_op {
     uint8_t code;          /* enum ops_code */

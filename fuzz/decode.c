@@ -123,7 +123,7 @@ int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
 #define EMIT(code, a, b, c, d) \
     do { if (ops_emit(p, 0, OP_##code, a, b, c, d, 0) < 0) return -1; } while (0)
     while (r.i < r.n && p->funcs[0].nops < FZ_MAX_OPS) {
-        int code = rd_u8(&r) % OP_COUNT;
+        int code = rd_u8(&r) % OPS_FUZZ_COUNT;
         const char *k = ops_kinds(code);
         int32_t v[4] = { 0, 0, 0, 0 };
         for (int i = 0; i < 4; i++) {

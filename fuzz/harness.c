@@ -586,6 +586,7 @@ static void fz_apply(struct fz *z, const struct ops_op *op)
     switch ((enum ops_code)op->code) {
     case OP_NOP: case OP_PRINT: case OP_ASSERT: case OP_JUMP: case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
     case OP_GC_ENABLE: case OP_GC_DISABLE: case OP_GC_SET_THRESHOLD: case OP_GC_SET_DEBUG: case OP_RETURN:
+    case OP_CALL_METHOD:   /* compiler-only (ops.h, OPS_FUZZ_COUNT): decode.c never draws it */
     case OP_COUNT:
         break;
     case OP_NONE: put(z, op->a, M_NONE_ID); break;
@@ -1237,6 +1238,12 @@ static size_t str_len(gclab_heap *h, int s)
     return n;
 }
 
+static bool seq_kind(gclab_heap *h, int s)
+{
+    return gclab_kind_of(h, s) == GCLAB_K_LIST || gclab_kind_of(h, s) == GCLAB_K_TUPLE;
+}
+static bool str_kind(gclab_heap *h, int s) { return gclab_kind_of(h, s) == GCLAB_K_STR; }
+
 static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after, gclab_status st)
 {
     struct fz *z = ctx;
@@ -1256,6 +1263,9 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: %d steps done", FZ_STEP_BUDGET);
         if (op->code == OP_ADD && str_len(h, op->b) + str_len(h, op->c) > FZ_MAX_STR)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: a str past %d bytes", FZ_MAX_STR);
+        if ((op->code == OP_ADD || op->code == OP_MUL) && (seq_kind(h, op->b) || seq_kind(h, op->c) ||
+                                                           (op->code == OP_MUL && (str_kind(h, op->b) || str_kind(h, op->c)))))
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: sequence + and * (core/ops.c seq_arith) are not modelled");
         z->pc = pc;
         z->direct = z->wr_call = false;
         z->full = false;

@@ -62,10 +62,9 @@ struct stmt {
     const char *name;            /* FOR var, DEF/CLASS name, IMPORT module */
     const char **names;          /* GLOBAL names, DEF params */
     int nnames;
-    int name_line, name_col;     /* FOR var position */
-    struct block body, orelse;
-    struct stmt *init, *del;     /* CLASS methods (DEF statements) */
-    bool del_first;              /* CLASS: __del__ came before __init__ in the source */
+    int name_line, name_col;     /* FOR var, DEF name position */
+    struct block body, orelse;   /* CLASS body: its DEF and ASSIGN statements, in order */
+    struct stmt *init, *del;     /* CLASS: the DEF statements of __init__ and __del__ in body, or NULL */
 };
 
 struct parser {

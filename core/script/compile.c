@@ -306,7 +306,9 @@ static void check_binding(struct fctx *fc, const char *name, int line, int col)
 {
     if (in_list(module_names, name))
         FAIL(fc, line, col, "cannot bind module name '%s'", name);
-    if (in_list(supported_builtins, name) || in_list(unsupported_builtins, name))
+    /* Builtins the subset supports are compiled by name; the others may be shadowed
+     * (a parameter named `next`, as in pyperformance's bm_gc_collect). */
+    if (in_list(supported_builtins, name))
         FAIL(fc, line, col, "redefining builtin '%s' is not supported", name);
 }
 
@@ -479,6 +481,13 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
     scan_expr_pins(fc, s->msg, maxpin);
     if (s->kind == S_DEF)
         return;   /* its body is its own frame */
+    if (s->kind == S_CLASS) {
+        /* methods are frames of their own; values are computed in this one */
+        for (int i = 0; i < s->body.n; i++)
+            if (s->body.s[i]->kind == S_ASSIGN)
+                scan_expr_pins(fc, s->body.s[i]->value, maxpin);
+        return;
+    }
     scan_block(fc, &s->body, module, maxpin, false);
     scan_block(fc, &s->orelse, module, maxpin, false);
 }
@@ -585,6 +594,11 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
             break;
         }
         if (!module_bound(fc->c, e->name)) {
+            /* a script is always the main module */
+            if (strcmp(e->name, "__name__") == 0) {
+                emit(fc, OP_STR, dst, str_index(fc, "__main__", 8), 0, 0);
+                break;
+            }
             if (in_list(unsupported_builtins, e->name))
                 FAIL(fc, e->line, e->col, "builtin '%s' is not supported", e->name);
             if (in_list(supported_builtins, e->name))
@@ -796,6 +810,36 @@ static void ctype_call(struct fctx *fc, const struct expr *e, int dst)
     emit(fc, OP_CLASS, need_dst(fc, dst), ni, init, del);
 }
 
+/* obj.name(args): CALL_METHOD over a scratch slot for the callee, obj, then
+ * the args. The printer's spelling `_k.name(_{k+1}, ...)` uses slots k-1..
+ * in place (slot k-1 being the original program's scratch). */
+static void cmethod_call(struct fctx *fc, const struct expr *e, int dst)
+{
+    const struct expr *obj = e->a->a;
+    int n = e->n;
+    if (n + 1 > OPS_MAX_ARGS)
+        FAIL(fc, e->line, e->col, "more than %d arguments or items are not supported", OPS_MAX_ARGS - 1);
+    int k = obj->kind == E_NAME ? pinned_slot(obj->name) : -1;
+    for (int i = 0; i < n && k >= 1; i++)
+        if (e->items[i]->kind != E_NAME || pinned_slot(e->items[i]->name) != k + 1 + i)
+            k = -1;
+    int base;
+    if (k >= 1) {
+        base = k - 1;
+        note_slot(fc, base);
+    } else {
+        base = fc->next_temp;
+        tmp_new(fc, false);   /* the op empties it again */
+        for (int i = 0; i <= n; i++)
+            tmp_new(fc, true);
+        cexpr(fc, obj, base + 1, true);
+        for (int i = 0; i < n; i++)
+            cexpr(fc, e->items[i], base + 2 + i, true);
+    }
+    fc->line = e->line;
+    emit(fc, OP_CALL_METHOD, dst, name_index(fc, e->a->name), base, n + 2);
+}
+
 static void ccall(struct fctx *fc, const struct expr *e, int dst)
 {
     const struct expr *callee = e->a;
@@ -881,6 +925,10 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
             emit(fc, OP_DICT_GET, need_dst(fc, dst), d, k, v);
             return;
         }
+    }
+    if (callee->kind == E_ATTR) {
+        cmethod_call(fc, e, dst);
+        return;
     }
     int f = coperand(fc, callee);
     int first = cargs(fc, a, e->n, e->line, e->col);
@@ -1195,26 +1243,44 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         break;
     }
     case S_CLASS: {
-        int init = -1, del = -1;
-        const struct stmt *m[2] = { s->del_first ? s->del : s->init, s->del_first ? s->init : s->del };
+        /* CPython runs the body first (its functions and values, in order),
+         * then makes the class: each def is a FUNC and each value a
+         * temporary, in order; CLASS takes __init__ and __del__; the other
+         * methods and values become class attributes (SETATTR on the class,
+         * whose dict the first one makes). */
+        int n = s->body.n, init = -1, del = -1;
+        int *vals = agrow(fc, NULL, 0, (size_t)(n ? n : 1) * sizeof *vals);
         char qual[160];
-        for (int i = 0; i < 2; i++) {
-            if (!m[i])
-                continue;
-            snprintf(qual, sizeof qual, "%.70s.%.70s", s->name, m[i]->name);
-            int fi = cfunction(fc, m[i], qual);
-            int t = tmp_new(fc, true);
-            fc->line = m[i]->line;
-            emit(fc, OP_FUNC, t, fi, 0, 0);
-            if (m[i] == s->init)
-                init = t;
-            else
-                del = t;
+        for (int i = 0; i < n; i++) {
+            const struct stmt *m = s->body.s[i];
+            if (m->kind == S_DEF) {
+                snprintf(qual, sizeof qual, "%.70s.%.70s", s->name, m->name);
+                int fi = cfunction(fc, m, qual);
+                vals[i] = tmp_new(fc, true);
+                fc->line = m->line;
+                emit(fc, OP_FUNC, vals[i], fi, 0, 0);
+                if (m == s->init)
+                    init = vals[i];
+                if (m == s->del)
+                    del = vals[i];
+            } else {
+                vals[i] = tmp_new(fc, true);
+                cexpr(fc, m->value, vals[i], true);
+            }
         }
         fc->line = s->line;
         int slot = resolve(fc, s->name, s->line, s->col);
         int dst = slot >= 0 ? slot : tmp_new(fc, true);
         emit(fc, OP_CLASS, dst, name_index(fc, s->name), init, del);
+        for (int i = 0; i < n; i++) {
+            const struct stmt *m = s->body.s[i];
+            fc->line = m->line;
+            if (m->kind == S_DEF && m != s->init && m != s->del)
+                emit(fc, OP_SETATTR, dst, name_index(fc, m->name), vals[i], 0);
+            for (int k = 0; m->kind == S_ASSIGN && k < m->n; k++)
+                emit(fc, OP_SETATTR, dst, name_index(fc, m->targets[k]->name), vals[i], 0);
+        }
+        fc->line = s->line;
         if (slot < 0)
             bind_name(fc, s->name, dst, s->line, s->col);
         break;

@@ -111,20 +111,37 @@ static void lex_string(struct lexer *L)
     const char *src = p->src;
     char q = src[L->pos];
     size_t start = L->pos;
-    if (L->pos + 2 < p->len && src[L->pos + 1] == q && src[L->pos + 2] == q)
-        lex_fail(L, start, "triple-quoted strings are not supported%s", "");
-    L->pos++;
-    /* Decoded text is never longer than the source text. */
+    /* '''...''' and """...""" may span lines (docstrings) */
+    bool triple = L->pos + 2 < p->len && src[L->pos + 1] == q && src[L->pos + 2] == q;
+    int start_line = L->line;
+    size_t start_col_base = L->line_start;
+    L->pos += triple ? 3 : 1;
+    /* Decoded text is never longer than the source text up to the closing quote. */
     size_t cap = 16, n = 0;
-    for (size_t i = L->pos; i < p->len && src[i] != '\n'; i++)
+    for (size_t i = L->pos; i < p->len && (triple ? !(src[i] == q && i + 2 < p->len && src[i + 1] == q &&
+                                                       src[i + 2] == q) : src[i] != '\n'); i++)
         cap++;
     char *out = alloc(p, cap + 1);
     for (;;) {
-        if (L->pos >= p->len || src[L->pos] == '\n')
+        if (L->pos >= p->len || (!triple && src[L->pos] == '\n')) {
+            if (triple) {
+                L->line = start_line;
+                L->line_start = start_col_base;
+                lex_fail(L, start, "unterminated triple-quoted string literal%s", "");
+            }
             lex_fail(L, start, "unterminated string literal%s", "");
+        }
         unsigned char c = (unsigned char)src[L->pos];
-        if (c == (unsigned char)q) {
+        if (triple && c == '\n') {
+            out[n++] = '\n';
             L->pos++;
+            L->line++;
+            L->line_start = L->pos;
+            continue;
+        }
+        if (c == (unsigned char)q && (!triple || (L->pos + 2 < p->len && src[L->pos + 1] == q &&
+                                                   src[L->pos + 2] == q))) {
+            L->pos += triple ? 3 : 1;
             break;
         }
         if (c >= 0x80)
@@ -1093,6 +1110,8 @@ static struct stmt *parse_if_rest(struct lexer *L, int line, int col)
 static struct stmt *parse_def(struct lexer *L, int line, int col)
 {
     struct stmt *s = new_stmt(L, S_DEF, line, col);
+    s->name_line = L->tline;
+    s->name_col = L->tcol;
     s->name = expect_name(L, "a function name");
     expect_op(L, "(");
     struct vec v = { 0 };
@@ -1181,56 +1200,51 @@ static struct stmt *parse_compound(struct lexer *L)
                 script_fail(L->p, L->tline, L->tcol, "base classes are not supported");
             lex_next(L);
         }
-        expect_op(L, ":");
-        if (L->kind != T_NEWLINE) {
-            if (!is_kw(L, "pass"))
-                script_fail(L->p, L->tline, L->tcol, "a class body may hold only pass, __init__ and __del__");
-            lex_next(L);
-            if (L->kind != T_NEWLINE && L->kind != T_EOF)
-                expected(L, "end of line");
-            if (L->kind == T_NEWLINE)
-                lex_next(L);
-            return s;
-        }
-        lex_next(L);
-        if (L->kind != T_INDENT)
-            script_fail(L->p, L->tline, L->tcol, "expected an indented block");
-        enter(L);
-        lex_next(L);
-        while (L->kind != T_DEDENT && L->kind != T_EOF) {
-            int ml = L->tline, mc = L->tcol;
-            if (is_kw(L, "pass")) {
-                lex_next(L);
-                if (L->kind != T_NEWLINE && L->kind != T_EOF)
-                    expected(L, "end of line");
-                if (L->kind == T_NEWLINE)
-                    lex_next(L);
+        /* The body, in order: methods (def), class attributes (NAME = value),
+         * docstrings and pass. s->init and s->del point at those two methods. */
+        struct block body = parse_block(L);
+        struct vec keep = { 0 };
+        for (int i = 0; i < body.n; i++) {
+            struct stmt *m = body.s[i];
+            if (m->kind == S_PASS || (m->kind == S_EXPR && m->value->kind == E_STR))
+                continue;
+            if (m->kind == S_ASSIGN) {
+                for (int k = 0; k < m->n; k++) {
+                    const struct expr *t = m->targets[k];
+                    if (t->kind != E_NAME)
+                        script_fail(L->p, t->line, t->col, "a class attribute must be assigned as NAME = value");
+                    if (strncmp(t->name, "__", 2) == 0)
+                        script_fail(L->p, t->line, t->col, "class attribute '%s' is not supported (no special names)",
+                                    t->name);
+                }
+                vec_push(L->p, &keep, m);
                 continue;
             }
-            if (!is_kw(L, "def"))
-                script_fail(L->p, ml, mc, "a class body may hold only pass, __init__ and __del__");
-            lex_next(L);
-            int nl = L->tline, nc = L->tcol;
-            struct stmt *m = parse_def(L, ml, mc);
+            if (m->kind != S_DEF)
+                script_fail(L->p, m->line, m->col,
+                            "a class body may hold only methods, NAME = value, docstrings and pass");
             bool init = strcmp(m->name, "__init__") == 0, del = strcmp(m->name, "__del__") == 0;
-            if (!init && !del)
-                script_fail(L->p, nl, nc, "method '%s' is not supported (only __init__ and __del__)", m->name);
+            size_t nl = strlen(m->name);
+            if (!init && !del && nl > 4 && strncmp(m->name, "__", 2) == 0 && strcmp(m->name + nl - 2, "__") == 0)
+                script_fail(L->p, m->name_line, m->name_col,
+                            "special method '%s' is not supported (only __init__ and __del__)", m->name);
+            if (strcmp(m->name, "append") == 0 || strcmp(m->name, "pop") == 0 || strcmp(m->name, "get") == 0)
+                script_fail(L->p, m->name_line, m->name_col,
+                            "a method named '%s' is not supported (x.%s(...) is compiled as the list or dict method)",
+                            m->name, m->name);
             if (m->nnames < 1)
-                script_fail(L->p, nl, nc, "method '%s' needs a self parameter", m->name);
+                script_fail(L->p, m->name_line, m->name_col, "method '%s' needs a self parameter", m->name);
             if (del && m->nnames != 1)
-                script_fail(L->p, nl, nc, "__del__ takes only self");
+                script_fail(L->p, m->name_line, m->name_col, "__del__ takes only self");
             if ((init && s->init) || (del && s->del))
-                script_fail(L->p, nl, nc, "method '%s' defined twice", m->name);
+                script_fail(L->p, m->name_line, m->name_col, "method '%s' defined twice", m->name);
             if (init)
                 s->init = m;
-            else {
+            if (del)
                 s->del = m;
-                s->del_first = !s->init;
-            }
+            vec_push(L->p, &keep, m);
         }
-        if (L->kind == T_DEDENT)
-            lex_next(L);
-        L->depth--;
+        s->body = (struct block){ (struct stmt **)keep.v, keep.n };
         return s;
     }
     if (is_kw(L, "else") || is_kw(L, "elif"))

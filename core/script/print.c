@@ -266,6 +266,18 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         put_range(pr, c, d);
         put(pr, ")");
         break;
+    case OP_CALL_METHOD: {
+        /* the compiler reads `_k.m(_{k+1}, ...)` as CALL_METHOD over slots k-1.. */
+        const char *m = name_of(pr, b, false);
+        if (strcmp(m, "append") == 0 || strcmp(m, "pop") == 0 || strcmp(m, "get") == 0)
+            fail(pr, "CALL_METHOD of '%s' has no spelling (it reads back as the list or dict method)", m);
+        if (a >= 0)
+            put(pr, "_%d = ", a);
+        put(pr, "_%d.%s(", c + 1, m);
+        put_range(pr, c + 2, d - 2);
+        put(pr, ")");
+        break;
+    }
     case OP_RETURN:
         if (fi == 0)
             fail(pr, "RETURN in the module has no spelling");

@@ -1,3 +1,3 @@
 print('ran')
 class C:
-    x = 1
+    x.y = 1

@@ -1,4 +1,4 @@
 print('ran')
 class C:
-    def method(self):
-        pass
+    def __repr__(self):
+        return 'c'

@@ -1,2 +1,3 @@
 print('ran')
-s = '''doc'''
+s = '''doc
+

@@ -1,0 +1,4 @@
+print('ran')
+class C:
+    if 1:
+        pass

@@ -1,0 +1,4 @@
+print('ran')
+class C:
+    def append(self, x):
+        pass
