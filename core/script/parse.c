@@ -1143,11 +1143,34 @@ static struct stmt *parse_def(struct lexer *L, int line, int col)
     return s;
 }
 
+/* Whether the statement starting at the name `match` is a match statement
+ * (a soft keyword: `match = 1` and `match(x)` are ordinary statements):
+ * a subject follows on the line, which ends with ':'. */
+static bool is_match_statement(struct lexer *L)
+{
+    const char *src = L->p->src;
+    size_t i = L->pos, end = L->pos;
+    while (i < L->p->len && src[i] == ' ')
+        i++;
+    if (i >= L->p->len || !(is_id_char((unsigned char)src[i]) || src[i] == '\'' || src[i] == '"' ||
+                            src[i] == '(' || src[i] == '[' || src[i] == '{' || src[i] == '-'))
+        return false;
+    while (end < L->p->len && src[end] != '\n' && src[end] != '#')
+        end++;
+    while (end > i && src[end - 1] == ' ')
+        end--;
+    return end > i && src[end - 1] == ':';
+}
+
 static struct stmt *parse_compound(struct lexer *L)
 {
+    if (is_op(L, "@"))
+        script_fail(L->p, L->tline, L->tcol, "decorators are not supported");
     if (L->kind != T_NAME)
         return NULL;
     int line = L->tline, col = L->tcol;
+    if (is_kw(L, "match") && is_match_statement(L))
+        script_fail(L->p, line, col, "match statements are not supported");
     if (is_kw(L, "if")) {
         lex_next(L);
         return parse_if_rest(L, line, col);
@@ -1265,6 +1288,23 @@ struct block script_parse(struct parser *p)
     L->kind = T_NEWLINE;
     if (memchr(p->src, 0, p->len))
         script_fail(p, 1, 1, "source contains a NUL byte");
+    /* Line endings as CPython reads them: \r\n and a lone \r are each a newline. */
+    if (memchr(p->src, '\r', p->len)) {
+        char *n = alloc(p, p->len + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < p->len; i++) {
+            if (p->src[i] != '\r') {
+                n[k++] = p->src[i];
+                continue;
+            }
+            n[k++] = '\n';
+            if (i + 1 < p->len && p->src[i + 1] == '\n')
+                i++;
+        }
+        n[k] = 0;
+        p->src = n;
+        p->len = k;
+    }
     lex_next(L);
     struct vec v = { 0 };
     while (L->kind != T_EOF) {

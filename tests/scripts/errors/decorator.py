@@ -1,0 +1,4 @@
+print('ran')
+@staticmethod
+def f():
+    pass

@@ -1,0 +1,5 @@
+print('ran')
+x = 1
+match x:
+    case 1:
+        pass
