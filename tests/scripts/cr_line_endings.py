@@ -1,1 +1,3 @@
-# a script with CR-only line endings runs as CPython runs it.# engines: rc rcgenx = [1, 2]if len(x) == 2:    print("two", x)
+# a script with CR-only line endings (after these two header lines) runs as CPython runs it.
+# engines: rc rcgen
+x = [1, 2]if len(x) == 2:    print("two", x)

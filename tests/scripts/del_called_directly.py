@@ -1,6 +1,6 @@
 # Explicit calls of __del__ run it as a method; the collector runs it again
 # when the object dies (CPython does the same).
-# engines: rc rcgen marksweep
+# engines: rc rcgen
 class C:
     def __init__(self, n):
         self.n = n
