@@ -34,6 +34,7 @@ static int add_library(struct ops_program *p)
         { "fin", 3 },                                         /* the recorder */
         { "C", 1 }, { "D", 1 },                               /* class names */
         { "", 0 }, { "x", 1 }, { "hello", 5 }, { "x\0y", 3 }, /* literals (the last is not interned) */
+        { "r", 1 }, { "w", 1 }, { "k", 1 }, { "__id", 4 },     /* helpers' globals, the model-id tag */
     };
     for (int i = 0; i < FZ_S_COUNT; i++)
         if (ops_str_add(p, strs[i].s, strs[i].len) != i)
@@ -59,6 +60,48 @@ static int add_library(struct ops_program *p)
     if (ops_func_add(p, "cyc", 0, 1) != FZ_F_CYC || ops_emit(p, FZ_F_CYC, OP_LIST, 0, 0, 0, 0, 0) < 0 ||
         ops_emit(p, FZ_F_CYC, OP_APPEND, 0, 0, 0, 0, 0) < 0 || ops_emit(p, FZ_F_CYC, OP_RETURN, 0, 0, 0, 0, 0) < 0)
         return -1;
+    /* res(x): x.__id; r.append(x); fin(x) */
+#define E(f, code, a, b, c, d) if (ops_emit(p, f, OP_##code, a, b, c, d, 0) < 0) return -1
+    if (ops_func_add(p, "res", 1, 3) != FZ_F_RES)
+        return -1;
+    E(FZ_F_RES, GETATTR, 1, 0, FZ_S_ID, 0);
+    E(FZ_F_RES, GLOBAL_GET, 2, FZ_S_R, 0, 0);
+    E(FZ_F_RES, APPEND, 2, 0, 0, 0);
+    E(FZ_F_RES, GLOBAL_GET, 1, FZ_S_FIN, 0, 0);
+    E(FZ_F_RES, CALL, 1, 1, 0, 1);
+    E(FZ_F_RES, RETURN, -1, 0, 0, 0);
+    /* mkcyc(x): x.__id; l = [x]; x.c = l; fin(x) */
+    if (ops_func_add(p, "mkcyc", 1, 3) != FZ_F_MKCYC)
+        return -1;
+    E(FZ_F_MKCYC, GETATTR, 1, 0, FZ_S_ID, 0);
+    E(FZ_F_MKCYC, LIST, 2, 0, 0, 0);
+    E(FZ_F_MKCYC, APPEND, 2, 0, 0, 0);
+    E(FZ_F_MKCYC, SETATTR, 0, FZ_S_A + 2, 2, 0);
+    E(FZ_F_MKCYC, GLOBAL_GET, 1, FZ_S_FIN, 0, 0);
+    E(FZ_F_MKCYC, CALL, 1, 1, 0, 1);
+    E(FZ_F_MKCYC, RETURN, -1, 0, 0, 0);
+    /* mkwr(x): x.__id; w.append(weakref.ref(x, fin)); fin(x) */
+    if (ops_func_add(p, "mkwr", 1, 4) != FZ_F_MKWR)
+        return -1;
+    E(FZ_F_MKWR, GETATTR, 1, 0, FZ_S_ID, 0);
+    E(FZ_F_MKWR, GLOBAL_GET, 1, FZ_S_FIN, 0, 0);
+    E(FZ_F_MKWR, WEAKREF, 3, 0, 1, 0);
+    E(FZ_F_MKWR, GLOBAL_GET, 2, FZ_S_W, 0, 0);
+    E(FZ_F_MKWR, APPEND, 2, 3, 0, 0);
+    E(FZ_F_MKWR, CALL, 1, 1, 0, 1);
+    E(FZ_F_MKWR, RETURN, -1, 0, 0, 0);
+    /* cbal(x): x(); k.append([x]); fin(x) */
+    if (ops_func_add(p, "cbal", 1, 4) != FZ_F_CBAL)
+        return -1;
+    E(FZ_F_CBAL, CALL, 1, 0, 0, 0);
+    E(FZ_F_CBAL, LIST, 3, 0, 0, 0);
+    E(FZ_F_CBAL, APPEND, 3, 0, 0, 0);
+    E(FZ_F_CBAL, GLOBAL_GET, 2, FZ_S_K, 0, 0);
+    E(FZ_F_CBAL, APPEND, 2, 3, 0, 0);
+    E(FZ_F_CBAL, GLOBAL_GET, 1, FZ_S_FIN, 0, 0);
+    E(FZ_F_CBAL, CALL, 1, 1, 0, 1);
+    E(FZ_F_CBAL, RETURN, -1, 0, 0, 0);
+#undef E
     return 0;
 }
 

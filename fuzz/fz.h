@@ -49,10 +49,19 @@
 #define FZ_OP_BUDGET 32768    /* ops executed at most in all functions: gc.callbacks, __del__ and
                                  weakref callbacks run helpers unbounded by FZ_STEP_BUDGET */
 
-/* Indices into the decoded program's string table. */
-enum { FZ_S_G0 = 0, FZ_S_A = 4, FZ_S_FIN = 7, FZ_S_CLS = 8, FZ_S_LIT = 10, FZ_S_COUNT = 14 };
-/* Indices of the helper functions. */
-enum { FZ_F_REC = 1, FZ_F_INIT, FZ_F_IDENT, FZ_F_PAIR, FZ_F_CYC, FZ_F_COUNT };
+/* Indices into the decoded program's string table. R, W, K name the globals only
+ * helpers write (lists the harness makes: resurrected objects, weakrefs made by
+ * __del__, what weakref callbacks allocate); ID is the tag of model ids. */
+enum { FZ_S_G0 = 0, FZ_S_A = 4, FZ_S_FIN = 7, FZ_S_CLS = 8, FZ_S_LIT = 10, FZ_S_R = 14, FZ_S_W, FZ_S_K, FZ_S_ID,
+       FZ_S_COUNT };
+/* Indices of the helper functions. The last four act only on what they are
+ * meant for, then call fin(x) last (so the harness sees them, in order):
+ *   res(x)    x.__id (a tagged instance, or fail); r.append(x); fin(x)   — a resurrecting __del__
+ *   mkcyc(x)  x.__id; l = [x]; x.c = l; fin(x)                         — a cycle-making __del__
+ *   mkwr(x)   x.__id; w.append(weakref.ref(x, fin)); fin(x)            — a __del__ that makes a weakref
+ *   cbal(x)   x() (a weakref, or fail); k.append([x]); fin(x)          — a callback that allocates */
+enum { FZ_F_REC = 1, FZ_F_INIT, FZ_F_IDENT, FZ_F_PAIR, FZ_F_CYC, FZ_F_RES, FZ_F_MKCYC, FZ_F_MKWR, FZ_F_CBAL,
+       FZ_F_COUNT };
 
 struct fz_input {
     int engine_byte;          /* byte 0 */

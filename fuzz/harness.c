@@ -55,15 +55,17 @@
 #include "fz.h"
 #include "model.h"
 
-enum { EV_FIN, EV_CB };
+/* What fin(x) reports: a __del__ ran, a weakref callback ran, or the program's own
+ * call of a helper (res, mkcyc, mkwr, cbal) finished; helper: the helper that called fin. */
+enum { EV_FIN, EV_CB, EV_DIRECT };
 /* The check's arrays, kept between checks (fresh memory per check was half of a
  * run's time under ASan, whose quarantine never hands freed memory back soon). */
 enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, SC_NOTR, SC_CBU,
-       SC_HI, SC_UNSEEN, SC_COUNT };
+       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_COUNT };
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
-struct ev { int kind, mid; bool kept_cb; };
+struct ev { int kind, mid; bool kept_cb; int helper; };
 
 struct fz {
     gclab_heap *h;
@@ -78,8 +80,11 @@ struct fz {
     int steps, pc;
     int all_steps;               /* ops begun in every function (FZ_OP_BUDGET) */
     bool exhausted;              /* all_steps passed the budget: the run stops unchecked */
-    bool direct;                 /* the current op is a CALL of rec whose argument has id direct_id */
-    uint64_t direct_id;
+    bool direct;                 /* the current op is a CALL of a helper that calls fin, whose argument */
+    uint64_t direct_id;          /* has id direct_id and model id direct_mid */
+    int direct_mid, direct_helper;
+    int fin_mid;                 /* the native fin */
+    int r_list, w_list, k_list;  /* the helpers' lists (globals r, w, k) */
     bool full;                   /* the current op was a full collection */
     int old_dst;                 /* what its result slot held during it (kept alive by it), or -1 */
     bool frozen;
@@ -88,6 +93,8 @@ struct fz {
     struct ilist fin_op;         /* objects finalized during the current op */
     int untagged_fin;            /* and instances unknown to the model finalized during it */
     struct ilist cb_op;          /* callbacks weakrefs let go of during it */
+    struct ilist displaced_op;   /* what __del__ (mkcyc) unlinked during it: reachable when it marked */
+    int ntags;                   /* instances tagged in observed mode */
     struct { void *p; size_t cap; } sc[SC_COUNT];
     gclab_name n_id, n_fz, names[FZ_S_COUNT];
     int name_mid[FZ_S_COUNT];    /* model ids of the interned names */
@@ -176,6 +183,14 @@ static void drop_cb(struct fz *z, struct m_obj *o)
     o->aux = -1;
 }
 
+/* Whether a cleared weakref to x proves nothing about x: a collector clears the
+ * weakrefs to an object with __del__ before it runs __del__, which may keep it
+ * (res, mkcyc), and a tracing engine keeps what it finalized one more cycle. */
+static bool fin_pending(const struct model *m, int x)
+{
+    return m->o[x].any_del;
+}
+
 /* Weakref o, in slot s of the current frame, read None: it is cleared and its
  * target dead; its callback is gone unless the engine kept it (rcgen's collector). */
 static void wr_seen_cleared(struct fz *z, struct m_obj *o, int s)
@@ -183,11 +198,29 @@ static void wr_seen_cleared(struct fz *z, struct m_obj *o, int s)
     o->cleared = true;
     if (z->drops_cb || !wr_has_callback(z->h, s))
         drop_cb(z, o);
-    if (o->ref >= 0)
+    if (o->ref >= 0 && !fin_pending(z->m, o->ref))
         z->m->o[o->ref].dead = true;
 }
 
-static void ev_push(struct fz *z, int kind, int mid, bool kept_cb)
+/* The helper index of function object f, or 0 (not a helper: fin, or not a function). */
+static int helper_of(const struct model *m, int f)
+{
+    return f >= 0 && m->o[f].kind == GCLAB_K_FUNC && m->o[f].aux > 0 ? m->o[f].aux : 0;
+}
+
+/* The helper that class cls has as __del__, or 0. */
+static int del_helper(const struct model *m, int cls)
+{
+    return cls >= 0 ? helper_of(m, m->o[cls].aux) : 0;
+}
+
+/* Whether helper f, as a __del__, calls fin for a tagged instance (its runs are seen). */
+static bool del_seen(int f)
+{
+    return f == FZ_F_REC || f == FZ_F_RES || f == FZ_F_MKCYC || f == FZ_F_MKWR;
+}
+
+static void ev_push(struct fz *z, int kind, int mid, bool kept_cb, int helper)
 {
     if (z->nev == z->capev) {
         z->capev = z->capev ? 2 * z->capev : 16;
@@ -195,7 +228,7 @@ static void ev_push(struct fz *z, int kind, int mid, bool kept_cb)
         if (!z->ev)
             abort();
     }
-    z->ev[z->nev++] = (struct ev){ kind, mid, kept_cb };
+    z->ev[z->nev++] = (struct ev){ kind, mid, kept_cb, helper };
 }
 
 /* fin(x): slot 0 holds x, slot 1 is scratch. Runs inside __del__ or a weakref callback
@@ -214,8 +247,11 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
     int kind = gclab_kind_of(h, 0);
     if (z->direct && id == z->direct_id) {
         /* rec(x) called by the program itself: once. If x dies when the call
-         * returns, its __del__ (rec) calls fin(x) again, as an event. */
+         * returns, its __del__ (rec) calls fin(x) again, as an event. Another
+         * helper's effect is applied in order with the other events. */
         z->direct = false;
+        if (z->direct_helper != FZ_F_REC)
+            ev_push(z, EV_DIRECT, z->direct_mid, false, z->direct_helper);
     } else if (kind == GCLAB_K_INSTANCE) {
         const char *s;
         size_t n;
@@ -227,14 +263,14 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
                 fz_fail(z, "__del__ ran on m%d but the engine declares no finalizers", mid);
             gclab_bool(h, 1, true);
             gclab_attr_set(h, 0, z->n_fz, 1);
-            ev_push(z, EV_FIN, mid, false);
+            ev_push(z, EV_FIN, mid, false, mid >= 0 && mid < z->m->n ? del_helper(z->m, z->m->o[mid].ref) : 0);
         } else {
             z->untagged_fin++;   /* no __id: an instance the program never got (a class call that failed) */
         }
     } else if (kind == GCLAB_K_WEAKREF) {
         for (int i = z->m->n - 1; i >= 0; i--)
             if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
-                ev_push(z, EV_CB, i, gclab_weakref_has_callback(h, 0));   /* this frame's slot 0 */
+                ev_push(z, EV_CB, i, gclab_weakref_has_callback(h, 0), helper_of(z->m, z->m->o[i].aux));   /* this frame's slot 0 */
                 break;
             }
     } else {
@@ -248,11 +284,54 @@ static gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
     return GCLAB_OK;
 }
 
+/* The model's side of what helper f did to x (before it called fin(x)); fin: as x's __del__. */
+static void apply_effect(struct fz *z, int f, int x, bool fin)
+{
+    struct model *m = z->m;
+    int l;
+    if (fin && (f == FZ_F_RES || f == FZ_F_MKCYC))
+        m->o[x].revived = true;
+    switch (f) {
+    case FZ_F_RES:   /* r.append(x): x and all it reaches live again */
+        model_push(m, z->r_list, x);
+        break;
+    case FZ_F_MKCYC: /* l = [x]; x.c = l */
+        l = model_add(m, GCLAB_K_LIST);
+        model_push(m, l, x);
+        int at = model_attr_find(m, x, z->name_mid[FZ_S_A + 2]);
+        if (at >= 0) {
+            ilist_push(&z->displaced_op, m->o[x].items[at + 1]);
+            m->o[x].items[at + 1] = l;
+        } else {
+            model_push(m, x, z->name_mid[FZ_S_A + 2]);
+            model_push(m, x, l);
+        }
+        break;
+    case FZ_F_MKWR:  /* w.append(weakref.ref(x, fin)) */
+        l = model_add(m, GCLAB_K_WEAKREF);
+        m->o[l].ref = x;
+        m->o[l].aux = z->fin_mid;
+        model_push(m, z->w_list, l);
+        break;
+    case FZ_F_CBAL:  /* k.append([x]) */
+        l = model_add(m, GCLAB_K_LIST);
+        model_push(m, l, x);
+        model_push(m, z->k_list, l);
+        break;
+    default:
+        break;
+    }
+}
+
 static void fz_events(struct fz *z)
 {
     struct model *m = z->m;
     for (int i = 0; i < z->nev; i++) {
         int x = z->ev[i].mid;
+        if (z->ev[i].kind == EV_DIRECT) {
+            apply_effect(z, z->ev[i].helper, x, false);
+            continue;
+        }
         if (x < 0 || x >= m->n)
             fz_fail(z, "an event names m%d, which the model never made", x);
         struct m_obj *o = &m->o[x];
@@ -264,6 +343,7 @@ static void fz_events(struct fz *z)
                 fz_fail(z, "__del__ ran twice on m%d", x);
             o->finalized = true;
             ilist_push(&z->fin_op, x);
+            apply_effect(z, z->ev[i].helper, x, true);
         } else {
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
@@ -275,8 +355,9 @@ static void fz_events(struct fz *z)
                 fz_fail(z, "weakref m%d still held its callback while it ran", x);
             if (!z->ev[i].kept_cb)
                 drop_cb(z, o);
-            if (o->ref >= 0)
+            if (o->ref >= 0 && !fin_pending(m, o->ref))
                 m->o[o->ref].dead = true;
+            apply_effect(z, z->ev[i].helper, x, false);
         }
     }
     z->nev = 0;
@@ -404,12 +485,11 @@ static bool norm(int64_t *i, int64_t len)
 
 #define MODEL_DISAGREES(...) fz_fail(z, "the engine succeeded where the model fails: " __VA_ARGS__)
 
-/* Whether class cls has __del__ = rec, the one __del__ whose runs the harness sees (a
- * __del__ that is another helper runs unseen, or fails on its argument count). */
+/* Whether class cls has a __del__ whose runs the harness sees (rec, res, mkcyc, mkwr;
+ * another helper runs unseen, or fails on its argument count). */
 static bool del_is_rec(const struct model *m, int cls)
 {
-    int del = m->o[cls].aux;
-    return del >= 0 && m->o[del].kind == GCLAB_K_FUNC && m->o[del].aux == FZ_F_REC;
+    return del_seen(del_helper(m, cls));
 }
 
 static void apply_call(struct fz *z, const struct ops_op *op)
@@ -436,6 +516,19 @@ static void apply_call(struct fz *z, const struct ops_op *op)
             break;
         }
         case FZ_F_IDENT: res = args[0]; break;
+        case FZ_F_RES: case FZ_F_MKCYC: case FZ_F_MKWR: break;   /* effects come with fin's event */
+        case FZ_F_CBAL:
+            /* x() first: a weakref's target, or what calling a function or class makes
+             * (garbage once cbal returns: cyc()'s self-cycle, a class's new instance) */
+            if (m->o[args[0]].kind == GCLAB_K_FUNC && m->o[args[0]].aux == FZ_F_CYC) {
+                int l = model_add(m, GCLAB_K_LIST);
+                model_push(m, l, l);
+            } else if (m->o[args[0]].kind == GCLAB_K_CLASS) {
+                int x = model_add(m, GCLAB_K_INSTANCE);
+                m->o[x].ref = args[0];
+                m->o[x].any_del = m->o[args[0]].aux >= 0;
+            }
+            break;
         case FZ_F_PAIR:
             res = model_add(m, GCLAB_K_LIST);
             model_push(m, res, args[0]);
@@ -779,6 +872,8 @@ struct chk {
     int *queue, qh, qt;    /* slots to visit */
     int *owner;            /* the slot holding each visited object, -1 if not visited */
     bool *R, *L, *K;       /* reachable, rc-live, reachable when the collection ran */
+    bool *Rr;              /* reachable from r, the resurrected objects' list */
+    bool *F;               /* reachable from what this op finalized */
 };
 
 static int chk_slot(struct chk *c)
@@ -909,7 +1004,8 @@ static void chk_visit(struct chk *c, int s, int x)
         int t = chk_slot(c), tg = o->ref;
         gclab_weakref_get(h, t, s);
         if (gclab_kind_of(h, t) == GCLAB_K_NONE) {
-            if (tg >= 0 && c->R[tg])
+            /* (a collector clears weakrefs to what its finalizers then resurrect) */
+            if (tg >= 0 && c->R[tg] && !(c->Rr[tg] && !z->rc_exact))
                 fz_fail(z, "weakref m%d reads None but its target m%d is reachable", x, tg);
             if (tg >= 0 && z->rc_exact && c->L[tg])
                 fz_fail(z, "weakref m%d reads None but rc keeps its target m%d (on a cycle)", x, tg);
@@ -921,14 +1017,16 @@ static void chk_visit(struct chk *c, int s, int x)
             gclab_id(h, t, &tid);
             if (o->cleared)
                 fz_fail(z, "weakref m%d read None before and now returns an object", x);
-            if (m->o[tg].dead)
+            if (m->o[tg].dead && !c->Rr[tg] && !c->F[tg])
                 fz_fail(z, "weakref m%d returns m%d, which was known freed", x, tg);
             if (tid != m->o[tg].eid)
                 fz_fail(z, "weakref m%d returns engine object 0x%llx, not its target m%d (0x%llx)", x,
                         (unsigned long long)tid, tg, (unsigned long long)m->o[tg].eid);
             if (z->rc_exact && !c->L[tg])
                 fz_fail(z, "weakref m%d still returns m%d, which rc must have freed", x, tg);
-            if (z->full && z->precise && z->cycles && !z->frozen && !c->K[tg])
+            /* (a weakref its __del__ made, mkwr, may see what a tracing engine finalized live
+             * until the next collection) */
+            if (z->full && z->precise && z->cycles && !z->frozen && !c->K[tg] && !c->F[tg])
                 fz_fail(z, "after a full collection weakref m%d still returns unreachable m%d", x, tg);
         }
         chk_drop(c, t);
@@ -1004,16 +1102,28 @@ static void fz_check(struct fz *z)
     /* A callback let go of during a collection was reachable when it marked. */
     if (z->full)
         model_reach_from(m, z->cb_op.v, z->cb_op.n, c.K);
+    /* What a resurrecting __del__ (res) stored in r lives again: finalized, or seen
+     * cleared by a weakref the collector cleared before it ran __del__. */
+    c.Rr = scratch(z, SC_RR, (size_t)n, sizeof(bool));
+    int *revived = scratch(z, SC_UNSEEN, (size_t)n, sizeof(int)), nrev = 0;
+    for (int i = 0; i < n; i++)
+        if (m->o[i].revived)
+            revived[nrev++] = i;
+    if (nrev)
+        model_reach_from(m, revived, nrev, c.Rr);
+    c.F = scratch(z, SC_F, (size_t)n, sizeof(bool));
+    if (z->full)
+        model_reach_from(m, z->fin_op.v, z->fin_op.n, c.F);
 
     /* C3, C5: what the events said, against reachability */
     for (int i = 0; i < n; i++) {
         const struct m_obj *o = &m->o[i];
-        if (c.R[i] && o->dead)
+        if (c.R[i] && o->dead && !c.Rr[i])
             fz_fail(z, "m%d (%s) is reachable but was seen freed (a weakref to it read None or its callback ran)", i,
                     kname(o->kind));
-        if (c.R[i] && o->finalized)
+        if (c.R[i] && o->finalized && !c.Rr[i])
             fz_fail(z, "__del__ ran on m%d, which is reachable", i);
-        if (o->kind == GCLAB_K_WEAKREF && o->cb_ran && o->ref >= 0 && c.R[o->ref])
+        if (o->kind == GCLAB_K_WEAKREF && o->cb_ran && o->ref >= 0 && c.R[o->ref] && !c.Rr[o->ref])
             fz_fail(z, "the callback of weakref m%d ran but its target m%d is reachable", i, o->ref);
         if (z->rc_exact && z->finalizers && !c.L[i] && o->has_del && !o->finalized)
             fz_fail(z, "rc freed m%d (instance with __del__) without running __del__", i);
@@ -1051,8 +1161,8 @@ static void fz_check(struct fz *z)
     for (int i = 0; i < nargs; i++)
         chk_enqueue(&c, i, m->slots[args[i]]);
     c.next = nargs;
-    for (int g = 0; g <= 4; g++) {
-        int name = g < 4 ? FZ_S_G0 + g : FZ_S_FIN, s = chk_slot(&c);
+    for (int g = 0; g < 8; g++) {
+        int name = g < 4 ? FZ_S_G0 + g : g == 4 ? FZ_S_FIN : FZ_S_R + g - 5, s = chk_slot(&c);
         int at = model_dict_find(m, m->globals, z->name_mid[name]);
         gclab_status st = gclab_global_get(h, s, z->names[name]);
         if ((st == GCLAB_OK) != (at >= 0))
@@ -1130,6 +1240,7 @@ static void fz_check(struct fz *z)
         bool *hi = scratch(z, SC_HI, (size_t)n, sizeof(bool));
         memcpy(hi, c.K, (size_t)n * sizeof(bool));
         model_reach_from(m, z->fin_op.v, z->fin_op.n, hi);
+        model_reach_from(m, z->displaced_op.v, z->displaced_op.n, hi);
         /* A __del__ other than rec runs unseen: what it may have just finalized waits too.
          * Even if a weakref to it reads None ("dead"): weakrefs are cleared first. */
         int *unseen = scratch(z, SC_UNSEEN, (size_t)n, sizeof(int)), nun = 0;
@@ -1207,6 +1318,9 @@ static void phantom_instance(struct fz *z, const struct ops_op *op)
 {
     struct model *m = z->m;
     int cls = op->code == OP_CALL ? m->slots[op->b] : -1;
+    /* cbal(C) calls C() first: its instance is left the same way */
+    if (cls >= 0 && helper_of(m, cls) == FZ_F_CBAL && op->d >= 1)
+        cls = m->slots[op->c];
     if (cls < 0 || m->o[cls].kind != GCLAB_K_CLASS || m->o[cls].aux < 0)
         return;
     int x = model_add(m, GCLAB_K_INSTANCE);
@@ -1270,21 +1384,28 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         z->direct = z->wr_call = false;
         z->full = false;
         z->old_dst = -1;
-        z->fin_op.n = z->cb_op.n = 0;
+        z->fin_op.n = z->cb_op.n = z->displaced_op.n = 0;
         z->untagged_fin = 0;
         if (op->code == OP_CALL) {
             z->wr_call = gclab_kind_of(h, op->b) == GCLAB_K_WEAKREF;
             int callee = z->m->slots[op->b];
-            if (op->d >= 1 && gclab_kind_of(h, op->c) != GCLAB_K_EMPTY && callee >= 0 &&
-                z->m->o[callee].kind == GCLAB_K_FUNC && z->m->o[callee].aux == FZ_F_REC) {
+            int f = callee >= 0 ? helper_of(z->m, callee) : 0;
+            if (op->d >= 1 && gclab_kind_of(h, op->c) != GCLAB_K_EMPTY &&
+                (f == FZ_F_REC || f == FZ_F_RES || f == FZ_F_MKCYC || f == FZ_F_MKWR || f == FZ_F_CBAL)) {
                 gclab_id(h, op->c, &z->direct_id);
                 z->direct = true;
+                z->direct_mid = z->m->slots[op->c];
+                z->direct_helper = f;
             }
         }
         return GCLAB_OK;
     }
     z->steps++;
     if (z->observe) {
+        /* Instances get their __id tag here too, so res, mkcyc and mkwr act alike. */
+        if (st == GCLAB_OK && (op->code == OP_INSTANCE || (op->code == OP_CALL && gclab_kind_of(h, op->a) == GCLAB_K_INSTANCE &&
+                                                            gclab_kind_of(h, op->b) == GCLAB_K_CLASS)))
+            tag(z, op->a, z->ntags++);
         observe_step(z, op, st);
         return GCLAB_OK;
     }
@@ -1362,9 +1483,21 @@ static int fz_setup(struct fz *z)
     m->o[fin].aux = -1;
     gclab_id(h, 0, &id);
     m->o[fin].eid = id;
+    z->fin_mid = fin;
     m->globals = model_add(m, GCLAB_K_DICT);
     model_push(m, m->globals, z->name_mid[FZ_S_FIN]);
     model_push(m, m->globals, fin);
+    /* r, w, k: the lists helpers append to (the program cannot name them) */
+    int *lists[3] = { &z->r_list, &z->w_list, &z->k_list };
+    for (int i = 0; i < 3; i++) {
+        if (gclab_list_new(h, 0) != GCLAB_OK || gclab_global_set(h, z->names[FZ_S_R + i], 0) != GCLAB_OK)
+            return -1;
+        *lists[i] = model_add(m, GCLAB_K_LIST);
+        gclab_id(h, 0, &id);
+        m->o[*lists[i]].eid = id;
+        model_push(m, m->globals, z->name_mid[FZ_S_R + i]);
+        model_push(m, m->globals, *lists[i]);
+    }
     m->garbage = model_add(m, GCLAB_K_LIST);
     gclab_id(h, 1, &id);
     m->o[m->garbage].eid = id;
@@ -1374,7 +1507,7 @@ static int fz_setup(struct fz *z)
     gclab_frame_pop(h);
     struct gclab_stats st;
     gclab_heap_stats(h, &st);
-    z->baseline = (int64_t)st.live_objects - 4;
+    z->baseline = (int64_t)st.live_objects - 7;
     return 0;
 }
 
@@ -1386,10 +1519,11 @@ static void fz_teardown(struct fz *z)
     int64_t found;
     z->pc = -1;
     z->full = false;
-    for (int g = 0; g < 4; g++) {
-        int at = model_dict_find(m, m->globals, z->name_mid[FZ_S_G0 + g]);
+    for (int g = 0; g < 4; g++) {   /* (r, w, k stay: __del__ still runs res and mkwr) */
+        int name = FZ_S_G0 + g;
+        int at = model_dict_find(m, m->globals, z->name_mid[name]);
         if (at >= 0) {
-            gclab_global_del(h, z->names[FZ_S_G0 + g]);
+            gclab_global_del(h, z->names[name]);
             model_remove(m, m->globals, at);
             model_remove(m, m->globals, at);
         }
@@ -1403,8 +1537,24 @@ static void fz_teardown(struct fz *z)
     while (gclab_list_pop(h, -1, 0, -1) == GCLAB_OK)
         ;
     gclab_error_clear(h);
-    gclab_frame_pop(h);
     m->o[m->garbage].n = m->o[m->callbacks].n = 0;
+    /* r, w, k: fresh empty lists, not unbound (a __del__ run as the old ones die, or
+     * by the collections below, appends to the new ones) */
+    int *lists[3] = { &z->r_list, &z->w_list, &z->k_list };
+    for (int i = 0; i < 3; i++) {
+        uint64_t id;
+        if (gclab_list_new(h, 0) != GCLAB_OK || gclab_id(h, 0, &id) != GCLAB_OK)
+            fz_fail(z, "cannot make a list: %s", gclab_error(h));
+        fz_events(z);   /* (bdw runs pending finalizers as it allocates) */
+        *lists[i] = model_add(m, GCLAB_K_LIST);
+        m->o[*lists[i]].eid = id;
+        model_dict_set(m, m->globals, z->name_mid[FZ_S_R + i], *lists[i]);
+        if (gclab_global_set(h, z->names[FZ_S_R + i], 0) != GCLAB_OK)
+            fz_fail(z, "cannot rebind a helpers' list: %s", gclab_error(h));
+        fz_events(z);
+    }
+    gclab_clear(h, 0);
+    gclab_frame_pop(h);
     fz_events(z);
     fz_check(z);
     z->frozen = false;
@@ -1412,7 +1562,7 @@ static void fz_teardown(struct fz *z)
     gclab_error_clear(h);
     /* Conservative bdw gets no exact checks: skip its collections here. */
     for (int i = 0; i < (z->precise ? 2 : 0); i++) {
-        z->fin_op.n = z->cb_op.n = 0;
+        z->fin_op.n = z->cb_op.n = z->displaced_op.n = 0;
         z->untagged_fin = 0;
         z->full = true;
         gclab_gc_collect(h, 2, &found);
@@ -1506,6 +1656,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
         free(z.sc[i].p);
     free(z.fin_op.v);
     free(z.cb_op.v);
+    free(z.displaced_op.v);
     return z.exhausted ? 1 : 0;
 }
 

@@ -39,6 +39,7 @@ struct m_obj {
     bool cb_ran;           /* weakref whose callback ran */
     bool dead;             /* known freed by the engine */
     bool cleared;          /* weakref known cleared */
+    bool revived;          /* its __del__ made it reachable again (res) or kept it alive (mkcyc) */
     uint64_t eid;          /* engine id (gclab_id), 0 until seen */
     int64_t ival;          /* int or bool value; blob size */
     char *s;               /* str bytes */

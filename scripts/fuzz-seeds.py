@@ -67,8 +67,31 @@ def encode(prog, engine, knobs=0, alloc="malloc", pairs=()):
     return bytes(out)
 
 
-REC, INIT, IDENT, PAIR, CYC = 1, 2, 3, 4, 5
+REC, INIT, IDENT, PAIR, CYC, RES, MKCYC, MKWR, CBAL = 1, 2, 3, 4, 5, 6, 7, 8, 9
 PROGRAMS = {
+    # a resurrecting __del__ (res: r.append(self)): an acyclic instance holding a list,
+    # and a self-cycle with a weakref (callback rec), both dropped and collected
+    "resurrect": [("FUNC", 0, RES), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("LIST", 3), ("SETATTR", 2, 0, 3),
+                  ("WEAKREF", 4, 2, -1), ("CLEAR", 2), ("CLEAR", 3), ("GC_COLLECT", -1, -1), ("CALL", 5, 4, 0, 0),
+                  ("CLEAR", 5), ("FUNC", 8, REC), ("INSTANCE", 6, 1), ("SETATTR", 6, 1, 6), ("WEAKREF", 7, 6, 8),
+                  ("CLEAR", 6), ("GC_COLLECT", -1, -1), ("CALL", 9, 7, 0, 0), ("GC_COLLECT", -1, -1),
+                  ("INSTANCE", 10, 1), ("CALL", 11, 0, 10, 1), ("CLEAR", 10), ("GC_COLLECT", -1, -1)],
+    # a cycle-making __del__ (mkcyc: self.c = [self]): refcounting leaves the new
+    # cycle to the collector; a direct call on a live instance
+    "del_mkcyc": [("FUNC", 0, MKCYC), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("WEAKREF", 4, 2, -1),
+                  ("CLEAR", 2), ("GC_COLLECT", -1, -1), ("CALL", 5, 4, 0, 0), ("INSTANCE", 3, 1), ("SETATTR", 3, 0, 3),
+                  ("CLEAR", 3), ("GC_COLLECT", -1, -1), ("GC_COLLECT", -1, -1), ("INSTANCE", 6, 1),
+                  ("CALL", 7, 0, 6, 1), ("GETATTR", 8, 6, 2), ("CLEAR", 6), ("CLEAR", 8), ("GC_COLLECT", -1, -1)],
+    # a __del__ that makes a weakref to its object (mkwr: w.append(weakref.ref(self, fin)))
+    "del_mkwr": [("FUNC", 0, MKWR), ("CLASS", 1, 1, -1, 0), ("INSTANCE", 2, 1), ("SETATTR", 2, 0, 2), ("CLEAR", 2),
+                 ("GC_COLLECT", -1, -1), ("GC_COLLECT", -1, -1), ("INSTANCE", 3, 1), ("CLEAR", 3),
+                 ("GC_COLLECT", -1, -1), ("INSTANCE", 4, 1), ("CALL", 5, 0, 4, 1), ("CLEAR", 4), ("GC_COLLECT", -1, -1)],
+    # a weakref callback that allocates (cbal: k.append([wr])), by refcount and by the
+    # collector; called directly on a weakref, on cyc and on a class
+    "cb_alloc": [("FUNC", 0, CBAL), ("CLASS", 1, 0, -1, -1), ("INSTANCE", 2, 1), ("WEAKREF", 3, 2, 0), ("CLEAR", 2),
+                 ("GC_COLLECT", -1, -1), ("INSTANCE", 4, 1), ("SETATTR", 4, 0, 4), ("WEAKREF", 5, 4, 0), ("CLEAR", 4),
+                 ("GC_COLLECT", -1, -1), ("CALL", 6, 0, 3, 1), ("FUNC", 7, CYC), ("CALL", 8, 0, 7, 1),
+                 ("CALL", 9, 0, 1, 1), ("GC_COLLECT", -1, -1)],
     # a dropped two-list cycle, then a full collection
     "cycle": [("LIST", 0), ("LIST", 1), ("APPEND", 0, 1), ("APPEND", 1, 0), ("CLEAR", 0), ("CLEAR", 1),
               ("GC_COLLECT", 2, -1)],
