@@ -45,6 +45,8 @@ int ops_func_slots_needed(const struct ops_func *f)
             if (n > need)
                 need = n;
         }
+        if ((op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) && op->b + 3 > need)
+            need = op->b + 3;   /* the loop's state slots */
     }
     return need;
 }
@@ -279,7 +281,7 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
                 snprintf(err, errlen, "function %d op %d: CALL_METHOD needs the callee's and the object's slots", fi, pc);
                 return -1;
             }
-            if (op->code == OP_FOR_RANGE && op->b + 2 >= f->nslots) {
+            if ((op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) && op->b + 2 >= f->nslots) {
                 snprintf(err, errlen, "function %d op %d (FOR_RANGE): slots %d..%d out of range", fi, pc,
                          op->b, op->b + 2);
                 return -1;
@@ -618,6 +620,107 @@ static gclab_status op_for_range(gclab_heap *h, const struct ops_op *op, bool *g
 }
 
 /* Build a tuple of n ints into dst (scratch frame, then frame_return). */
+/* `_a = _b in _c`: CPython's PySequence_Contains (identity, then ==) for
+ * lists and tuples, a key lookup for dicts, a substring test for strs. The
+ * items are read into a frame of their own (0 the needle, 1 the container,
+ * 2 the item). */
+static gclab_status op_contains(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st;
+    if ((st = empty_check(h, op->b)) != GCLAB_OK || (st = empty_check(h, op->c)) != GCLAB_OK)
+        return st;
+    int kind = gclab_kind_of(h, op->c);
+    bool found = false;
+    if (kind == GCLAB_K_STR) {
+        const char *s, *t;
+        size_t n, m;
+        if (gclab_kind_of(h, op->b) != GCLAB_K_STR)
+            return gclab_raise(h, GCLAB_ETYPE, "'in <string>' requires string as left operand, not %s",
+                               gclab_type_name(h, op->b));
+        gclab_str_value(h, op->b, &t, &m);
+        char *needle = malloc(m + 1);
+        if (!needle)
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        memcpy(needle, t, m);
+        gclab_str_value(h, op->c, &s, &n);
+        for (size_t i = 0; i + m <= n && !found; i++)
+            found = memcmp(s + i, needle, m) == 0;
+        free(needle);
+    } else if (kind == GCLAB_K_LIST || kind == GCLAB_K_TUPLE || kind == GCLAB_K_DICT) {
+        if ((st = gclab_frame_push_args(h, 3, 2, (int[]){ op->b, op->c })) != GCLAB_OK)
+            return st;
+        if (kind == GCLAB_K_DICT) {
+            st = gclab_dict_get(h, 2, 1, 0);
+            found = st == GCLAB_OK;
+            if (st == GCLAB_EKEY) {
+                gclab_error_clear(h);
+                st = GCLAB_OK;
+            }
+        } else {
+            int64_t len = 0;
+            for (int64_t i = 0; st == GCLAB_OK && !found && gclab_len(h, 1, &len) == GCLAB_OK && i < len; i++) {
+                st = kind == GCLAB_K_LIST ? gclab_list_get(h, 2, 1, i) : gclab_tuple_get(h, 2, 1, i);
+                if (st == GCLAB_OK)
+                    st = gclab_is(h, 0, 2, &found);
+                if (st == GCLAB_OK && !found)
+                    st = gclab_equal(h, 0, 2, &found);
+            }
+        }
+        gclab_frame_pop(h);
+        if (st != GCLAB_OK)
+            return st;
+    } else {
+        return gclab_raise(h, GCLAB_ETYPE, "argument of type '%s' is not iterable", gclab_type_name(h, op->c));
+    }
+    return gclab_bool(h, op->a, found != (op->code == OP_NOT_IN));
+}
+
+/* One step of `for _a in _b` (see ops.h): *go false when the loop is done. */
+static gclab_status op_for_iter(gclab_heap *h, const struct ops_op *op, bool *go)
+{
+    int it = op->b, pos = op->b + 1, stand = op->b + 2;
+    gclab_status st;
+    int64_t i = 0;
+    int kind = gclab_kind_of(h, it);
+    *go = false;
+    if (kind == GCLAB_K_EMPTY)
+        return empty_check(h, it);
+    if (gclab_kind_of(h, pos) == GCLAB_K_EMPTY) {
+        if (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE && kind != GCLAB_K_DICT && kind != GCLAB_K_STR)
+            return gclab_raise(h, GCLAB_ETYPE, "'%s' object is not iterable", gclab_type_name(h, it));
+        /* CPython's iterator is one tracked object for the loop's duration */
+        if ((st = gclab_tuple_new(h, stand, 1, &it)) != GCLAB_OK || (st = gclab_int_new(h, pos, 0)) != GCLAB_OK)
+            return st;
+    } else if ((st = gclab_int_value(h, pos, &i)) != GCLAB_OK) {
+        return st;
+    }
+    if (kind == GCLAB_K_DICT) {
+        size_t p = (size_t)i;
+        bool more;
+        if ((st = gclab_dict_next(h, it, &p, op->a, -1, &more)) != GCLAB_OK || !more)
+            return st;
+        *go = true;
+        return gclab_int_new(h, pos, (int64_t)p);
+    }
+    int64_t len = 0;
+    gclab_len(h, it, &len);
+    if (i >= len)
+        return GCLAB_OK;
+    if (kind == GCLAB_K_STR) {
+        const char *s;
+        size_t n;
+        gclab_str_value(h, it, &s, &n);
+        char ch = s[i];
+        st = gclab_str_new(h, op->a, &ch, 1);
+    } else {
+        st = kind == GCLAB_K_LIST ? gclab_list_get(h, op->a, it, i) : gclab_tuple_get(h, op->a, it, i);
+    }
+    if (st != GCLAB_OK)
+        return st;
+    *go = true;
+    return gclab_int_new(h, pos, i + 1);
+}
+
 static gclab_status int_tuple(gclab_heap *h, int dst, int n, const int64_t *v)
 {
     gclab_status st = gclab_frame_push(h, n + 1);
@@ -693,6 +796,7 @@ static void name_error(struct ops_program *p, gclab_heap *h, int fi, const struc
         if (k[i] == 'S' || k[i] == 'O') { lo = v[i]; hi = v[i] + 1; }
         if (k[i] == 'R') { lo = v[i]; hi = v[i] + v[i + 1]; }
         if (op->code == OP_FOR_RANGE && i == 1) hi = lo + 3;
+        if (op->code == OP_FOR_ITER && i == 1) hi = lo + 1;   /* its state slots start empty */
         for (int s = lo; s >= 0 && s < hi; s++) {
             if (gclab_kind_of(h, s) != GCLAB_K_EMPTY)
                 continue;
@@ -966,6 +1070,13 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_GC_SET_DEBUG:
             if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
                 gclab_gc_set_debug(h, (int)v);
+            break;
+        case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
+        case OP_FOR_ITER:
+            if ((st = op_for_iter(h, op, &b)) == GCLAB_OK && !b) {
+                pc = op->c;
+                jumped = true;
+            }
             break;
         case OP_CALL_METHOD: {
             bool unbound;

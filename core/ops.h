@@ -126,7 +126,13 @@
     X(CALL_METHOD, "OYRN", "_a = _{c+1}.b(_{c+2}, ..., _{c+d-1}) (d >= 2): CPython's "  \
                            "LOAD_METHOD and CALL; _c holds the callee during the call "  \
                            "and is emptied after it; a func found in the class gets "    \
-                           "_{c+1} as self, no bound method is made")
+                           "_{c+1} as self, no bound method is made")              \
+    X(IN,          "SSS-", "_a = _b in _c (list, tuple, dict keys, substring of a str)") \
+    X(NOT_IN,      "SSS-", "_a = _b not in _c")                                    \
+    X(FOR_ITER,    "SSJ-", "for _a in _b: _{b+1} (empty at the loop's entry) is the " \
+                           "position, _{b+2} stands for CPython's iterator (a tracked " \
+                           "1-tuple of _b, made at the first step); when done go to c " \
+                           "and leave both for the CLEARs after the loop")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,

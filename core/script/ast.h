@@ -23,10 +23,11 @@ enum expr_kind {
     E_CALL,                          /* a(items...) */
     E_ATTR,                          /* a.name */
     E_INDEX,                         /* a[b] */
+    E_IFEXP,                         /* a if items[0] else b (n == 1) */
 };
 
 /* comparison operators */
-enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_IS, C_IS_NOT };
+enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_IS, C_IS_NOT, C_IN, C_NOT_IN };
 
 struct expr {
     enum expr_kind kind;
@@ -56,7 +57,8 @@ struct stmt {
     int line, col;
     struct expr *value;          /* EXPR, ASSIGN, AUG, RETURN (may be NULL), IF/WHILE test, ASSERT test */
     struct expr *msg;            /* ASSERT message */
-    struct expr **targets;       /* ASSIGN (n targets), DEL; FOR: range args */
+    struct expr **targets;       /* ASSIGN (n targets), DEL; FOR: range args (n 1..3), or n 0 and
+                                    value the iterable */
     int n;
     int op;                      /* AUG: the binop */
     const char *name;            /* FOR var, DEF/CLASS name, IMPORT module */

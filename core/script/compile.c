@@ -200,7 +200,7 @@ static int emit(struct fctx *fc, int code, int32_t a, int32_t b, int32_t c, int3
         if (k[i] == 'R' && v[i + 1] > 0)
             note_slot(fc, v[i] + v[i + 1] - 1);
     }
-    if (code == OP_FOR_RANGE)
+    if (code == OP_FOR_RANGE || code == OP_FOR_ITER)
         note_slot(fc, b + 2);
     int r = ops_emit(fc->c->prog, fc->fi, code, a, b, c, d, fc->line);
     if (r < 0)
@@ -215,7 +215,7 @@ static void patch(struct fctx *fc, int at, int target)
     struct ops_op *op = &fc->c->prog->funcs[fc->fi].ops[at];
     if (op->code == OP_JUMP)
         op->a = target;
-    else if (op->code == OP_FOR_RANGE)
+    else if (op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER)
         op->c = target;
     else
         op->b = target;
@@ -342,7 +342,7 @@ static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
     scan_expr_pins(fc, e->a, maxpin);
     scan_expr_pins(fc, e->b, maxpin);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
-                                 e->kind == E_COMPARE || e->kind == E_CALL); i++)
+                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP); i++)
         scan_expr_pins(fc, e->items[i], maxpin);
 }
 
@@ -381,7 +381,7 @@ static void seen_expr(struct fctx *fc, const struct expr *e)
     seen_expr(fc, e->a);
     seen_expr(fc, e->b);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
-                                 e->kind == E_COMPARE || e->kind == E_CALL); i++)
+                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP); i++)
         seen_expr(fc, e->items[i]);
 }
 
@@ -425,6 +425,7 @@ static void scan_globals(struct fctx *fc, const struct stmt *s, bool module)
     case S_FOR:
         for (int i = 0; i < s->n; i++)
             seen_expr(fc, s->targets[i]);
+        seen_expr(fc, s->value);
         seen_mark(fc, s->name, SEEN_BIND);
         break;
     case S_DEF: case S_CLASS:
@@ -502,6 +503,7 @@ static void scan_block(struct fctx *fc, const struct block *b, bool module, int 
 
 static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh);
 static void ccall(struct fctx *fc, const struct expr *e, int dst);
+static int jump_if(struct fctx *fc, const struct expr *e, bool sense);
 
 static bool is_module_name(struct fctx *fc, const struct expr *e)
 {
@@ -560,7 +562,7 @@ static bool writes_early(const struct expr *e)
 
 static int cmp_code(int op)
 {
-    static const int codes[] = { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IS, OP_IS_NOT };
+    static const int codes[] = { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IS, OP_IS_NOT, OP_IN, OP_NOT_IN };
     return codes[op];
 }
 
@@ -694,6 +696,19 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
     case E_CALL:
         ccall(fc, e, dst);
         break;
+    case E_IFEXP: {
+        /* the shape of an if/else statement, so the printer writes it as one */
+        int at = jump_if(fc, e->items[0], false);
+        int mark = fc->next_temp;
+        cexpr(fc, e->a, dst, true);
+        scope_end(fc, mark);
+        int j = emit(fc, OP_JUMP, 0, 0, 0, 0);
+        patch(fc, at, here(fc));
+        cexpr(fc, e->b, dst, true);
+        scope_end(fc, mark);
+        patch(fc, j, here(fc));
+        break;
+    }
     }
     fc->line = saved_line;
 }
@@ -1188,6 +1203,20 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
          * FOR_RANGE advances: temporaries, or three consecutive `_N` slots
          * used in place (the printer's spelling, see print.c). */
         int k = -1;
+        if (s->n == 0) {
+            /* FOR_ITER: the iterable in slot k, its state in k+1 and k+2 (empty
+             * on entry, cleared after the loop); a pinned `_k` is used in place */
+            k = s->value->kind == E_NAME ? pinned_slot(s->value->name) : -1;
+            if (k < 0) {
+                k = fc->next_temp;
+                tmp_new(fc, true);
+                tmp_new(fc, true);
+                tmp_new(fc, true);
+                cexpr(fc, s->value, k, true);
+            } else {
+                note_slot(fc, k + 2);
+            }
+        }
         if (s->n == 3) {
             int p0 = s->targets[0]->kind == E_NAME ? pinned_slot(s->targets[0]->name) : -1;
             int p1 = s->targets[1]->kind == E_NAME ? pinned_slot(s->targets[1]->name) : -1;
@@ -1195,7 +1224,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
             if (p0 >= 0 && p1 == p0 + 1 && p2 == p0 + 2)
                 k = p0;
         }
-        if (k < 0) {
+        if (k < 0 && s->n > 0) {
             k = fc->next_temp;
             tmp_new(fc, true);
             tmp_new(fc, true);
@@ -1219,7 +1248,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         struct loop l = { here(fc), NULL, 0, 0, fc->loop };
         fc->loop = &l;
         fc->line = s->line;
-        add_break(fc, emit(fc, OP_FOR_RANGE, v, k, 0, 0));
+        add_break(fc, emit(fc, s->n ? OP_FOR_RANGE : OP_FOR_ITER, v, k, 0, 0));
         if (global) {
             fc->line = s->name_line;
             emit(fc, OP_GLOBAL_SET, name_index(fc, s->name), v, 0, 0);

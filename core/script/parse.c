@@ -762,7 +762,9 @@ static int compare_op(struct lexer *L)
     if (is_kw(L, "is"))
         return C_IS;
     if (is_kw(L, "in"))
-        script_fail(L->p, L->tline, L->tcol, "operator 'in' is not supported");
+        return C_IN;
+    if (is_kw(L, "not"))
+        return C_NOT_IN;   /* `not` after an operand can only begin `not in` */
     return -1;
 }
 
@@ -780,11 +782,14 @@ static struct expr *parse_compare(struct lexer *L)
             op = C_IS_NOT;
             lex_next(L);
         }
+        if (op == C_NOT_IN) {
+            if (!is_kw(L, "in"))
+                expected(L, "'in'");
+            lex_next(L);
+        }
         vec_push(L->p, &ops, (void *)(intptr_t)op);
         vec_push(L->p, &items, parse_arith(L));
     }
-    if (is_kw(L, "not"))
-        script_fail(L->p, L->tline, L->tcol, "operator 'not in' is not supported");
     struct expr *e = node(L, E_COMPARE, first->line, first->col, (size_t)first->start);
     e->items = (struct expr **)items.v;
     e->n = items.n;
@@ -825,6 +830,20 @@ static struct expr *parse_and(struct lexer *L)
     return e;
 }
 
+static struct expr *parse_or_test(struct lexer *L)
+{
+    struct expr *e = parse_and(L);
+    while (is_kw(L, "or")) {
+        lex_next(L);
+        struct expr *b = node(L, E_OR, e->line, e->col, (size_t)e->start);
+        b->a = e;
+        b->b = parse_and(L);
+        set_depth(L, b);
+        e = b;
+    }
+    return e;
+}
+
 static struct expr *parse_expr(struct lexer *L)
 {
     enter(L);
@@ -837,8 +856,21 @@ static struct expr *parse_expr(struct lexer *L)
         set_depth(L, b);
         e = b;
     }
-    if (is_kw(L, "if"))
-        script_fail(L->p, L->tline, L->tcol, "conditional expressions are not supported");
+    if (is_kw(L, "if")) {
+        lex_next(L);
+        struct expr *c = node(L, E_IFEXP, e->line, e->col, (size_t)e->start);
+        struct expr **test = alloc(L->p, sizeof *test);
+        test[0] = parse_or_test(L);
+        if (!is_kw(L, "else"))
+            expected(L, "'else'");
+        lex_next(L);
+        c->a = e;
+        c->items = test;
+        c->n = 1;
+        c->b = parse_expr(L);
+        set_depth(L, c);
+        e = c;
+    }
     if (is_op(L, ":="))
         script_fail(L->p, L->tline, L->tcol, "assignment expressions are not supported");
     L->depth--;
@@ -1196,12 +1228,14 @@ static struct stmt *parse_compound(struct lexer *L)
             expected(L, "'in'");
         lex_next(L);
         struct expr *it = parse_expr(L);
-        if (it->kind != E_CALL || it->a->kind != E_NAME || strcmp(it->a->name, "range") != 0)
-            script_fail(L->p, it->line, it->col, "for loops are supported only over range(...)");
-        if (it->n < 1 || it->n > 3)
-            script_fail(L->p, it->line, it->col, "range expected 1 to 3 arguments, got %d", it->n);
-        s->targets = it->items;
-        s->n = it->n;
+        if (it->kind == E_CALL && it->a->kind == E_NAME && strcmp(it->a->name, "range") == 0) {
+            if (it->n < 1 || it->n > 3)
+                script_fail(L->p, it->line, it->col, "range expected 1 to 3 arguments, got %d", it->n);
+            s->targets = it->items;
+            s->n = it->n;
+        } else {
+            s->value = it;   /* a list, tuple, dict or str, checked when the loop starts */
+        }
         s->body = parse_block(L);
         if (is_kw(L, "else"))
             script_fail(L->p, L->tline, L->tcol, "'else' after a loop is not supported");

@@ -266,6 +266,8 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         put_range(pr, c, d);
         put(pr, ")");
         break;
+    case OP_IN: put(pr, "_%d = _%d in _%d", a, b, c); break;
+    case OP_NOT_IN: put(pr, "_%d = _%d not in _%d", a, b, c); break;
     case OP_CALL_METHOD: {
         /* the compiler reads `_k.m(_{k+1}, ...)` as CALL_METHOD over slots k-1.. */
         const char *m = name_of(pr, b, false);
@@ -360,6 +362,9 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
             if (ops[pc].code == OP_FOR_RANGE && ops[pc].c == j + 1) {
                 put(pr, "for _%d in range(_%d, _%d, _%d):\n", ops[pc].a, ops[pc].b, ops[pc].b + 1, ops[pc].b + 2);
                 print_block(pr, fi, pc + 1, j, depth + 1, &l);
+            } else if (ops[pc].code == OP_FOR_ITER && ops[pc].c == j + 1) {
+                put(pr, "for _%d in _%d:\n", ops[pc].a, ops[pc].b);
+                print_block(pr, fi, pc + 1, j, depth + 1, &l);
             } else {
                 put(pr, "while True:\n");
                 print_block(pr, fi, pc, j, depth + 1, &l);
@@ -411,8 +416,8 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
             }
             continue;
         }
-        if (op->code == OP_FOR_RANGE) {
-            fail(pr, "function %d op %d: FOR_RANGE outside a loop has no spelling", fi, pc);
+        if (op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) {
+            fail(pr, "function %d op %d: %s outside a loop has no spelling", fi, pc, ops_name(op->code));
             return;
         }
         print_op(pr, fi, op, depth);

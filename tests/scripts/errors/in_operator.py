@@ -1,2 +1,2 @@
 print('ran')
-x = 1 in [1]
+x = 1 not 2
