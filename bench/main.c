@@ -1,20 +1,26 @@
 /* main.c — the `gclab` command: a table of subcommands, each with --help.
  * Exit codes: 0 success, 1 the run failed (a workload error, a failed
  * assert), 2 bad usage or input (nothing was run). */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "record.h"
 
 static int cmd_engines(int argc, char **argv);
 static int cmd_workloads(int argc, char **argv);
+static int cmd_machine(int argc, char **argv);
 
 static const struct command {
     const char *name, *usage, *summary;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    { "engines", "gclab engines [--caps|--mutants]", "list the collector engines", cmd_engines },
-    { "workloads", "gclab workloads", "list the workloads with their parameters", cmd_workloads },
+    { "engines", "gclab engines [--caps|--mutants|--json]", "list the collector engines", cmd_engines },
+    { "workloads", "gclab workloads [--json]", "list the workloads with their parameters", cmd_workloads },
+    { "machine", "gclab machine", "print this machine's description as JSON (the record's \"machine\")",
+      cmd_machine },
     { "run", "gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json] [options]",
       "run one workload once on one engine and report the run record", cmd_run },
     { "script", "gclab script FILE [-e ENGINE] [-p KEY=VALUE]... [--json]",
@@ -41,16 +47,30 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
+/* Print a JSON value on one line of stdout and free it; 0, or 1 if it could not be printed. */
+static int print_json(json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    if (!text)
+        return 1;
+    puts(text);
+    free(text);
+    return 0;
+}
+
 static int cmd_engines(int argc, char **argv)
 {
     const char *name, *summary;
-    bool caps = false;
+    bool caps = false, json = false;
     if (cli_wants_help(argc, argv)) {
-        printf("usage: gclab engines [--caps|--mutants]\n\nOne line per engine: its name and what it is.\n"
+        printf("usage: gclab engines [--caps|--mutants|--json]\n\nOne line per engine: its name and what it is.\n"
                "With --caps: its name and capability facts instead, as key=value words\n"
                "(refcounts, collects_cycles, generations; 1 = yes), for scripts.\n"
                "With --mutants: one line per planted bug (core/mutant.h), engine/name and\n"
-               "what it does; GCLAB_MUTANT=engine/name selects one in a fuzz build.\n");
+               "what it does; GCLAB_MUTANT=engine/name selects one in a fuzz build.\n"
+               "With --json: one JSON array of {\"name\", \"summary\", \"caps\": {...}} (for\n"
+               "scripts/matrix.py; the caps are those of --caps, as JSON values).\n");
         return 0;
     }
     if (argc == 2 && strcmp(argv[1], "--caps") == 0) {
@@ -62,12 +82,15 @@ static int cmd_engines(int argc, char **argv)
                 printf("%s/%s\t%s\n", name, m, what);
         }
         return 0;
+    } else if (argc == 2 && strcmp(argv[1], "--json") == 0) {
+        json = true;
     } else if (argc > 1) {
         fprintf(stderr, "gclab engines: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
+    json_t *all = json ? json_array() : NULL;
     for (int i = 0; gclab_engine_info(i, &name, &summary); i++) {
-        if (!caps) {
+        if (!caps && !json) {
             printf("%-10s %s\n", name, summary);
             continue;
         }
@@ -75,27 +98,49 @@ static int cmd_engines(int argc, char **argv)
         gclab_heap *h = gclab_heap_new(name, NULL, err, sizeof err);
         if (!h) {
             fprintf(stderr, "gclab engines: %s: %s\n", name, err);
+            json_decref(all);
             return 1;
         }
-        printf("%s refcounts=%d collects_cycles=%d generations=%d\n", name, gclab_has_refcounts(h),
-               gclab_collects_cycles(h), gclab_generations(h));
+        if (json) {
+            json_t *c = json_pack("{s:b, s:b, s:i}", "refcounts", gclab_has_refcounts(h), "collects_cycles",
+                                  gclab_collects_cycles(h), "generations", gclab_generations(h));
+            json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "name", name, "summary", summary, "caps", c));
+        } else {
+            printf("%s refcounts=%d collects_cycles=%d generations=%d\n", name, gclab_has_refcounts(h),
+                   gclab_collects_cycles(h), gclab_generations(h));
+        }
         gclab_heap_free(h);
     }
-    return 0;
+    return json ? print_json(all) : 0;
 }
 
 static int cmd_workloads(int argc, char **argv)
 {
+    bool json = false;
     if (cli_wants_help(argc, argv)) {
-        printf("usage: gclab workloads\n\nTwo lines per workload: name and summary, then its parameters=defaults.\n");
+        printf("usage: gclab workloads [--json]\n\nTwo lines per workload: name and summary, then its parameters=defaults.\n"
+               "With --json: one JSON array of {\"name\", \"summary\", \"params\": [{\"name\",\n"
+               "\"default\", \"help\"}, ...]} (for scripts/matrix.py).\n");
         return 0;
     }
-    if (argc > 1) {
+    if (argc == 2 && strcmp(argv[1], "--json") == 0) {
+        json = true;
+    } else if (argc > 1) {
         fprintf(stderr, "gclab workloads: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
     const struct workload *w;
+    json_t *all = json ? json_array() : NULL;
     for (int i = 0; (w = workload_at(i)); i++) {
+        if (json) {
+            json_t *ps = json_array();
+            for (const struct wl_param *p = w->params; p->name; p++)
+                json_array_append_new(ps, json_pack("{s:s, s:s, s:s}", "name", p->name, "default", p->dflt,
+                                                    "help", p->help ? p->help : ""));
+            json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "name", w->name, "summary", w->summary,
+                                                 "params", ps));
+            continue;
+        }
         char params[512] = "";
         size_t n = 0;
         for (const struct wl_param *p = w->params; p->name && n < sizeof params; p++)
@@ -103,7 +148,22 @@ static int cmd_workloads(int argc, char **argv)
         /* Parameter lists outgrow a column: they get a line of their own. */
         printf("%-14s %s\n%-14s %s\n", w->name, w->summary, "", params);
     }
-    return 0;
+    return json ? print_json(all) : 0;
+}
+
+static int cmd_machine(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: gclab machine\n\nThis machine's description, the \"machine\" object of every run record\n"
+               "(cpu, cores, os, host), as one line of JSON. scripts/matrix.py puts it in the\n"
+               "records of runs that failed before gclab could write one.\n");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "gclab machine: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    return print_json(record_machine());
 }
 
 int main(int argc, char **argv)
