@@ -22,7 +22,8 @@ done
 name=$(basename "$matrix" .conf)
 out=results/$(date -u +%Y%m%d-%H%M%S)$([ "$name" = default ] || echo "-$name")
 start=$SECONDS
-scripts/matrix.sh "$matrix" --out "$out" --jobs "$jobs" || { echo "bench: matrix failed; rerun 'scripts/matrix.sh $matrix --out $out' to resume" >&2; exit 1; }
+python3 scripts/matrix.py "$matrix" --out "$out" --jobs "$jobs" ||
+    { echo "bench: matrix failed; rerun 'python3 scripts/matrix.py $matrix --out $out' to resume" >&2; exit 1; }
 MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py "$out" || exit 1
 echo "bench: $out/report.md ($((SECONDS - start)) s)"
 [ "$check" -eq 1 ] || exit 0

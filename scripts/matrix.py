@@ -40,7 +40,6 @@ repetition, whatever was killed when):
 """
 
 import argparse
-import errno
 import fcntl
 import json
 import math

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""plot.py — PNGs and report.md from a results directory of scripts/matrix.sh.
+"""plot.py — PNGs and report.md from a results directory of scripts/matrix.py.
 
     MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py RESULTS_DIR
     MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py --compare A B [--out DIR]
@@ -70,7 +70,7 @@ def point_label(r):
 def load(d):
     path = os.path.join(d, "records.jsonl")
     if not os.path.exists(path):
-        sys.exit("plot: %s: no records.jsonl (run scripts/matrix.sh first)" % d)
+        sys.exit("plot: %s: no records.jsonl (run scripts/matrix.py first)" % d)
     rows = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
