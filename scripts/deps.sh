@@ -15,7 +15,7 @@ packages=(
   hyperfine            # whole-process timing
   parallel             # matrix runner (the local and ssh launcher)
   slurm-wlm munge      # the Slurm test's own single-node cluster (tests/sh/test_slurm.sh)
-  openssh-server       # the ssh test's own sshd on 127.0.0.1 (tests/sh/test_ssh.sh)
+  openssh-server rsync # the ssh test's own sshd on 127.0.0.1 (tests/sh/test_ssh.sh); rsync: parallel --return
   zip unzip            # seed-corpus zips for ClusterFuzzLite (.clusterfuzzlite/build.sh)
   python3-matplotlib python3-numpy python3-pandas   # plots (/usr/bin/python3)
 )

@@ -617,6 +617,7 @@ def commit_attempt(d, records, jid, attempt, adir, lines):
             shutil.rmtree(adir, ignore_errors=True)
             return "dup"
         for sub in ("pauses", "traces"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
             for fname in os.listdir(os.path.join(adir, sub)):
                 dst = os.path.join(d, sub, fname)
                 if os.path.lexists(dst) and (os.path.islink(dst) or not os.path.isfile(dst)):
@@ -836,15 +837,19 @@ def run_parallel(d, args, plan_path, todo, runner, hosts):
     # This interpreter on this machine (a version manager's python3 shim costs
     # ~0.7 s a start); whatever python3 is on the PATH of other hosts.
     worker = ["python3" if hosts else sys.executable, SELF, "--job", d, plan_path, "{}", "--runner", runner]
+    placeholders = ("{}", os.path.join(d, "stage", "{#}"))
     if hosts:
         cmd += ["--sshloginfile", args.hosts, "--workdir", HERE]
         if args.return_:
-            stage = os.path.join(d, "stage")
+            # The plan goes out to each host (same path); each attempt stages its
+            # output in DIR/stage/SEQ there (SEQ: parallel's job number), which
+            # comes back here and is committed by this runner.
+            stage = os.path.join(d, "stage", "{#}")
             worker += ["--stage", stage]
-            cmd += ["--return", stage + "/attempts/{}", "--cleanup"]
+            cmd += ["--basefile", plan_path, "--return", stage, "--cleanup"]
     listf = os.path.join(d, "todo.txt")
     write_atomic(listf, "".join(j + "\n" for j in todo))
-    cmd += ["-a", listf, " ".join(shlex.quote(w) if w != "{}" else w for w in worker)]
+    cmd += ["-a", listf, " ".join(shlex.quote(w) if w not in placeholders else w for w in worker)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=set_pdeathsig)
 
     def stop(sig, _frame):
@@ -854,7 +859,7 @@ def run_parallel(d, args, plan_path, todo, runner, hosts):
         except ProcessLookupError:
             pass
     old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    start, done, records = time.monotonic(), 0, Records(d)
+    start, done, records, staged = time.monotonic(), 0, Records(d), False
     try:
         for line in p.stdout:
             line = line.rstrip("\n")
@@ -863,11 +868,7 @@ def run_parallel(d, args, plan_path, todo, runner, hosts):
                 print(line, flush=True)
                 continue
             if m.group(1) == "staged":
-                adir = line.split()[2].rstrip(":")
-                local = os.path.join(d, "stage", "attempts", m.group(2), os.path.basename(adir))
-                # parallel --return copies the attempt back after the job: merged below when it is there
-                if os.path.isdir(local):
-                    merge_staged(d, records, local)
+                staged = True    # committed below, once parallel has copied it back
             done += 1
             el = time.monotonic() - start
             eta = ""
@@ -879,13 +880,16 @@ def run_parallel(d, args, plan_path, todo, runner, hosts):
     finally:
         for s_, h in old.items():
             signal.signal(s_, h)
-    if args.return_:
-        sroot = os.path.join(d, "stage", "attempts")
-        for jid in sorted(os.listdir(sroot)) if os.path.isdir(sroot) else []:
-            for a in os.listdir(os.path.join(sroot, jid)):
-                adir = os.path.join(sroot, jid, a)
-                if os.path.exists(os.path.join(adir, "records.jsonl")):
-                    merge_staged(d, records, adir)
+    if args.return_ and staged:
+        sroot = os.path.join(d, "stage")
+        for seq in sorted(os.listdir(sroot)):
+            aroot = os.path.join(sroot, seq, "attempts")
+            for jid in os.listdir(aroot) if os.path.isdir(aroot) else []:
+                for a in os.listdir(os.path.join(aroot, jid)):
+                    adir = os.path.join(aroot, jid, a)
+                    if os.path.exists(os.path.join(adir, "records.jsonl")):
+                        merge_staged(d, records, adir)
+            shutil.rmtree(os.path.join(sroot, seq), ignore_errors=True)
     return rc
 
 
@@ -1059,14 +1063,14 @@ def main(argv):
     plan_text = json.dumps(plan, indent=1) + "\n"
     print("%s; %d done, %d to run -> %s" % (head, len(jobs) - len(todo), len(todo),
                                             os.path.join(d, "records.jsonl")), flush=True)
+    plan_path = os.path.join(d, "plan.json")
+    write_atomic(plan_path, plan_text)
     if a.slurm:
         if todo:
             submit_slurm(d, a, s, todo, plan_text)
         else:
             print("nothing to submit")
         return 0
-    plan_path = os.path.join(d, "plan.json")
-    write_atomic(plan_path, plan_text)
     rc = 0
     if todo:
         rc = run_parallel(d, a, plan_path, todo, "%s:%d" % (socket.gethostname(), os.getpid()), hosts)

@@ -414,10 +414,25 @@ def fmt_s(x):
 def report(df, d, engines, points, rng, notes):
     ok = ok_unlimited(df)
     first = df.iloc[0]
-    m = next((r for r in df["machine"] if "cpu" in r), first["machine"])
     lines = ["# gclab benchmark report: %s" % os.path.basename(os.path.abspath(d)), ""]
-    lines += ["- machine: %s, %s cores, %s (host %s)" % (m.get("cpu", "?"), m.get("cores", "?"),
-                                                        m.get("os", "?"), m.get("host", "?")),
+    # Every host that ran a record (a matrix over ssh or Slurm has several), each
+    # with the fullest description among its records (a failed run's may be bare).
+    machines, counts = {}, {}
+    for r in df["machine"]:
+        r = r if isinstance(r, dict) else {}
+        h = r.get("host", "?")
+        counts[h] = counts.get(h, 0) + 1
+        if h not in machines or "cpu" in r and "cpu" not in machines[h]:
+            machines[h] = r
+    for h in sorted(machines):
+        m = machines[h]
+        if len(machines) == 1:
+            lines.append("- machine: %s, %s cores, %s (host %s)" % (m.get("cpu", "?"), m.get("cores", "?"),
+                                                                    m.get("os", "?"), h))
+        else:
+            lines.append("- machine %s: %s, %s cores, %s (%d records)" % (h, m.get("cpu", "?"), m.get("cores", "?"),
+                                                                         m.get("os", "?"), counts[h]))
+    lines += [
               "- commit: %s; compiler: %s" % (", ".join(sorted(set(df["commit"]))),
                                              ", ".join(sorted(set(df["compiler"]) - {"?"})) or "?"),
               "- date: %s (report generated %s UTC)" % (
