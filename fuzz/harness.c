@@ -35,7 +35,21 @@
  *      finalized every unreachable object with __del__; nogc frees nothing;
  *   C6 accounting: allocs - freed == live objects; at teardown (all roots
  *      dropped, full collections) precise cycle collectors hold 0 objects and
- *      0 bytes, rc exactly the model's cycles, with bytes 0 iff objects 0.
+ *      0 bytes, rc exactly the model's cycles, with bytes 0 iff objects 0;
+ *   C7 generational engines (caps.generations > 1, foreach_tracked): after an
+ *      explicit gc.collect(g) that was the op's only collection and ran no
+ *      __del__ or callback, each reachable object tracked in generation <= g
+ *      before is in generation g + 1 (the oldest for g = oldest), older ones
+ *      stayed, and only tuples and dicts may have been untracked;
+ *   C8 precise cycle collectors, CPython's weakref-callback rule after a full
+ *      collection, both halves: a callback ran only for a weakref that was
+ *      itself reachable, and every reachable weakref with a seen callback whose
+ *      target was found unreachable had it called (targets an unreachable
+ *      __del__ may keep alive are left out).
+ * Resurrection (res, mkcyc as __del__): what a __del__ revived may be
+ * finalized and reachable, and may have been seen cleared by a weakref the
+ * collector cleared before it ran __del__; a cleared weakref never proves an
+ * object with __del__ freed.
  * bdw is conservative (caps.precise false): it gets C1-C3 and C6's first
  * clause only, since a stale word may keep anything alive.
  * "Reachable" above is what must be alive. On cycle collectors it follows a
@@ -45,7 +59,8 @@
  * full reachable set, callbacks and all, is the upper bound (K).
  *
  * Introspection beyond the mutator API: engine.h's caps (precise,
- * finalizers), read only. Engines are never changed.
+ * finalizers, generations) and foreach_tracked (C7: generation membership
+ * without allocating), read only. Engines are never changed.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -61,7 +76,7 @@ enum { EV_FIN, EV_CB, EV_DIRECT };
 /* The check's arrays, kept between checks (fresh memory per check was half of a
  * run's time under ASan, whose quarantine never hands freed memory back soon). */
 enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, SC_NOTR, SC_CBU,
-       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_COUNT };
+       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_GEN, SC_GENHASH, SC_P, SC_COUNT };
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
@@ -94,7 +109,16 @@ struct fz {
     int untagged_fin;            /* and instances unknown to the model finalized during it */
     struct ilist cb_op;          /* callbacks weakrefs let go of during it */
     struct ilist displaced_op;   /* what __del__ (mkcyc) unlinked during it: reachable when it marked */
+    struct ilist cbran_op;       /* weakrefs whose callback ran during it */
     int ntags;                   /* instances tagged in observed mode */
+    /* generational engines (caps.generations > 1): generation membership around an
+     * explicit gc.collect(g) (C7) */
+    int ngens;
+    int *gen_before;             /* per model id: generation before the op, -1 none (owned) */
+    int gen_before_n;
+    int gen_collect;             /* g of the current op's gc.collect, -1 if none */
+    uint64_t gen_collections;    /* collections counted before it */
+    int nev_op;                  /* events of the current op */
     struct { void *p; size_t cap; } sc[SC_COUNT];
     gclab_name n_id, n_fz, names[FZ_S_COUNT];
     int name_mid[FZ_S_COUNT];    /* model ids of the interned names */
@@ -348,6 +372,7 @@ static void fz_events(struct fz *z)
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
             o->cb_ran = o->cleared = true;
+            ilist_push(&z->cbran_op, x);
             /* Core drops the callback when it clears the weakref; rcgen's
              * collector keeps it (CPython's handle_weakrefs) but its
              * refcount deaths drop it: there, ask the weakref. */
@@ -1061,6 +1086,84 @@ static void firm_reachable(struct model *m, bool *R)
     m->no_cb_edges = false;
 }
 
+/* C7: the generation of every model object the engine tracks (out[mid], -1 if in none),
+ * through the engine's foreach_tracked (no allocation, so the query changes nothing). */
+struct genq { uint64_t *key; int *val; size_t mask; int *out, gen; };
+
+static void genq_visit(gclab_obj *o, void *ctx)
+{
+    struct genq *q = ctx;
+    uint64_t id = (uint64_t)(uintptr_t)o;
+    for (size_t i = (size_t)(id >> 4) & q->mask;; i = (i + 1) & q->mask) {
+        if (q->key[i] == 0)
+            return;   /* a tracked object the model does not know (the harness's own) */
+        if (q->key[i] == id) {
+            q->out[q->val[i]] = q->gen;
+            return;
+        }
+    }
+}
+
+static void fz_generations(struct fz *z, int *out)
+{
+    struct model *m = z->m;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)m->n)
+        cap *= 2;
+    uint64_t *key = scratch(z, SC_GENHASH, cap, sizeof(uint64_t) + sizeof(int));
+    struct genq q = { key, (int *)(key + cap), cap - 1, out, 0 };
+    for (int i = 0; i < m->n; i++) {
+        out[i] = -1;
+        uint64_t id = m->o[i].eid;
+        if (id == 0 || m->o[i].immortal || m->o[i].dead)
+            continue;
+        size_t k = (size_t)(id >> 4) & q.mask;
+        while (key[k] != 0 && key[k] != id)
+            k = (k + 1) & q.mask;
+        key[k] = id;
+        q.val[k] = i;
+    }
+    const struct gclab_engine *e = gclab_engine_find(gclab_heap_engine(z->h));
+    for (q.gen = 0; q.gen < z->ngens; q.gen++)
+        e->foreach_tracked(z->h, q.gen, genq_visit, &q);
+}
+
+static uint64_t fz_collections(gclab_heap *h)
+{
+    struct gclab_stats st;
+    gclab_heap_stats(h, &st);
+    uint64_t n = 0;
+    for (int g = 0; g < GCLAB_MAX_GENS; g++)
+        n += st.collections[g];
+    return n;
+}
+
+/* C7, after gc.collect(g) ran as the op's one collection with no finalizer or callback:
+ * every reachable object tracked in generation <= g before is in min(g + 1, oldest)
+ * after, every one in an older generation stayed, and only tuples and dicts (which a
+ * collection may untrack, CPython's maybe-untrack) left the generations. */
+static void fz_check_generations(struct fz *z, const bool *R)
+{
+    struct model *m = z->m;
+    int g = z->gen_collect, n = z->gen_before_n < m->n ? z->gen_before_n : m->n;
+    if (fz_collections(z->h) != z->gen_collections + 1 || z->nev_op != 0)
+        return;   /* automatic collections too, or __del__/callbacks (which re-track and allocate) */
+    int *after = scratch(z, SC_GEN, (size_t)m->n, sizeof(int));
+    fz_generations(z, after);
+    for (int x = 0; x < n; x++) {
+        int before = z->gen_before[x];
+        if (before < 0 || !R[x])
+            continue;
+        int want = before <= g ? (g + 1 < z->ngens ? g + 1 : z->ngens - 1) : before;
+        int k = m->o[x].kind;
+        if (after[x] < 0 && (k == GCLAB_K_TUPLE || k == GCLAB_K_DICT))
+            continue;
+        if (after[x] != want)
+            fz_fail(z, "m%d (%s) was in generation %d before gc.collect(%d) and is in %d after, not %d", x,
+                    kname(k), before, g, after[x], want);
+    }
+}
+
 static void fz_check(struct fz *z)
 {
     gclab_heap *h = z->h;
@@ -1133,6 +1236,38 @@ static void fz_check(struct fz *z)
         if (z->full && z->precise && z->cycles && z->finalizers && !z->frozen && !c.K[i] && o->has_del &&
             !o->finalized && !o->dead)
             fz_fail(z, "after a full collection unreachable m%d (instance with __del__) was not finalized", i);
+    }
+
+    if (z->gen_collect >= 0)
+        fz_check_generations(z, c.R);
+
+    /* C8, CPython's weakref-callback rule after a full collection (handle_weakrefs), both
+     * halves: a callback ran only for a weakref that was itself reachable (one in the
+     * garbage is cleared without it), and every reachable weakref to an object found
+     * unreachable had its callback called (a seen one: rec, cbal or fin itself). An
+     * object an unreachable __del__ may keep alive (or revive) is left out. */
+    if (z->full && z->precise && z->cycles && !z->frozen) {
+        for (int i = 0; i < z->cbran_op.n; i++) {
+            int w = z->cbran_op.v[i];
+            if (!c.K[w] && !c.Rr[w])
+                fz_fail(z, "the callback of weakref m%d ran in a full collection, but the weakref was unreachable", w);
+        }
+        bool *P = scratch(z, SC_P, (size_t)n, sizeof(bool));
+        int *pend = scratch(z, SC_UNSEEN, (size_t)n, sizeof(int)), npend = 0;
+        for (int i = 0; i < n; i++)
+            if (!c.K[i] && m->o[i].any_del)
+                pend[npend++] = i;
+        model_reach_from(m, pend, npend, P);
+        for (int i = 0; i < n; i++) {
+            const struct m_obj *o = &m->o[i];
+            if (o->kind != GCLAB_K_WEAKREF || !c.K[i] || o->cleared || o->cb_ran || o->aux < 0 || o->ref < 0)
+                continue;
+            int f = helper_of(m, o->aux), t = o->ref;
+            bool seen = o->aux == z->fin_mid || f == FZ_F_REC || f == FZ_F_CBAL;
+            if (seen && !c.K[t] && !P[t] && !c.F[t] && !m->o[t].dead)
+                fz_fail(z, "weakref m%d is reachable and its target m%d was not, but a full collection did not "
+                           "call its callback", i, t);
+        }
     }
 
     /* C1, C2: walk the engine's heap from the roots, through the mutator API */
@@ -1385,8 +1520,24 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         z->direct = z->wr_call = false;
         z->full = false;
         z->old_dst = -1;
-        z->fin_op.n = z->cb_op.n = z->displaced_op.n = 0;
+        z->fin_op.n = z->cb_op.n = z->displaced_op.n = z->cbran_op.n = 0;
         z->untagged_fin = 0;
+        z->gen_collect = -1;
+        if (op->code == OP_GC_COLLECT && z->ngens > 1 && z->precise && z->cycles && !z->observe) {
+            int g = op->b < 0 ? 2 : z->m->slots[op->b] >= 0 && intlike_at(z, op->b) ? (int)ival(z, op->b) : -1;
+            if (g >= 0 && g < z->ngens) {
+                if (z->gen_before_n < z->m->n) {
+                    z->gen_before_n = z->m->n + z->m->n / 2;
+                    z->gen_before = realloc(z->gen_before, (size_t)z->gen_before_n * sizeof(int));
+                    if (!z->gen_before)
+                        abort();
+                }
+                fz_generations(z, z->gen_before);
+                z->gen_before_n = z->m->n;
+                z->gen_collect = g;
+                z->gen_collections = fz_collections(h);
+            }
+        }
         if (op->code == OP_CALL) {
             z->wr_call = gclab_kind_of(h, op->b) == GCLAB_K_WEAKREF;
             int callee = z->m->slots[op->b];
@@ -1420,8 +1571,11 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         phantom_instance(z, op);
     }
     z->direct = false;
+    z->nev_op = z->nev;
     fz_events(z);
-    if (z->full || z->steps % z->check_every == 0)
+    if (st != GCLAB_OK)
+        z->gen_collect = -1;
+    if (z->full || z->gen_collect >= 0 || z->steps % z->check_every == 0)
         fz_check(z);
     return GCLAB_OK;
 }
@@ -1563,7 +1717,7 @@ static void fz_teardown(struct fz *z)
     gclab_error_clear(h);
     /* Conservative bdw gets no exact checks: skip its collections here. */
     for (int i = 0; i < (z->precise ? 2 : 0); i++) {
-        z->fin_op.n = z->cb_op.n = z->displaced_op.n = 0;
+        z->fin_op.n = z->cb_op.n = z->displaced_op.n = z->cbran_op.n = 0;
         z->untagged_fin = 0;
         z->full = true;
         gclab_gc_collect(h, 2, &found);
@@ -1621,6 +1775,8 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.cycles = e->caps.collects_cycles;
     z.precise = e->caps.precise;
     z.finalizers = e->caps.finalizers;
+    z.ngens = e->foreach_tracked ? e->caps.generations : 1;
+    z.gen_collect = -1;
     z.rc_exact = z.refcounts && !z.cycles;
     z.nogc = !z.refcounts && !z.cycles;
     z.drops_cb = !(z.refcounts && z.cycles);
@@ -1641,8 +1797,9 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     gclab_error_clear(z.h);
     z.p->rt.step = NULL;
     z.m->in_main = false;
+    z.gen_collect = -1;
     z.full = false;
-    z.fin_op.n = z.cb_op.n = 0;
+    z.fin_op.n = z.cb_op.n = z.displaced_op.n = z.cbran_op.n = 0;
     z.untagged_fin = 0;
     if (!observe && !z.exhausted) {
         z.pc = -1;
@@ -1658,6 +1815,8 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     free(z.fin_op.v);
     free(z.cb_op.v);
     free(z.displaced_op.v);
+    free(z.cbran_op.v);
+    free(z.gen_before);
     return z.exhausted ? 1 : 0;
 }
 
