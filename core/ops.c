@@ -354,20 +354,52 @@ static void locate(struct ops_program *p, gclab_heap *h, int fi, int pc, bool ke
 
 /* print(args...) where the args are in slots first..first+n-1: written at
  * once when all of it is spelled, so an error prints nothing. */
-static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, int n)
+static gclab_status empty_check(gclab_heap *h, int s);
+
+/* print's sep= or end=: a str, or None (or -1) for the default. */
+static gclab_status print_text(gclab_heap *h, int slot, const char *what, const char *dflt, char **out, size_t *n)
+{
+    const char *s;
+    if (slot < 0 || gclab_kind_of(h, slot) == GCLAB_K_NONE) {
+        *out = strdup(dflt);
+        *n = strlen(dflt);
+    } else if (gclab_kind_of(h, slot) == GCLAB_K_STR) {
+        gclab_str_value(h, slot, &s, n);
+        *out = malloc(*n + 1);
+        if (*out)
+            memcpy(*out, s, *n);
+    } else {
+        gclab_status st = empty_check(h, slot);
+        return st ? st : gclab_raise(h, GCLAB_ETYPE, "%s must be None or a string, not %s", what,
+                                     gclab_type_name(h, slot));
+    }
+    return *out ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+}
+
+static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, int n, int sep_slot, int end_slot)
 {
     struct repr_buf *b = &p->rt.buf;
-    gclab_status st = GCLAB_OK;
+    gclab_status st;
+    char *sep = NULL, *end = NULL;
+    size_t nsep, nend;
+    if ((st = print_text(h, sep_slot, "sep", " ", &sep, &nsep)) != GCLAB_OK ||
+        (st = print_text(h, end_slot, "end", "\n", &end, &nend)) != GCLAB_OK) {
+        free(sep);
+        return st;
+    }
     b->len = 0;
     for (int i = 0; i < n && st == GCLAB_OK; i++) {
-        if (i > 0 && !repr_put(b, " ", 1))
-            return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-        st = repr_append(h, b, first + i, true);
+        if (i > 0 && !repr_put(b, sep, nsep))
+            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+        if (st == GCLAB_OK)
+            st = repr_append(h, b, first + i, true);
     }
+    if (st == GCLAB_OK && !repr_put(b, end, nend))
+        st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+    free(sep);
+    free(end);
     if (st != GCLAB_OK)
         return st;
-    if (!repr_put(b, "\n", 1))
-        return gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
     fwrite(b->s, 1, b->len, p->rt.out ? p->rt.out : stdout);
     return GCLAB_OK;
 }
@@ -997,7 +1029,8 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if ((st = gclab_getrefcount(h, op->b, &v)) == GCLAB_OK)
                 st = gclab_int_new(h, op->a, v - 1);
             break;
-        case OP_PRINT: st = op_print(p, h, op->a, op->b); break;
+        case OP_PRINT: st = op_print(p, h, op->a, op->b, -1, -1); break;
+        case OP_PRINT_EX: st = op_print(p, h, op->a, op->b, op->c, op->d); break;
         case OP_ASSERT:
             if ((st = gclab_truth(h, op->a, &b)) != GCLAB_OK || b)
                 break;

@@ -129,6 +129,8 @@
                            "_{c+1} as self, no bound method is made")              \
     X(IN,          "SSS-", "_a = _b in _c (list, tuple, dict keys, substring of a str)") \
     X(NOT_IN,      "SSS-", "_a = _b not in _c")                                    \
+    X(PRINT_EX,    "RNOO", "print(_a, ..., _{a+b-1}, sep=_c, end=_d) (c, d -1: the "     \
+                           "defaults ' ' and newline; None too)")                   \
     X(FOR_ITER,    "SSJ-", "for _a in _b: _{b+1} (empty at the loop's entry) is the " \
                            "position, _{b+2} stands for CPython's iterator (a tracked " \
                            "1-tuple of _b, made at the first step); when done go to c " \

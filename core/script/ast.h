@@ -24,6 +24,7 @@ enum expr_kind {
     E_ATTR,                          /* a.name */
     E_INDEX,                         /* a[b] */
     E_IFEXP,                         /* a if items[0] else b (n == 1) */
+    E_KEYWORD,                       /* name=a, only among a call's items (after the positional ones) */
 };
 
 /* comparison operators */

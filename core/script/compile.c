@@ -696,6 +696,8 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
     case E_CALL:
         ccall(fc, e, dst);
         break;
+    case E_KEYWORD:   /* ccall takes them all */
+        FAIL(fc, e->line, e->col, "a keyword argument here is not supported");
     case E_IFEXP: {
         /* the shape of an if/else statement, so the printer writes it as one */
         int at = jump_if(fc, e->items[0], false);
@@ -855,9 +857,59 @@ static void cmethod_call(struct fctx *fc, const struct expr *e, int dst)
     emit(fc, OP_CALL_METHOD, dst, name_index(fc, e->a->name), base, n + 2);
 }
 
+/* A call with keyword arguments (items npos.. are E_KEYWORD): print(sep=, end=),
+ * gc.collect(generation=), gc.get_objects(generation=); anything else is refused. */
+static void ckw_call(struct fctx *fc, const struct expr *e, int npos, int dst)
+{
+    const struct expr *callee = e->a, *kw0 = e->items[npos];
+    bool is_print = callee->kind == E_NAME && strcmp(callee->name, "print") == 0 &&
+                    resolve(fc, "print", callee->line, callee->col) < 0 && !module_bound(fc->c, "print");
+    bool is_gc = callee->kind == E_ATTR && is_module_name(fc, callee->a) && strcmp(callee->a->name, "gc") == 0 &&
+                 (strcmp(callee->name, "collect") == 0 || strcmp(callee->name, "get_objects") == 0);
+    if (is_print) {
+        int first = cargs(fc, e->items, npos, e->line, e->col);
+        int sep = -1, end = -1;
+        for (int i = npos; i < e->n; i++) {
+            const struct expr *k = e->items[i];
+            if (strcmp(k->name, "sep") && strcmp(k->name, "end"))
+                FAIL(fc, k->line, k->col, "print(%s=...) is not supported (only sep= and end=)", k->name);
+            int v = coperand(fc, k->a);
+            if (k->name[0] == 's')
+                sep = v;
+            else
+                end = v;
+        }
+        fc->line = e->line;
+        emit(fc, OP_PRINT_EX, first, npos, sep, end);
+        if (dst >= 0)
+            emit(fc, OP_NONE, dst, 0, 0, 0);
+        return;
+    }
+    if (is_gc) {
+        if (npos > 0 || e->n - npos != 1 || strcmp(kw0->name, "generation") != 0)
+            FAIL(fc, kw0->line, kw0->col, "gc.%s() takes only generation= as a keyword argument", callee->name);
+        int g = coperand(fc, kw0->a);
+        fc->line = e->line;
+        if (callee->name[0] == 'c')
+            emit(fc, OP_GC_COLLECT, dst, g, 0, 0);
+        else
+            emit(fc, OP_GC_GET_OBJECTS, need_dst(fc, dst), g, 0, 0);
+        return;
+    }
+    FAIL(fc, kw0->line, kw0->col, "keyword arguments are supported only in print(sep=, end=), "
+         "gc.collect(generation=) and gc.get_objects(generation=)");
+}
+
 static void ccall(struct fctx *fc, const struct expr *e, int dst)
 {
     const struct expr *callee = e->a;
+    int npos = e->n;
+    while (npos > 0 && e->items[npos - 1]->kind == E_KEYWORD)
+        npos--;
+    if (npos < e->n) {
+        ckw_call(fc, e, npos, dst);
+        return;
+    }
     struct expr *const *a = e->items;
     if (callee->kind == E_NAME && resolve(fc, callee->name, callee->line, callee->col) < 0 &&
         !module_bound(fc->c, callee->name)) {

@@ -512,16 +512,34 @@ static void vec_push(struct parser *p, struct vec *v, void *x)
 static struct expr *parse_expr(struct lexer *L);
 
 /* Items up to the closing bracket; returns the count and whether a trailing comma was seen. */
-static struct vec parse_items(struct lexer *L, const char *close, bool *comma)
+/* Items of a display, or (call) the arguments of a call: NAME=value is an
+ * E_KEYWORD node, after every positional argument as Python requires. */
+static struct vec parse_items(struct lexer *L, const char *close, bool *comma, bool call)
 {
     struct vec v = { 0 };
+    bool keywords = false;
     *comma = false;
     while (!is_op(L, close)) {
         if (is_op(L, "*") || is_op(L, "**"))
             script_fail(L->p, L->tline, L->tcol, "unpacking with '%s' is not supported", L->op);
         struct expr *e = parse_expr(L);
-        if (is_op(L, "="))
-            script_fail(L->p, L->tline, L->tcol, "keyword arguments are not supported");
+        if (is_op(L, "=") && (!call || e->kind != E_NAME))
+            script_fail(L->p, L->tline, L->tcol, call ? "expected a parameter name before '='"
+                                                      : "keyword arguments are supported only in calls");
+        if (is_op(L, "=")) {
+            lex_next(L);
+            struct expr *k = node(L, E_KEYWORD, e->line, e->col, (size_t)e->start);
+            k->name = e->name;
+            k->a = parse_expr(L);
+            set_depth(L, k);
+            for (int i = 0; i < v.n; i++)
+                if (((struct expr *)v.v[i])->kind == E_KEYWORD && strcmp(((struct expr *)v.v[i])->name, k->name) == 0)
+                    script_fail(L->p, e->line, e->col, "keyword argument repeated: %s", k->name);
+            keywords = true;
+            e = k;
+        } else if (keywords) {
+            script_fail(L->p, e->line, e->col, "positional argument follows keyword argument");
+        }
         if (is_kw(L, "for"))
             script_fail(L->p, L->tline, L->tcol, "comprehensions are not supported");
         if (is_op(L, ":"))
@@ -613,7 +631,7 @@ static struct expr *parse_atom(struct lexer *L)
                 set_depth(L, e);
                 return e;
             }
-            struct vec v = parse_items(L, open == '(' ? ")" : "]", &comma);
+            struct vec v = parse_items(L, open == '(' ? ")" : "]", &comma, false);
             if (open == '(' && v.n == 1 && !comma) {
                 e = v.v[0];
                 return e;   /* parenthesized expression */
@@ -639,7 +657,7 @@ static struct expr *parse_postfix(struct lexer *L)
             enter(L);
             lex_next(L);
             bool comma;
-            struct vec v = parse_items(L, ")", &comma);
+            struct vec v = parse_items(L, ")", &comma, true);
             struct expr *c = node(L, E_CALL, e->line, e->col, (size_t)e->start);
             c->a = e;
             c->items = (struct expr **)v.v;

@@ -266,6 +266,15 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         put_range(pr, c, d);
         put(pr, ")");
         break;
+    case OP_PRINT_EX:
+        put(pr, "print(");
+        put_range(pr, a, b);
+        if (c >= 0)
+            put(pr, "%ssep=_%d", b ? ", " : "", c);
+        if (d >= 0)
+            put(pr, "%send=_%d", b || c >= 0 ? ", " : "", d);
+        put(pr, ")");
+        break;
     case OP_IN: put(pr, "_%d = _%d in _%d", a, b, c); break;
     case OP_NOT_IN: put(pr, "_%d = _%d not in _%d", a, b, c); break;
     case OP_CALL_METHOD: {

@@ -1,2 +1,2 @@
 print('ran')
-print(1, end='')
+print(1, flush=True)

@@ -1,0 +1,2 @@
+print('ran')
+x = len([], y=1)
