@@ -879,6 +879,17 @@ gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name)
     return GCLAB_OK;
 }
 
+gclab_status gclab_isinstance(gclab_heap *h, int obj, int cls, bool *out)
+{
+    gclab_obj *o = slot_get(h, obj), *c = o ? slot_get(h, cls) : NULL;
+    if (!c)
+        return h->err_status;
+    if (c->kind != GCLAB_K_CLASS)
+        return heap_error(h, GCLAB_ETYPE, "isinstance() arg 2 must be a type, a tuple of types, or a union");
+    *out = o->kind == GCLAB_K_INSTANCE && AS(obj_instance, o)->cls == c;
+    return GCLAB_OK;
+}
+
 gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, bool *unbound)
 {
     DST(h, dst);

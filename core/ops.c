@@ -277,6 +277,14 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
                 snprintf(err, errlen, "function %d op %d (BLOB): bad size %d", fi, pc, op->b);
                 return -1;
             }
+            if (op->code == OP_UNPACK && (op->c < 1 || (op->a >= op->b && op->a < op->b + op->c))) {
+                snprintf(err, errlen, "function %d op %d: UNPACK needs 1 or more targets, none of them the source", fi, pc);
+                return -1;
+            }
+            if (op->code == OP_IS_KIND && (op->c < 0 || op->c >= GCLAB_K_COUNT)) {
+                snprintf(err, errlen, "function %d op %d: IS_KIND of kind %d", fi, pc, op->c);
+                return -1;
+            }
             if (op->code == OP_CALL_METHOD && op->d < 2) {
                 snprintf(err, errlen, "function %d op %d: CALL_METHOD needs the callee's and the object's slots", fi, pc);
                 return -1;
@@ -707,6 +715,40 @@ static gclab_status op_contains(gclab_heap *h, const struct ops_op *op)
     return gclab_bool(h, op->a, found != (op->code == OP_NOT_IN));
 }
 
+/* str(x) or repr(x) as a new str. */
+static gclab_status op_str_of(struct ops_program *p, gclab_heap *h, const struct ops_op *op)
+{
+    struct repr_buf b = { 0 };
+    gclab_status st = repr_append(h, &b, op->b, op->code == OP_STR_OF);
+    if (st == GCLAB_OK)
+        st = gclab_str_new(h, op->a, b.s ? b.s : "", b.len);
+    free(b.s);
+    (void)p;
+    return st;
+}
+
+/* `_b, ... = _a`: CPython's UNPACK_SEQUENCE for lists and tuples. */
+static gclab_status op_unpack(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st = empty_check(h, op->a);
+    int64_t n = 0;
+    int kind = gclab_kind_of(h, op->a);
+    if (st != GCLAB_OK)
+        return st;
+    if (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE)
+        return gclab_raise(h, GCLAB_ETYPE, "cannot unpack non-iterable %s object", gclab_type_name(h, op->a));
+    gclab_len(h, op->a, &n);
+    if (n > op->c)
+        return gclab_raise(h, GCLAB_EVALUE, "too many values to unpack (expected %d)", op->c);
+    if (n < op->c)
+        return gclab_raise(h, GCLAB_EVALUE, "not enough values to unpack (expected %d, got %lld)", op->c,
+                           (long long)n);
+    /* ops_validate keeps _a out of the targets, so it stays put while they fill */
+    for (int i = 0; i < op->c && st == GCLAB_OK; i++)
+        st = kind == GCLAB_K_LIST ? gclab_list_get(h, op->b + i, op->a, i) : gclab_tuple_get(h, op->b + i, op->a, i);
+    return st;
+}
+
 /* One step of `for _a in _b` (see ops.h): *go false when the loop is done. */
 static gclab_status op_for_iter(gclab_heap *h, const struct ops_op *op, bool *go)
 {
@@ -1105,6 +1147,26 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
                 gclab_gc_set_debug(h, (int)v);
             break;
         case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
+        case OP_STR_OF: case OP_REPR: st = op_str_of(p, h, op); break;
+        case OP_HASATTR:
+            if ((st = gclab_method_get(h, op->a, op->b, names[op->c], &b)) == GCLAB_OK) {
+                st = gclab_bool(h, op->a, true);
+            } else if (st == GCLAB_EATTR) {
+                gclab_error_clear(h);
+                st = gclab_bool(h, op->a, false);
+            }
+            break;
+        case OP_ISINSTANCE:
+            if ((st = gclab_isinstance(h, op->b, op->c, &b)) == GCLAB_OK)
+                st = gclab_bool(h, op->a, b);
+            break;
+        case OP_IS_KIND: {
+            int k = gclab_kind_of(h, op->b);
+            if ((st = empty_check(h, op->b)) == GCLAB_OK)
+                st = gclab_bool(h, op->a, k == op->c || (op->c == GCLAB_K_INT && k == GCLAB_K_BOOL));
+            break;
+        }
+        case OP_UNPACK: st = op_unpack(h, op); break;
         case OP_FOR_ITER:
             if ((st = op_for_iter(h, op, &b)) == GCLAB_OK && !b) {
                 pc = op->c;

@@ -131,6 +131,13 @@
     X(NOT_IN,      "SSS-", "_a = _b not in _c")                                    \
     X(PRINT_EX,    "RNOO", "print(_a, ..., _{a+b-1}, sep=_c, end=_d) (c, d -1: the "     \
                            "defaults ' ' and newline; None too)")                   \
+    X(STR_OF,      "SS--", "_a = str(_b)")                                          \
+    X(REPR,        "SS--", "_a = repr(_b)")                                         \
+    X(HASATTR,     "SSY-", "_a = hasattr(_b, 'c')")                                 \
+    X(ISINSTANCE,  "SSS-", "_a = isinstance(_b, _c) (_c a class: _b's class is _c)") \
+    X(IS_KIND,     "SSI-", "_a = isinstance(_b, T) for the builtin type of gclab "  \
+                           "kind c (int also takes bool, as in Python)")            \
+    X(UNPACK,      "SRN-", "_b, ..., _{b+c-1} = _a (a list or tuple of exactly c items)") \
     X(FOR_ITER,    "SSJ-", "for _a in _b: _{b+1} (empty at the loop's entry) is the " \
                            "position, _{b+2} stands for CPython's iterator (a tracked " \
                            "1-tuple of _b, made at the first step); when done go to c " \

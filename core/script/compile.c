@@ -91,11 +91,12 @@ struct fctx {
 
 static const char *const module_names[4] = { "gc", "sys", "weakref", NULL };
 static const char *const supported_builtins[] = { "print", "len", "id", "range", "type", "object",
-                                                  "bytearray", "list", "dict", "tuple", NULL };
+                                                  "bytearray", "list", "dict", "tuple", "str", "repr",
+                                                  "hasattr", "isinstance", NULL };
 static const char *const unsupported_builtins[] = {
-    "str", "int", "bool", "float", "isinstance", "issubclass", "sorted", "sum", "min", "max", "abs",
-    "repr", "hash", "iter", "next", "enumerate", "zip", "map", "filter", "super", "getattr", "setattr",
-    "hasattr", "delattr", "exec", "eval", "input", "open", "globals", "locals", "vars", "dir", "callable",
+    "int", "bool", "float", "issubclass", "sorted", "sum", "min", "max", "abs",
+    "hash", "iter", "next", "enumerate", "zip", "map", "filter", "super", "getattr", "setattr",
+    "delattr", "exec", "eval", "input", "open", "globals", "locals", "vars", "dir", "callable",
     "chr", "ord", "format", "round", "pow", "divmod", "any", "all", "reversed", "set", "frozenset",
     "bytes", "compile", "exit", "quit", "help", "memoryview", "slice", "staticmethod", "classmethod",
     "property", "complex", "ascii", "bin", "hex", "oct", "breakpoint", "__import__", "Exception", NULL,
@@ -348,6 +349,11 @@ static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
 
 static void bind_target(struct fctx *fc, const struct expr *t, bool module)
 {
+    if (t->kind == E_TUPLE || t->kind == E_LIST) {
+        for (int i = 0; i < t->n; i++)
+            bind_target(fc, t->items[i], module);
+        return;
+    }
     if (t->kind != E_NAME)
         return;
     if (module) {
@@ -387,6 +393,11 @@ static void seen_expr(struct fctx *fc, const struct expr *e)
 
 static void seen_target(struct fctx *fc, const struct expr *t)
 {
+    if (t->kind == E_TUPLE || t->kind == E_LIST) {
+        for (int i = 0; i < t->n; i++)
+            seen_target(fc, t->items[i]);
+        return;
+    }
     if (t->kind == E_NAME)
         seen_mark(fc, t->name, SEEN_BIND);
     else
@@ -929,6 +940,47 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
         }
         if (strcmp(n, "range") == 0)
             FAIL(fc, e->line, e->col, "range() is supported only in 'for NAME in range(...)'");
+        if (strcmp(n, "str") == 0 || strcmp(n, "repr") == 0) {
+            bool is_str = n[0] == 's';
+            nargs_check(fc, e, is_str ? "str()" : "repr()", is_str ? 0 : 1, 1);
+            if (e->n == 0)
+                emit(fc, OP_STR, need_dst(fc, dst), str_index(fc, "", 0), 0, 0);
+            else
+                emit(fc, is_str ? OP_STR_OF : OP_REPR, need_dst(fc, dst), coperand(fc, a[0]), 0, 0);
+            return;
+        }
+        if (strcmp(n, "hasattr") == 0) {
+            nargs_check(fc, e, "hasattr()", 2, 2);
+            const struct expr *k = a[1];
+            bool ident = k->kind == E_STR && k->slen > 0 && !(k->s[0] >= '0' && k->s[0] <= '9');
+            for (size_t i = 0; ident && i < k->slen; i++)
+                ident = k->s[i] == '_' || (k->s[i] >= 'a' && k->s[i] <= 'z') || (k->s[i] >= 'A' && k->s[i] <= 'Z') ||
+                        (k->s[i] >= '0' && k->s[i] <= '9');
+            if (!ident)
+                FAIL(fc, k->line, k->col, "hasattr() is supported only with a literal attribute name");
+            int o = coperand(fc, a[0]);
+            emit(fc, OP_HASATTR, need_dst(fc, dst), o, str_index(fc, k->s, k->slen), 0);
+            return;
+        }
+        if (strcmp(n, "isinstance") == 0) {
+            nargs_check(fc, e, "isinstance()", 2, 2);
+            static const struct { const char *n; int kind; } types[] = {
+                { "int", GCLAB_K_INT }, { "bool", GCLAB_K_BOOL }, { "str", GCLAB_K_STR },
+                { "tuple", GCLAB_K_TUPLE }, { "list", GCLAB_K_LIST }, { "dict", GCLAB_K_DICT },
+            };
+            const struct expr *t = a[1];
+            for (size_t i = 0; t->kind == E_NAME && i < sizeof types / sizeof types[0]; i++)
+                if (strcmp(t->name, types[i].n) == 0 && resolve(fc, t->name, t->line, t->col) < 0 &&
+                    !module_bound(fc->c, t->name)) {
+                    int o = coperand(fc, a[0]);
+                    emit(fc, OP_IS_KIND, need_dst(fc, dst), o, types[i].kind, 0);
+                    return;
+                }
+            int o = coperand(fc, a[0]);
+            int c = coperand(fc, t);
+            emit(fc, OP_ISINSTANCE, need_dst(fc, dst), o, c, 0);
+            return;
+        }
         if (strcmp(n, "type") == 0) {
             ctype_call(fc, e, dst);
             return;
@@ -1033,6 +1085,25 @@ static int jump_if(struct fctx *fc, const struct expr *e, bool sense)
 static void store(struct fctx *fc, const struct expr *t, int v)
 {
     fc->line = t->line;
+    if (t->kind == E_TUPLE || t->kind == E_LIST) {
+        /* CPython's UNPACK_SEQUENCE into n temporaries, then each store in order;
+         * the printer's `_k, _{k+1} = _v` unpacks into those slots in place */
+        int k = t->items[0]->kind == E_NAME ? pinned_slot(t->items[0]->name) : -1;
+        for (int i = 1; i < t->n && k >= 0; i++)
+            if (t->items[i]->kind != E_NAME || pinned_slot(t->items[i]->name) != k + i)
+                k = -1;
+        if (k >= 0 && !(v >= k && v < k + t->n)) {
+            emit(fc, OP_UNPACK, v, k, t->n, 0);
+            return;
+        }
+        int first = fc->next_temp;
+        for (int i = 0; i < t->n; i++)
+            tmp_new(fc, true);
+        emit(fc, OP_UNPACK, v, first, t->n, 0);
+        for (int i = 0; i < t->n; i++)
+            store(fc, t->items[i], first + i);
+        return;
+    }
     if (t->kind == E_NAME) {
         int s = resolve(fc, t->name, t->line, t->col);
         if (s >= 0) {
@@ -1115,6 +1186,20 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         int ls = s->n == 1 && t0->kind == E_NAME ? resolve(fc, t0->name, t0->line, t0->col) : -1;
         if (ls >= 0) {
             cexpr(fc, s->value, ls, false);
+            break;
+        }
+        const struct expr *val = s->value;
+        if (s->n == 1 && (t0->kind == E_TUPLE || t0->kind == E_LIST) && val->kind == E_TUPLE &&
+            val->n == t0->n && val->n <= 3) {
+            /* `a, b = b, a`: CPython 3.11 evaluates the items and swaps them on
+             * its stack (no tuple is made); then the stores, left to right */
+            int tmp = fc->next_temp;
+            for (int i = 0; i < val->n; i++)
+                tmp_new(fc, true);
+            for (int i = 0; i < val->n; i++)
+                cexpr(fc, val->items[i], tmp + i, true);
+            for (int i = 0; i < val->n; i++)
+                store(fc, t0->items[i], tmp + i);
             break;
         }
         int v = coperand(fc, s->value);

@@ -93,6 +93,7 @@ struct lexer {
     size_t slen;
     const char *name;
     int depth;                   /* parser nesting */
+    bool in_unpack;              /* check_target inside an unpacking target */
 };
 
 static int col_of(struct lexer *L, size_t pos) { return (int)(pos - L->line_start) + 1; }
@@ -939,9 +940,18 @@ static void check_target(struct lexer *L, struct expr *e, bool del)
             script_fail(L->p, e->line, e->col, "cannot %s module name '%s'", del ? "delete" : "assign to", e->name);
         return;
     }
+    if ((e->kind == E_TUPLE || e->kind == E_LIST) && !del && e->n > 0 && !L->in_unpack) {
+        /* `a, b = ...`: one level of simple targets */
+        L->in_unpack = true;
+        for (int i = 0; i < e->n; i++)
+            check_target(L, e->items[i], false);
+        L->in_unpack = false;
+        return;
+    }
     if (e->kind == E_TUPLE || e->kind == E_LIST)
         script_fail(L->p, e->line, e->col, del ? "del of a tuple display is not supported"
-                                              : "tuple unpacking is not supported");
+                                              : L->in_unpack ? "nested tuple unpacking is not supported"
+                                                             : "cannot assign to an empty display");
     script_fail(L->p, e->line, e->col, del ? "cannot delete this expression" : "cannot assign to this expression");
 }
 
@@ -1066,7 +1076,8 @@ static struct stmt *parse_small(struct lexer *L)
         else if (strcmp(L->op, "%=") == 0) op = '%';
         else script_fail(L->p, L->tline, L->tcol, "operator '%s' is not supported", L->op);
         if (e->kind != E_NAME && e->kind != E_ATTR && e->kind != E_INDEX)
-            script_fail(L->p, e->line, e->col, "illegal target for augmented assignment");
+            script_fail(L->p, e->line, e->col, "'%s' is an illegal expression for augmented assignment",
+                        e->kind == E_TUPLE ? "tuple" : e->kind == E_LIST ? "list" : "expression");
         check_target(L, e, false);
         lex_next(L);
         s = new_stmt(L, S_AUG, line, col);

@@ -276,6 +276,22 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         put(pr, ")");
         break;
     case OP_IN: put(pr, "_%d = _%d in _%d", a, b, c); break;
+    case OP_STR_OF: put(pr, "_%d = str(_%d)", a, b); break;
+    case OP_REPR: put(pr, "_%d = repr(_%d)", a, b); break;
+    case OP_HASATTR: put(pr, "_%d = hasattr(_%d, '%s')", a, b, name_of(pr, c, false)); break;
+    case OP_ISINSTANCE: put(pr, "_%d = isinstance(_%d, _%d)", a, b, c); break;
+    case OP_IS_KIND: {
+        static const char *const tn[GCLAB_K_COUNT] = { NULL, "bool", "int", "str", "tuple", "list", "dict" };
+        if (c >= GCLAB_K_COUNT || !tn[c])
+            fail(pr, "IS_KIND of kind %d has no spelling", c);
+        else
+            put(pr, "_%d = isinstance(_%d, %s)", a, b, tn[c]);
+        break;
+    }
+    case OP_UNPACK:
+        put_range(pr, b, c);
+        put(pr, "%s = _%d", c == 1 ? "," : "", a);
+        break;
     case OP_NOT_IN: put(pr, "_%d = _%d not in _%d", a, b, c); break;
     case OP_CALL_METHOD: {
         /* the compiler reads `_k.m(_{k+1}, ...)` as CALL_METHOD over slots k-1.. */

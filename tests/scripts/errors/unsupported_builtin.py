@@ -1,2 +1,2 @@
 print('ran')
-x = str(1)
+x = sorted([1])

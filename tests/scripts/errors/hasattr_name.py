@@ -1,0 +1,5 @@
+print('ran')
+class C:
+    pass
+n = 'x'
+print(hasattr(C(), n))
