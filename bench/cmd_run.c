@@ -121,7 +121,8 @@ static char *pauses_text(const struct gclab_pause *p, const char *engine, const 
 
 static const char run_help[] =
     "usage: gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json]\n"
-    "                 [--alloc pool|malloc] [--heap-limit BYTES] [--repetition N] [--out FILE]\n"
+    "                 [--alloc pool|malloc] [--heap-limit BYTES] [--heap-size BYTES]\n"
+    "                 [--repetition N] [--out FILE]\n"
     "                 [--pauses FILE] [--trace FILE] [--trace-every N]\n"
     "\n"
     "Runs one workload once and reports its run record: a summary by default,\n"
@@ -136,6 +137,10 @@ static const char run_help[] =
     "      --json              print the record as JSON\n"
     "      --alloc MODE        pool (pymalloc-style, default) or malloc\n"
     "      --heap-limit BYTES  fail with MemoryError past this many live bytes\n"
+    "      --heap-size BYTES   a fixed heap of this many live bytes: tracing engines\n"
+    "                          (marksweep, bdw) collect when it is full instead of at\n"
+    "                          heap_factor x live, and it is also a limit (MemoryError\n"
+    "                          past it); other engines only get the limit\n"
     "      --repetition N      repetition number recorded in the record\n"
     "      --out FILE          also write the JSON record to FILE (atomically)\n"
     "      --pauses FILE       write the measured window's pause log to FILE, one line\n"
@@ -249,7 +254,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *engine = NULL, *wname = NULL, *alloc = "pool", *out = NULL;
     const char *pauses_out = NULL, *trace_out = NULL;
-    uint64_t seed = 1, heap_limit = 0, repetition = 0, trace_every = 10000;
+    uint64_t seed = 1, heap_limit = 0, heap_size = 0, repetition = 0, trace_every = 10000;
     struct trace tr = { 0 };
     bool json = false;
     struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
@@ -286,6 +291,11 @@ int cmd_run(int argc, char **argv)
         } else if (is_opt(a, NULL, "--heap-limit")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--heap-limit"), &heap_limit)) {
                 fprintf(stderr, "gclab run: --heap-limit needs a byte count\n");
+                return 2;
+            }
+        } else if (is_opt(a, NULL, "--heap-size")) {
+            if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--heap-size"), &heap_size) || heap_size == 0) {
+                fprintf(stderr, "gclab run: --heap-size needs a positive byte count\n");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--repetition")) {
@@ -378,6 +388,7 @@ int cmd_run(int argc, char **argv)
     struct gclab_config cfg = {
         .alloc = strcmp(alloc, "malloc") == 0 ? GCLAB_ALLOC_MALLOC : GCLAB_ALLOC_POOL,
         .heap_limit = (size_t)heap_limit,
+        .heap_size = (size_t)heap_size,
         .nparams = ne,
         .params = eparams,
     };
@@ -411,6 +422,7 @@ int cmd_run(int argc, char **argv)
     const struct gclab_pause *pauses = gclab_pauses(h, &np);
     struct record_in in = {
         .engine = engine, .alloc = alloc, .heap_limit = (size_t)heap_limit,
+        .heap_size = (size_t)heap_size,
         .repetition = (int)repetition, .ctx = &ctx, .pauses = pauses,
         .generations = gclab_generations(h), .leaked = end.live_objects,
         .leaked_bytes = end.live_bytes, .neparams = ne, .eparams = eparams,

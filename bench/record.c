@@ -92,6 +92,7 @@ json_t *record_build(const struct record_in *in)
     json_object_set_new(r, "engine_params", eparams);
     json_object_set_new(r, "alloc", json_string(in->alloc));
     json_object_set_new(r, "heap_limit", json_integer((json_int_t)in->heap_limit));
+    json_object_set_new(r, "heap_size", json_integer((json_int_t)in->heap_size));
     json_object_set_new(r, "seed", json_integer((json_int_t)c->seed));
     json_object_set_new(r, "repetition", json_integer(in->repetition));
     json_object_set_new(r, "result", json_integer(c->result));
@@ -102,6 +103,7 @@ json_t *record_build(const struct record_in *in)
     json_object_set_new(r, "wall_s", json_real(wall));
     json_object_set_new(r, "cpu_s", json_real(cpu));
     json_object_set_new(r, "gc_s", json_real(gc));
+    json_object_set_new(r, "gc_cpu_s", json_real((double)(e->gc_cpu_ns - b->gc_cpu_ns) / 1e9));
     json_object_set_new(r, "mutator_s", json_real(wall - gc > 0 ? wall - gc : 0));
 
     json_object_set_new(r, "allocs", json_integer((json_int_t)(e->allocs - b->allocs)));

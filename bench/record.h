@@ -10,6 +10,7 @@ struct record_in {
     const char *engine;
     const char *alloc;                 /* "pool" or "malloc" */
     size_t heap_limit;
+    size_t heap_size;            /* --heap-size, 0 when not given */
     int repetition;
     const struct wl_ctx *ctx;          /* measured window and result */
     const struct gclab_pause *pauses;  /* the whole pause log */

@@ -75,6 +75,7 @@
 #include "alloc.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -117,6 +118,12 @@ struct pool {
 };
 
 #define POOL_OVERHEAD ((sizeof(struct pool) + ALLOC_ALIGN - 1) & ~(size_t)(ALLOC_ALIGN - 1))
+_Static_assert(POOL_OVERHEAD == ALLOC_POOL_MARKS_OFFSET, "alloc.h's marks offset must match struct pool");
+/* In marks mode the bitmaps follow the pool header; the first block after them. */
+#define POOL_MARKS_OVERHEAD \
+    ((POOL_OVERHEAD + sizeof(struct alloc_pool_marks) + ALLOC_ALIGN - 1) & ~(size_t)(ALLOC_ALIGN - 1))
+_Static_assert((ALLOC_POOL_SIZE - POOL_MARKS_OVERHEAD) / ALLOC_ALIGN <= 64 * ALLOC_MARK_WORDS,
+               "the bitmaps must cover every block of the smallest class");
 
 struct arena {
     unsigned char *base;     /* ALLOC_POOL_SIZE aligned, ALLOC_ARENA_SIZE long */
@@ -124,14 +131,25 @@ struct arena {
     unsigned ncarved;        /* pools [0, ncarved) have been touched */
     unsigned nfree;          /* empty + never-carved pools */
     struct arena *next, *prev; /* by_nfree[nfree] bucket */
+    struct arena *all_next, *all_prev; /* every mapped arena (pool iteration) */
 };
 
 /* Hidden header in front of every malloc'd block. _Alignas keeps it 16 bytes
  * (and the block after it 16-byte aligned) on 32-bit targets too. */
 struct big {
     _Alignas(ALLOC_ALIGN) struct big *next;
-    struct big *prev;
+    uintptr_t prev;          /* struct big *, low bits: BIG_MARK, BIG_OBJ (marks mode) */
+    size_t n;                /* requested size (alloc_sweep frees without being told) */
 };
+#define BIG_MARK  ((uintptr_t)1)
+#define BIG_OBJ   ((uintptr_t)2)
+#define BIG_FLAGS (BIG_MARK | BIG_OBJ)
+static struct big *big_prev(const struct big *h) { return (struct big *)(h->prev & ~BIG_FLAGS); }
+static void big_set_prev(struct big *h, struct big *prev)
+{
+    h->prev = (uintptr_t)prev | (h->prev & BIG_FLAGS);
+}
+
 
 struct alloc {
     enum alloc_mode mode;
@@ -141,6 +159,14 @@ struct alloc {
     uint64_t nempty;                              /* arenas in by_nfree[POOLS_PER_ARENA] */
     uint64_t retain;                              /* empty arenas always allowed */
     struct big *bigs;                             /* every live malloc'd block */
+    struct arena *arenas;                         /* every mapped arena (all_next) */
+    bool marks;                                   /* marks mode: bitmaps, alloc_sweep */
+    bool sweeping;                                /* inside alloc_sweep: no arena trimming */
+    size_t overhead;                              /* offset of a pool's first block */
+    uint32_t cap[ALLOC_NCLASSES];                 /* marks mode: blocks per pool, per class */
+    uint32_t recip[ALLOC_NCLASSES];               /* ceil(2^32 / class size) */
+    uintptr_t *aset;                              /* marks mode: base >> 20 of every arena */
+    size_t aset_mask;                             /* open addressing, at most half full */
     struct alloc_stats st;
 };
 
@@ -209,21 +235,52 @@ static void bucket_link(alloc_t *a, struct arena *ar)
     if (ar->nfree == POOLS_PER_ARENA) a->nempty++;
 }
 
+/* Marks mode: rebuild the arena set (alloc_in_arena) after an arena was mapped
+ * (adding) or unmapped; it doubles when it would be more than half full. An
+ * allocation failure leaves the old set, so membership may miss new arenas:
+ * alloc_get_arena_set then reports no set and callers take the slow path. */
+static void arena_set_rebuild(alloc_t *a, int adding)
+{
+    size_t n = a->st.arenas_live + (adding ? 1 : 0), cap = a->aset_mask + 1;
+    if (!a->aset || n * 2 > cap || !adding) {
+        while (n * 2 > cap)
+            cap *= 2;
+        if (cap < 16)
+            cap = 16;
+        uintptr_t *t = calloc(cap, sizeof *t);
+        if (!t) {
+            free(a->aset);
+            a->aset = NULL;
+            a->aset_mask = 0;
+            return;
+        }
+        free(a->aset);
+        a->aset = t;
+        a->aset_mask = cap - 1;
+        for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+            alloc_arena_set_insert(a->aset, a->aset_mask, (uintptr_t)ar->base >> 20);
+    } else {
+        alloc_arena_set_insert(a->aset, a->aset_mask, (uintptr_t)a->arenas->base >> 20);
+    }
+}
+
 /* mmap only guarantees page alignment, so over-map by one pool and trim the
  * ends: what is left is exactly ALLOC_ARENA_SIZE bytes on a pool boundary. */
 static struct arena *arena_new(alloc_t *a)
 {
     struct arena *ar = malloc(sizeof *ar);
     if (!ar) return NULL;
-    size_t len = ALLOC_ARENA_SIZE + ALLOC_POOL_SIZE;
+    /* Marks mode aligns arenas to their size, so alloc_in_arena can key them by address >> 20. */
+    size_t align = a->marks ? ALLOC_ARENA_SIZE : ALLOC_POOL_SIZE;
+    size_t len = ALLOC_ARENA_SIZE + align;
     void *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) {
         free(ar);
         return NULL;
     }
     uintptr_t r = (uintptr_t)raw;
-    uintptr_t base = (r + ALLOC_POOL_SIZE - 1) & ~(uintptr_t)(ALLOC_POOL_SIZE - 1);
-    size_t head = base - r, tail = ALLOC_POOL_SIZE - head;
+    uintptr_t base = (r + align - 1) & ~(uintptr_t)(align - 1);
+    size_t head = base - r, tail = align - head;
     if (head) munmap(raw, head);
     if (tail) munmap((void *)(base + ALLOC_ARENA_SIZE), tail);
 
@@ -233,7 +290,13 @@ static struct arena *arena_new(alloc_t *a)
     ar->ncarved = 0;
     ar->nfree = POOLS_PER_ARENA;
     bucket_link(a, ar);
+    ar->all_prev = NULL;
+    ar->all_next = a->arenas;
+    if (ar->all_next) ar->all_next->all_prev = ar;
+    a->arenas = ar;
     a->st.arenas_mapped++;
+    if (a->marks)
+        arena_set_rebuild(a, 1);
     a->st.arenas_live++;
     heap_add(a, ALLOC_ARENA_SIZE);
     return ar;
@@ -244,7 +307,12 @@ static void arena_unmap(alloc_t *a, struct arena *ar)
     /* Clear poison first: the address range may be mapped again later. */
     UNPOISON(ar->base, ALLOC_ARENA_SIZE);
     munmap(ar->base, ALLOC_ARENA_SIZE);
+    if (ar->all_prev) ar->all_prev->all_next = ar->all_next;
+    else a->arenas = ar->all_next;
+    if (ar->all_next) ar->all_next->all_prev = ar->all_prev;
     free(ar);
+    if (a->marks)
+        arena_set_rebuild(a, 0);
     a->st.arenas_unmapped++;
     a->st.arenas_live--;
     a->st.heap_bytes -= ALLOC_ARENA_SIZE;
@@ -281,7 +349,7 @@ static struct pool *pool_new(alloc_t *a, size_t c)
     } else {
         p = (struct pool *)(ar->base + (size_t)ar->ncarved * ALLOC_POOL_SIZE);
         ar->ncarved++;
-        UNPOISON(p, POOL_OVERHEAD);
+        UNPOISON(p, a->overhead);
     }
     bucket_unlink(a, ar);
     ar->nfree--;
@@ -292,9 +360,16 @@ static struct pool *pool_new(alloc_t *a, size_t c)
     p->arena = ar;
     p->ref = 0;
     p->szidx = (uint32_t)c;
-    p->nextoffset = (uint32_t)POOL_OVERHEAD;
+    p->nextoffset = (uint32_t)a->overhead;
     p->maxnextoffset = (uint32_t)(ALLOC_POOL_SIZE - sz);
-    POISON((unsigned char *)p + POOL_OVERHEAD, ALLOC_POOL_SIZE - POOL_OVERHEAD);
+    POISON((unsigned char *)p + a->overhead, ALLOC_POOL_SIZE - a->overhead);
+    if (a->marks) {
+        struct alloc_pool_marks *m = alloc_marks_of(p);
+        memset(m, 0, sizeof *m);
+        m->first = (uint32_t)a->overhead;
+        m->recip = a->recip[c];
+        m->cap = a->cap[c];
+    }
 
     usable_link(a, p);
     return p;
@@ -325,13 +400,44 @@ static void pool_release(alloc_t *a, struct pool *p)
     bucket_unlink(a, ar);
     ar->nfree++;
     bucket_link(a, ar);
-    if (ar->nfree == POOLS_PER_ARENA)
+    if (ar->nfree == POOLS_PER_ARENA && !a->sweeping)
         trim_empty_arenas(a);
 }
 
-static int pool_has_room(const struct pool *p)
+static int pool_has_room(const alloc_t *a, const struct pool *p)
 {
+    if (a->marks)
+        return p->ref < alloc_marks_of(p)->cap;
     return p->freeblock != NULL || p->nextoffset <= p->maxnextoffset;
+}
+
+/* Marks mode: the lowest free block of a pool with room. Words below the
+ * cursor are full (the cursor only moves up past full words, and down on a
+ * free), so the first clear bit from there is the lowest free block, and it
+ * lies below cap: the bits past cap are never reached. */
+static void *marks_alloc(struct pool *p, size_t sz)
+{
+    struct alloc_pool_marks *m = alloc_marks_of(p);
+    unsigned w = m->cursor;
+    while (m->live[w] == ~(uint64_t)0)
+        w++;
+    m->cursor = w;
+    unsigned k = w * 64 + (unsigned)__builtin_ctzll(~m->live[w]);
+    m->live[w] |= (uint64_t)1 << (k & 63);
+    return (unsigned char *)p + m->first + (size_t)k * sz;
+}
+
+static void marks_free(struct pool *p, void *b)
+{
+    struct alloc_pool_marks *m = alloc_marks_of(p);
+    unsigned k = alloc_block_index(m, b), w = k >> 6;
+    uint64_t bit = (uint64_t)1 << (k & 63);
+    assert((m->live[w] & bit) && "alloc_free: block is not allocated");
+    m->live[w] &= ~bit;
+    m->obj[w] &= ~bit;
+    m->mark[w] &= ~bit;
+    if (w < m->cursor)
+        m->cursor = w;
 }
 
 static void *small_alloc(alloc_t *a, size_t n)
@@ -342,7 +448,10 @@ static void *small_alloc(alloc_t *a, size_t n)
         return NULL;
 
     void *b;
-    if (p->freeblock) {
+    if (a->marks) {
+        b = marks_alloc(p, sz);
+        UNPOISON(b, sz);
+    } else if (p->freeblock) {
         b = p->freeblock;
         UNPOISON(b, sz);
         p->freeblock = *(void **)b;
@@ -352,7 +461,7 @@ static void *small_alloc(alloc_t *a, size_t n)
         UNPOISON(b, sz);
     }
     p->ref++;
-    if (!pool_has_room(p))
+    if (!pool_has_room(a, p))
         usable_unlink(a, p);     /* full: found again by masking on free */
     return b;
 }
@@ -365,10 +474,14 @@ static void small_free(alloc_t *a, void *b, size_t n)
     /* Trust the pool, not n, for the block size: a wrong n then only skews
      * the counters instead of corrupting the free list. */
     size_t sz = class_size(p->szidx);
-    int was_full = !pool_has_room(p);
+    int was_full = !pool_has_room(a, p);
 
-    *(void **)b = p->freeblock;
-    p->freeblock = b;
+    if (a->marks) {
+        marks_free(p, b);
+    } else {
+        *(void **)b = p->freeblock;
+        p->freeblock = b;
+    }
     POISON(b, sz);
     p->ref--;
 
@@ -388,9 +501,10 @@ static void *big_alloc(alloc_t *a, size_t n)
         return NULL;
     struct big *h = malloc(sizeof *h + n);
     if (!h) return NULL;
-    h->prev = NULL;
+    h->prev = 0;
+    h->n = n;
     h->next = a->bigs;
-    if (h->next) h->next->prev = h;
+    if (h->next) big_set_prev(h->next, h);
     a->bigs = h;
     heap_add(a, sizeof *h + n);
     return h + 1;
@@ -398,10 +512,10 @@ static void *big_alloc(alloc_t *a, size_t n)
 
 static void big_free(alloc_t *a, void *p, size_t n)
 {
-    struct big *h = (struct big *)p - 1;
-    if (h->prev) h->prev->next = h->next;
+    struct big *h = (struct big *)p - 1, *prev = big_prev(h);
+    if (prev) prev->next = h->next;
     else a->bigs = h->next;
-    if (h->next) h->next->prev = h->prev;
+    if (h->next) big_set_prev(h->next, prev);
     a->st.heap_bytes -= sizeof *h + n;
     free(h);
 }
@@ -414,6 +528,7 @@ alloc_t *alloc_new(enum alloc_mode mode)
     if (a) {
         a->mode = mode;
         a->retain = 1;
+        a->overhead = POOL_OVERHEAD;
     }
     return a;
 }
@@ -427,6 +542,7 @@ void alloc_set_retain(alloc_t *a, size_t arenas)
 void alloc_destroy(alloc_t *a)
 {
     if (!a) return;
+    a->marks = false;            /* no arena set to keep up while unmapping everything */
     for (struct big *h = a->bigs, *next; h; h = next) {
         next = h->next;
         free(h);
@@ -437,6 +553,7 @@ void alloc_destroy(alloc_t *a)
             arena_unmap(a, ar);
         }
     }
+    free(a->aset);
     free(a);
 }
 
@@ -459,11 +576,18 @@ static void raw_free(alloc_t *a, void *p, size_t n)
     else big_free(a, p, n);
 }
 
+/* The size the byte counters count: the requested one, except for pooled
+ * blocks in marks mode, where it is the class size (what alloc_sweep knows). */
+static size_t counted(const alloc_t *a, size_t n)
+{
+    return a->marks && is_small(a, n) ? alloc_rounded_size(n) : n;
+}
+
 void *alloc_malloc(alloc_t *a, size_t n)
 {
     if (n == 0) return NULL;     /* outside the contract; nothing counted */
     void *p = raw_alloc(a, n);
-    if (p) note_alloc(a, n);
+    if (p) note_alloc(a, counted(a, n));
     return p;
 }
 
@@ -482,7 +606,7 @@ void alloc_free(alloc_t *a, void *p, size_t n)
 {
     if (!p || n == 0) return;
     raw_free(a, p, n);
-    note_free(a, n);
+    note_free(a, counted(a, n));
 }
 
 /* A realloc counts as one alloc of new_n and one free of old_n, whether or
@@ -503,9 +627,9 @@ void *alloc_realloc(alloc_t *a, void *p, size_t old_n, size_t new_n)
     }
     a->st.allocs++;
     a->st.frees++;
-    a->st.alloc_bytes += new_n;
-    a->st.freed_bytes += old_n;
-    a->st.live_bytes = a->st.live_bytes - old_n + new_n;
+    a->st.alloc_bytes += counted(a, new_n);
+    a->st.freed_bytes += counted(a, old_n);
+    a->st.live_bytes = a->st.live_bytes - counted(a, old_n) + counted(a, new_n);
     if (a->st.live_bytes > a->st.peak_live_bytes)
         a->st.peak_live_bytes = a->st.live_bytes;
     return q;
@@ -526,4 +650,146 @@ int alloc_mode_parse(const char *s, enum alloc_mode *out)
     else if (strcmp(s, "malloc") == 0) *out = ALLOC_MALLOC;
     else return -1;
     return 0;
+}
+
+/* ---- marks mode (alloc.h: "what tracing collectors need") ------------------ */
+
+int alloc_enable_marks(alloc_t *a)
+{
+    if (a->marks)
+        return 0;
+    if (a->st.allocs || a->st.arenas_mapped || a->bigs)
+        return -1;
+    a->marks = true;
+    a->overhead = POOL_MARKS_OVERHEAD;
+    for (size_t c = 0; c < ALLOC_NCLASSES; c++) {
+        uint64_t sz = class_size(c);
+        a->cap[c] = (uint32_t)((ALLOC_POOL_SIZE - POOL_MARKS_OVERHEAD) / sz);
+        a->recip[c] = (uint32_t)((((uint64_t)1 << 32) + sz - 1) / sz);
+    }
+    return 0;
+}
+
+int alloc_has_marks(const alloc_t *a) { return a->marks; }
+
+void alloc_get_arena_set(const alloc_t *a, struct alloc_arena_set *out)
+{
+    out->keys = a->aset;
+    out->mask = a->aset_mask;
+}
+
+static struct big *big_of(const void *p) { return (struct big *)p - 1; }
+
+int alloc_mark_big(void *p)
+{
+    struct big *h = big_of(p);
+    if (h->prev & BIG_MARK)
+        return 0;
+    h->prev |= BIG_MARK;
+    return 1;
+}
+
+int alloc_is_marked_big(const void *p) { return (big_of(p)->prev & BIG_MARK) != 0; }
+
+void alloc_set_object(alloc_t *a, void *p, size_t n)
+{
+    assert(a->marks);
+    if (!is_small(a, n)) {
+        big_of(p)->prev |= BIG_OBJ;
+        return;
+    }
+    struct alloc_pool_marks *m = alloc_marks_of(p);
+    unsigned k = alloc_block_index(m, p);
+    m->obj[k >> 6] |= (uint64_t)1 << (k & 63);
+}
+
+/* Sweep one pool with live blocks: keep the marked ones, free the rest by
+ * clearing their live bits, then move the pool between usable, full and
+ * empty as small_free would have, one block at a time. */
+static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st)
+{
+    struct alloc_pool_marks *m = alloc_marks_of(p);
+    size_t sz = class_size(p->szidx);
+    unsigned words = (m->cap + 63) / 64;
+    int was_full = p->ref == m->cap;
+    uint32_t ref = 0;
+    for (unsigned w = 0; w < words; w++) {
+        uint64_t keep = m->live[w] & m->mark[w];
+#ifdef GCLAB_ASAN
+        for (uint64_t dead = m->live[w] & ~keep; dead; dead &= dead - 1) {
+            unsigned k = w * 64 + (unsigned)__builtin_ctzll(dead);
+            POISON((unsigned char *)p + m->first + (size_t)k * sz, sz);
+        }
+#endif
+        m->live[w] = keep;
+        m->obj[w] &= keep;
+        m->mark[w] = 0;
+        ref += (uint32_t)__builtin_popcountll(keep);
+    }
+    uint64_t freed = p->ref - ref;
+    st->pools_swept++;
+    st->blocks_freed += freed;
+    st->bytes_freed += freed * sz;
+    a->st.frees += freed;
+    a->st.live_objects -= freed;
+    a->st.freed_bytes += freed * sz;
+    a->st.live_bytes -= freed * sz;
+    p->ref = ref;
+    m->cursor = 0;
+    if (ref == 0) {
+        if (!was_full) usable_unlink(a, p);
+        pool_release(a, p);
+        st->pools_emptied++;
+    } else if (was_full && freed) {
+        usable_link(a, p);
+    }
+}
+
+void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out)
+{
+    struct alloc_sweep_stats st = { 0 };
+    assert(a->marks);
+    a->sweeping = true;           /* pool_release must not unmap the arena we are in */
+    for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+        for (unsigned i = 0; i < ar->ncarved; i++) {
+            struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
+            if (p->ref)
+                sweep_pool(a, p, &st);
+        }
+    a->sweeping = false;
+    trim_empty_arenas(a);
+    for (struct big *h = a->bigs, *next; h; h = next) {
+        next = h->next;
+        if (h->prev & BIG_MARK) {
+            h->prev &= ~BIG_MARK;
+            continue;
+        }
+        st.blocks_freed++;
+        st.bytes_freed += h->n;
+        note_free(a, h->n);
+        big_free(a, h + 1, h->n);
+    }
+    if (out)
+        *out = st;
+}
+
+void alloc_foreach_object(alloc_t *a, void (*fn)(void *block, void *ctx), void *ctx)
+{
+    assert(a->marks);
+    for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+        for (unsigned i = 0; i < ar->ncarved; i++) {
+            struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
+            if (!p->ref)
+                continue;
+            struct alloc_pool_marks *m = alloc_marks_of(p);
+            size_t sz = class_size(p->szidx);
+            for (unsigned w = 0; w < (m->cap + 63) / 64; w++)
+                for (uint64_t b = m->obj[w]; b; b &= b - 1) {
+                    unsigned k = w * 64 + (unsigned)__builtin_ctzll(b);
+                    fn((unsigned char *)p + m->first + (size_t)k * sz, ctx);
+                }
+        }
+    for (struct big *h = a->bigs; h; h = h->next)
+        if (h->prev & BIG_OBJ)
+            fn(h + 1, ctx);
 }

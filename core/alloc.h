@@ -79,4 +79,130 @@ void alloc_get_stats(const alloc_t *a, struct alloc_stats *out);
 /* Parse "pool" or "malloc"; returns 0 on success, -1 on an unknown name. */
 int alloc_mode_parse(const char *s, enum alloc_mode *out);
 
+/* ---- what tracing collectors need: marks mode ----------------------------
+ *
+ * alloc_enable_marks turns an allocator that has handed out nothing yet into
+ * one a tracing collector can sweep. Each pool then carries three bitmaps
+ * after its header, one bit per block (block k at first + k * size):
+ *   live  the block is handed out (allocation takes the lowest clear bit,
+ *         so a pool fills from its start as with the bump pointer);
+ *   obj   the caller called it an object (alloc_set_object): what
+ *         alloc_foreach_object visits;
+ *   mark  set by alloc_mark during a collection, cleared by alloc_sweep.
+ * A block above ALLOC_SMALL_MAX (or any block in MALLOC mode) keeps the
+ * same two flags in its hidden header and stays on the allocator's list of
+ * malloc'd blocks. alloc_sweep frees every live block that is not marked,
+ * without reading or writing the block: a pool's sweep is word-wide bit
+ * arithmetic (live &= mark) in its header, and what it frees is found again
+ * by allocation through the live bits. In marks mode the byte counters of
+ * struct alloc_stats count rounded (size-class) sizes, which is what the
+ * sweep knows; callers keep exact requested sizes themselves.
+ * The bitmaps take POOL_MARKS_OVERHEAD - POOL_OVERHEAD (384) bytes of each
+ * 16 KiB pool (2.3%).
+ */
+#define ALLOC_MARK_WORDS        16   /* 1024 bits: enough for the 16-byte class */
+#define ALLOC_POOL_MARKS_OFFSET 48   /* sizeof(struct pool) rounded, checked in alloc.c */
+
+struct alloc_pool_marks {
+    uint32_t first;          /* offset of block 0 in the pool */
+    uint32_t recip;          /* ceil(2^32 / block size): index = (off - first) * recip >> 32 */
+    uint32_t cap;            /* blocks in the pool */
+    uint32_t cursor;         /* no free block in words below this one */
+    uint64_t live[ALLOC_MARK_WORDS], obj[ALLOC_MARK_WORDS], mark[ALLOC_MARK_WORDS];
+};
+
+/* The bitmaps of the pool holding small block p (O(1): pools are aligned). */
+static inline struct alloc_pool_marks *alloc_marks_of(const void *p)
+{
+    return (struct alloc_pool_marks *)(((uintptr_t)p & ~(uintptr_t)(ALLOC_POOL_SIZE - 1)) +
+                                       ALLOC_POOL_MARKS_OFFSET);
+}
+/* Block number of small block p within its pool (exact: offsets < 2^14, sizes <= 2^9). */
+static inline unsigned alloc_block_index(const struct alloc_pool_marks *m, const void *p)
+{
+    uint64_t off = ((uintptr_t)p & (ALLOC_POOL_SIZE - 1)) - m->first;
+    return (unsigned)((off * m->recip) >> 32);
+}
+
+/* Whether a block of n bytes lives in a pool (else it is a malloc'd block). */
+static inline int alloc_is_pooled(enum alloc_mode mode, size_t n)
+{
+    return mode == ALLOC_POOL && n <= ALLOC_SMALL_MAX;
+}
+
+/* Which addresses are pool blocks, without reading them: in marks mode every
+ * arena is 1 MiB aligned and its base >> 20 is in an open-addressing set.
+ * A pointer that is not in an arena is a malloc'd block or not the
+ * allocator's at all (an immortal object, say). The set is valid until the
+ * allocator next maps or unmaps an arena (no allocation during a mark phase). */
+struct alloc_arena_set { const uintptr_t *keys; size_t mask; };
+static inline size_t alloc_arena_hash(uintptr_t k) { return (size_t)(k ^ (k >> 9)); }
+static inline void alloc_arena_set_insert(uintptr_t *keys, size_t mask, uintptr_t k)
+{
+    size_t i = alloc_arena_hash(k) & mask;
+    while (keys[i] && keys[i] != k)
+        i = (i + 1) & mask;
+    keys[i] = k;
+}
+static inline int alloc_in_arena(const struct alloc_arena_set *s, const void *p)
+{
+    uintptr_t k = (uintptr_t)p >> 20;
+    for (size_t i = alloc_arena_hash(k) & s->mask; s->keys[i]; i = (i + 1) & s->mask)
+        if (s->keys[i] == k)
+            return 1;
+    return 0;
+}
+/* The current set; keys NULL (check it) when there is none (not marks mode, or
+ * out of memory): then every block must be treated as possibly malloc'd. */
+void alloc_get_arena_set(const alloc_t *a, struct alloc_arena_set *out);
+/* Set the mark of the pool block p (alloc_in_arena said so); 1 if it was clear. */
+static inline int alloc_mark_small(void *p)
+{
+    struct alloc_pool_marks *m = alloc_marks_of(p);
+    unsigned k = alloc_block_index(m, p);
+    uint64_t bit = (uint64_t)1 << (k & 63), *w = &m->mark[k >> 6];
+    if (*w & bit)
+        return 0;
+    *w |= bit;
+    return 1;
+}
+
+/* Turn on marks mode; -1 if anything was ever allocated from a (0 on success). */
+int alloc_enable_marks(alloc_t *a);
+int alloc_has_marks(const alloc_t *a);
+
+/* Malloc'd blocks (n above ALLOC_SMALL_MAX, or MALLOC mode): out of line. */
+int alloc_mark_big(void *p);
+int alloc_is_marked_big(const void *p);
+
+/* Set the mark of the live block p of n bytes; 1 if it was clear, 0 if already set. */
+static inline int alloc_mark(enum alloc_mode mode, void *p, size_t n)
+{
+    return alloc_is_pooled(mode, n) ? alloc_mark_small(p) : alloc_mark_big(p);
+}
+static inline int alloc_is_marked(enum alloc_mode mode, const void *p, size_t n)
+{
+    if (!alloc_is_pooled(mode, n))
+        return alloc_is_marked_big(p);
+    const struct alloc_pool_marks *m = alloc_marks_of(p);
+    unsigned k = alloc_block_index(m, p);
+    return (m->mark[k >> 6] >> (k & 63)) & 1;
+}
+/* Call the live block p of n bytes an object (alloc_foreach_object visits it). */
+void alloc_set_object(alloc_t *a, void *p, size_t n);
+
+struct alloc_sweep_stats {
+    uint64_t blocks_freed;   /* unmarked live blocks freed */
+    uint64_t bytes_freed;    /* their rounded sizes (requested size for malloc'd blocks) */
+    uint64_t pools_swept;    /* pools with at least one live block before the sweep */
+    uint64_t pools_emptied;  /* of which the sweep emptied (returned to their arena) */
+};
+/* Free every live block without a mark and clear every mark; *out (may be NULL) gets
+ * the counts. Emptied arenas are then trimmed as alloc_set_retain says. */
+void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out);
+/* Call fn on every live block called an object, pools first (arena by arena, pool by
+ * pool, in address order within a pool), then malloc'd blocks. fn must not allocate
+ * or free from a. */
+void alloc_foreach_object(alloc_t *a, void (*fn)(void *block, void *ctx), void *ctx);
+
 #endif

@@ -17,7 +17,8 @@ struct gclab_heap {
     alloc_t *alloc;
     bool refcounts;                  /* eng->caps.refcounts, cached for the hot path */
     int debug_flags;                 /* GCLAB_DEBUG_* */
-    size_t heap_limit;
+    size_t heap_limit;               /* live bytes past which allocation fails (heap_size included) */
+    size_t heap_size;                /* --heap-size: fixed heap, collect when full; 0 = none */
 
     /* shadow stack */
     gclab_obj **slots;
@@ -47,6 +48,7 @@ struct gclab_heap {
     struct gclab_pause *pauses;
     size_t npauses, pauses_cap;
     uint64_t pause_start_ns;
+    uint64_t pause_start_cpu_ns;     /* thread CPU clock at the same moment */
     gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
     void *sample_ctx;
     uint64_t sample_every, sample_count;

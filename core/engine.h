@@ -125,8 +125,11 @@ static inline bool core_gc_enabled(const gclab_heap *h) { return core_hot_(h)->g
 uint64_t core_live_bytes(const gclab_heap *h);
 /* Objects allocated and not yet counted dead. */
 uint64_t core_live_objects(const gclab_heap *h);
-/* --heap-limit in bytes (0: none). */
+/* --heap-limit in bytes (0: none); --heap-size included (the smaller one). */
 size_t core_heap_limit(const gclab_heap *h);
+/* --heap-size in bytes (0: none): a fixed heap. A tracing engine collects when
+ * it is full instead of at its growth rule, and never grows past it. */
+size_t core_heap_size(const gclab_heap *h);
 /* Bytes the engine holds from the OS right now (engines with heap_bytes): kept for the peak. */
 void core_note_heap_bytes(gclab_heap *h, uint64_t bytes);
 /* Core's small-object allocator (alloc.h), e.g. to tune how many arenas it retains. */
@@ -173,6 +176,10 @@ void core_free_storage(gclab_heap *h, gclab_obj *o);
 /* Count o as dead (objects, bytes). Frees nothing: the engine then gives the
  * memory back itself (core_free_object_memory, a free list, or libgc's sweep). */
 void core_obj_dead(gclab_heap *h, gclab_obj *o);
+/* A sweep that frees without visiting the dead (marksweep over alloc_sweep): count
+ * `objects` objects dead whose blocks and storage total `bytes` (what core_obj_dead and
+ * core_free_storage would have counted one by one). Frees nothing itself. */
+void core_count_swept(gclab_heap *h, uint64_t objects, uint64_t bytes);
 
 /* -- core-owned roots -- */
 /* Append o to gc.garbage (DEBUG_SAVEALL); allocates storage only, never collects. */
@@ -219,9 +226,12 @@ void core_event_collect_start(gclab_heap *h, int gen);
 /* It ended: stops the clock, logs the pause, counts it, runs gc.callbacks("stop"). */
 void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable);
 /* A collection the engine could not bracket (it ran inside a foreign allocator, bdw) took
- * dur_ns from start_ns: runs gc.callbacks "start" and "stop" after the fact and logs the pause. */
+ * dur_ns from start_ns (cpu_ns of this thread's CPU time): runs gc.callbacks "start" and
+ * "stop" after the fact and logs the pause. */
 void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
-                               int64_t collected, int64_t uncollectable);
+                               uint64_t cpu_ns, int64_t collected, int64_t uncollectable);
+/* This thread's CPU clock in nanoseconds (what gc_cpu_ns adds up). */
+uint64_t core_thread_cpu_ns(void);
 
 /* A monotonic clock in nanoseconds. */
 uint64_t gclab_now_ns(void);

@@ -66,6 +66,9 @@ struct gclab_kv { const char *key, *value; };
 struct gclab_config {
     enum gclab_alloc_mode alloc;   /* small-object pools (default) or plain malloc */
     size_t heap_limit;             /* bytes; 0 = unlimited */
+    size_t heap_size;              /* bytes; 0 = none. A fixed heap: a tracing engine collects when
+                                      it is full (not at heap_factor x live) and never grows past it;
+                                      it is a limit as heap_limit is (the smaller one wins) */
     size_t nparams;                /* engine and core knobs, e.g. threshold0=700, zeal=1 */
     const struct gclab_kv *params;
     size_t max_depth;              /* frames; 0 = default (10000) */
@@ -323,6 +326,7 @@ struct gclab_stats {
     uint64_t peak_heap_bytes;
     uint64_t collections[GCLAB_MAX_GENS];
     uint64_t gc_ns;             /* total time in collections */
+    uint64_t gc_cpu_ns;         /* this thread's CPU time in them (robust on a shared machine) */
     uint64_t finalizers_run;
     uint64_t weakrefs_cleared;
 };

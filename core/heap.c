@@ -207,6 +207,9 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
     h->hot.release = e->release;
     h->hot.gc_enabled = true;
     h->heap_limit = cfg->heap_limit;
+    h->heap_size = cfg->heap_size;
+    if (cfg->heap_size && (!h->heap_limit || cfg->heap_size < h->heap_limit))
+        h->heap_limit = cfg->heap_size;
     h->max_depth = cfg->max_depth ? (int)cfg->max_depth : 10000;
     h->alloc = alloc_new(cfg->alloc == GCLAB_ALLOC_MALLOC ? ALLOC_MALLOC : ALLOC_POOL);
     h->params = calloc(cfg->nparams + 1, sizeof *h->params);
@@ -267,6 +270,7 @@ bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_c
 uint64_t core_live_bytes(const gclab_heap *h) { return h->st.live_bytes; }
 uint64_t core_live_objects(const gclab_heap *h) { return h->st.live_objects; }
 size_t core_heap_limit(const gclab_heap *h) { return h->heap_limit; }
+size_t core_heap_size(const gclab_heap *h) { return h->heap_size; }
 alloc_t *core_allocator(gclab_heap *h) { return h->alloc; }
 int core_verify_level(const gclab_heap *h) { return h->verify_level; }
 int core_debug_flags(const gclab_heap *h) { return h->debug_flags; }
@@ -351,6 +355,16 @@ void core_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n)
 void core_obj_dead(gclab_heap *h, gclab_obj *o)
 {
     stats_count_free(h, o->size, true);
+}
+
+void core_count_swept(gclab_heap *h, uint64_t objects, uint64_t bytes)
+{
+    struct gclab_stats *s = &h->st;
+    GCLAB_ASSERT(s->live_objects >= objects && s->live_bytes >= bytes);
+    s->freed += objects;
+    s->live_objects -= objects;
+    s->freed_bytes += bytes;
+    s->live_bytes -= bytes;
 }
 
 /* ---- the gc module -------------------------------------------------- */

@@ -1082,55 +1082,5 @@ void core_free_storage(gclab_heap *h, gclab_obj *o)
 
 void gclab_trace_object(gclab_obj *o, gclab_visit_fn fn, void *ctx)
 {
-    switch (o->kind) {
-    case GCLAB_K_TUPLE: {
-        obj_tuple *t = AS(obj_tuple, o);
-        for (size_t i = 0; i < t->n; i++)
-            if (t->items[i])
-                fn(&t->items[i], ctx);
-        break;
-    }
-    case GCLAB_K_LIST: {
-        obj_list *l = AS(obj_list, o);
-        for (size_t i = 0; i < l->len; i++)
-            if (l->items[i])
-                fn(&l->items[i], ctx);
-        break;
-    }
-    case GCLAB_K_DICT: {
-        obj_dict *d = AS(obj_dict, o);
-        for (size_t i = 0; i < d->nentries; i++)
-            if (d->entries[i].key) {
-                fn(&d->entries[i].key, ctx);
-                if (d->entries[i].value)
-                    fn(&d->entries[i].value, ctx);
-            }
-        break;
-    }
-    case GCLAB_K_CLASS: {
-        obj_class *c = AS(obj_class, o);
-        if (c->init)
-            fn(&c->init, ctx);
-        if (c->del)
-            fn(&c->del, ctx);
-        if (c->dict)
-            fn(&c->dict, ctx);
-        break;
-    }
-    case GCLAB_K_INSTANCE: {
-        obj_instance *in = AS(obj_instance, o);
-        if (in->cls)
-            fn(&in->cls, ctx);
-        for (size_t i = 0; i < in->n; i++)
-            if (in->attrs[i].value)
-                fn(&in->attrs[i].value, ctx);
-        break;
-    }
-    case GCLAB_K_WEAKREF:
-        if (AS(obj_weakref, o)->callback)
-            fn(&AS(obj_weakref, o)->callback, ctx);
-        break;
-    default:
-        break;
-    }
+    obj_trace(o, fn, ctx);
 }

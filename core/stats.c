@@ -7,6 +7,7 @@
  * trigger a collection.
  */
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -127,10 +128,21 @@ static void run_callbacks(gclab_heap *h, const char *phase, int gen, int64_t col
     gclab_frame_pop(h);
 }
 
+/* This thread's CPU time: what a collection costs when other processes
+ * share the cores (the pause, wall-clock, also counts their time slices). */
+uint64_t core_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void core_event_collect_start(gclab_heap *h, int gen)
 {
     h->hot.collecting++;
     run_callbacks(h, "start", gen, 0, 0);
+    h->pause_start_cpu_ns = core_thread_cpu_ns();
     h->pause_start_ns = gclab_now_ns();
 }
 
@@ -152,6 +164,7 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
 {
     uint64_t end = gclab_now_ns();
     uint64_t dur = end - h->pause_start_ns;
+    h->st.gc_cpu_ns += core_thread_cpu_ns() - h->pause_start_cpu_ns;
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         gen = 0;
     account_collection(h, gen, h->pause_start_ns, dur, collected, uncollectable);
@@ -160,8 +173,9 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
 }
 
 void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
-                               int64_t collected, int64_t uncollectable)
+                               uint64_t cpu_ns, int64_t collected, int64_t uncollectable)
 {
+    h->st.gc_cpu_ns += cpu_ns;
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         gen = 0;
     h->hot.collecting++;

@@ -41,6 +41,13 @@
  *     inside libgc, never nested (core_collecting).
  *   - The heap limit applies to gclab's live bytes, which lag libgc's
  *     (lazy sweeping); heap_bytes and peak heap are libgc's heap size.
+ *   - --heap-size S: libgc's heap is expanded to S at init and capped there
+ *     (GC_set_max_heap_size), so it collects rather than grow; S also caps
+ *     gclab's live bytes as a limit. libgc still paces itself inside the
+ *     heap (GC_free_space_divisor, set to 1, its laziest), so it collects
+ *     somewhat before the heap is full, where marksweep waits until 7/8 S.
+ *     S counts libgc's heap (with its fragmentation), marksweep's S counts
+ *     live bytes: the minimum heaps differ by that much.
  *   - One libgc heap per process: every gclab heap on bdw shares it, and a
  *     collection caused by one heap also collects the others' garbage. It
  *     is single-threaded, as gclab is; parallel marking is off (one marker)
@@ -94,9 +101,9 @@ static bool bdw_in_disclaim;
 static GC_push_other_roots_proc bdw_old_push;
 /* Collections libgc ran on its own, waiting to be reported to core. */
 #define BDW_MAX_PENDING 64
-static struct { uint64_t start, dur; } bdw_pending[BDW_MAX_PENDING];
+static struct { uint64_t start, dur, cpu; } bdw_pending[BDW_MAX_PENDING];
 static int bdw_npending;
-static uint64_t bdw_event_start;
+static uint64_t bdw_event_start, bdw_event_start_cpu;
 static bool bdw_explicit;       /* inside bdw_collect: core times it */
 
 /* ================================================================
@@ -146,13 +153,16 @@ static void GC_CALLBACK bdw_on_event(GC_EventType e)
 {
     if (e == GC_EVENT_START) {
         bdw_event_start = gclab_now_ns();
+        bdw_event_start_cpu = core_thread_cpu_ns();
     } else if (e == GC_EVENT_END && !bdw_explicit) {
-        uint64_t now = gclab_now_ns();
+        uint64_t now = gclab_now_ns(), cpu = core_thread_cpu_ns() - bdw_event_start_cpu;
         if (bdw_npending == BDW_MAX_PENDING) {
             bdw_pending[BDW_MAX_PENDING - 1].dur += now - bdw_event_start;
+            bdw_pending[BDW_MAX_PENDING - 1].cpu += cpu;
             return;
         }
         bdw_pending[bdw_npending].start = bdw_event_start;
+        bdw_pending[bdw_npending].cpu = cpu;
         bdw_pending[bdw_npending].dur = now - bdw_event_start;
         bdw_npending++;
     }
@@ -197,7 +207,8 @@ static void bdw_after_gc(gclab_heap *h)
         bdw_npending = 0;
         for (int i = 0; i < n; i++) {
             int64_t found = i == n - 1 ? (int64_t)(s->swept - s->reported) : 0;
-            core_event_collect_logged(h, 0, bdw_pending[i].start, bdw_pending[i].dur, found, 0);
+            core_event_collect_logged(h, 0, bdw_pending[i].start, bdw_pending[i].dur,
+                                      bdw_pending[i].cpu, found, 0);
         }
         s->reported = s->swept;
     }
@@ -263,6 +274,17 @@ static gclab_status bdw_init(gclab_heap *h)
     s->h = h;
     s->swept = s->reported = s->nallocs = 0;
     core_set_es(h, s);
+    size_t size = core_heap_size(h);
+    if (size) {
+        /* --heap-size: libgc's whole heap, mapped at once, never grown past
+         * (process-wide, like libgc). Divisor 1 is libgc's laziest pace:
+         * fewest collections before the heap is full. */
+        GC_set_max_heap_size((GC_word)size);
+        size_t have = GC_get_heap_size();
+        if (have < size)
+            (void)GC_expand_hp(size - have);
+        GC_set_free_space_divisor(1);
+    }
     return GCLAB_OK;
 }
 

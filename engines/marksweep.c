@@ -1,5 +1,6 @@
 /* marksweep.c — precise, stop-the-world, non-moving mark-sweep: no
- * reference counts, one heap-wide list of objects, an explicit mark stack.
+ * reference counts, mark bits beside the heap, a sweep over the allocator's
+ * own layout, an explicit mark stack.
  *
  * What it promises
  *   Stores are plain stores (caps.refcounts is false, so core's store() never
@@ -13,14 +14,34 @@
  *   it reaches) stays alive. gc.collect() returns the number of objects found
  *   unreachable (those awaiting __del__ included, as CPython counts them).
  *   DIFFERS: finalizers of one collection run in allocation order, not in
- *   CPython's gc-list order after generation merging; the pause log counts
- *   the time weakref callbacks and finalizers take (CPython's gc does too).
+ *   CPython's gc-list order after generation merging; weakrefs are cleared
+ *   (and their callbacks queued) in the order the weakrefs were created; the
+ *   pause log counts the time weakref callbacks and finalizers take
+ *   (CPython's gc does too).
+ *
+ * Where the marks are
+ *   The engine turns core's allocator into marks mode at init (alloc.h): each
+ *   16 KiB pool carries a live bitmap, an object bitmap and a mark bitmap, one
+ *   bit per block; a block above 512 bytes (and every block under
+ *   --alloc=malloc) keeps the same flags in its hidden header and stays on
+ *   the allocator's list of malloc'd blocks. Marking an object sets its bit
+ *   in its pool's header (found by masking the address, O(1)) and, for a
+ *   list, dict or instance, the bit of its one storage block (obj_storage:
+ *   items, table, attributes). The sweep is then alloc_sweep: per pool,
+ *   live &= mark word by word, never reading a dead block. No object needs
+ *   per-object work to die here, because everything that does is done
+ *   before the sweep from two side vectors:
+ *     weakrefs  every live weakref object: a dead target's weakrefs are
+ *               cleared, a dead weakref is unlinked from its target;
+ *     fnz       every instance whose class has __del__, not yet finalized.
+ *   Accounting follows the marks too: marking sums the objects and the bytes
+ *   (block + storage) it marks, and whatever was live and is not marked is
+ *   counted dead in one call (core_count_swept).
  *
  * Header words on this engine
- *   gc_next   the next object in the heap list (allocation order), always
- *   gcflags   MS_MARK: reachable in the current mark phase; clear outside
- *             ms_collect (M1). MS_FINALIZED: __del__ has run (never cleared).
- *   gc_prev, gc_refs, refcnt: unused (gc_refs is scratch for ms_verify).
+ *   gcflags   MS_FINALIZED: __del__ has run (never cleared, M4).
+ *   gc_next, gc_prev, gen, refcnt: unused. gc_refs: scratch for ms_verify.
+ *   The mark is not in the header: M1 is about the pools' mark bitmaps.
  *
  * The trigger
  *   A collection runs before an object allocation (the new object is not yet
@@ -37,37 +58,45 @@
  *   So under a heap limit the threshold is capped at 7/8 of the limit,
  *   leaving storage growth an eighth of the limit as headroom (or, when
  *   live data leaves less, at half of what it leaves).
+ *   With --heap-size S (a fixed heap, as MMTk and Whippet size heaps) the
+ *   heap_factor rule and min_heap are off: S is the limit and the engine
+ *   collects only when the heap is full, i.e. at that same 7/8 S (the eighth
+ *   is the storage headroom) or halfway through what live data leaves, so
+ *   GC time falls as S grows: the time-space curve of a tracing collector.
  *
- * The mark stack
- *   A malloc'd array of containers whose fields are still to be visited;
- *   marking never recurses in C, so a 10-million-node chain and a
- *   10-million-wide list take the same C stack. Leaves (ints, strs, blobs)
- *   are marked but never pushed. The stack grows by doubling up to
- *   -p mark_stack_max= entries (default 2^20, 8 MiB). When it is full, or
- *   realloc fails, a container is marked but not pushed and `overflowed` is
- *   set; once the stack drains, ms_rescan walks the heap list and visits the
- *   fields of every marked container again, pushing what is still unmarked,
- *   until a pass ends without overflow (M2). Each pass is O(heap), but
- *   passes only happen when a mark stack of 2^20 entries overflows.
+ * The mark loop and its stack
+ *   Tracing a container pushes every non-NULL field onto the mark stack
+ *   without looking at the target; the test (immortal? marked already?)
+ *   happens when the entry is popped. Popped entries pass through a FIFO of
+ *   MS_FIFO slots and are prefetched on the way in, so the target's header
+ *   is in cache when it is tested (Boehm's prefetch-on-grey, in the FIFO form
+ *   of Cher, Hosking and Vijaykumar, ASPLOS 2004). The stack is a malloc'd
+ *   array that grows by doubling up to -p mark_stack_max= entries (default
+ *   2^20, 8 MiB); marking never recurses in C, so a 10-million-node chain
+ *   and a 10-million-wide list take the same C stack. When the stack is full
+ *   (or realloc fails) the field's target is marked at once instead of being
+ *   pushed and, if it is a container newly marked, `overflowed` is set; once
+ *   the stack drains, ms_rescan walks every object (alloc_foreach_object) and
+ *   traces each marked container again, until a pass ends without overflow
+ *   (M2). Each pass is O(heap), but passes only happen when a mark stack of
+ *   2^20 entries overflows.
  *
  * A collection, in order (read ms_collect first)
  *   1. start event (gc.callbacks "start"; core_collecting() from here on,
  *      so nothing below can start a nested collection: M3);
- *   2. ms_mark_roots: mark from the roots and drain;
- *   3. ms_scan_unreachable, one walk of the heap list over what is still
- *      unmarked (the garbage and the finalizable), skipped when the heap
- *      holds no instance and no weakref (then the sweep does the counting):
- *        - count it (the value collect() returns);
- *        - clear every weakref to it (core_clear_weakrefs, no callbacks yet);
- *          a cleared weakref that is itself marked keeps its callback in
- *          the `callbacks` vector, to call after the sweep;
- *        - if it has __del__ not yet run, put it in `tofnz`;
+ *   2. ms_mark_roots: mark from the roots and drain; the objects not marked
+ *      now are the unreachable ones (their number is what collect returns);
+ *   3. ms_clear_dead_weakrefs: for each weakref whose target is unmarked,
+ *      clear every weakref to that target (core_clear_weakrefs, no callbacks
+ *      yet); a cleared weakref that is itself marked keeps its callback in
+ *      the `callbacks` vector, to call after the sweep. ms_pick_finalizable:
+ *      each unmarked instance in fnz moves to `tofnz`;
  *   4. ms_mark_tofnz: mark from each object in `tofnz` (Lua's "tobefnz"),
  *      so the objects to finalize and all they reach survive this cycle;
- *   5. ms_sweep: free every unmarked object (storage, accounting, memory)
- *      and clear the mark of every survivor (M1). Weakrefs were cleared in 3,
- *      so no dying weakref touches a freed target, and freeing needs no
- *      order among the dead;
+ *   5. ms_unlink_dead_weakrefs: weakrefs still unmarked die: unlinked from
+ *      their target's list (before the sweep, which poisons their memory
+ *      under ASan); core_count_swept counts the dead; alloc_sweep frees every
+ *      unmarked block and clears every mark (M1);
  *   6. ms_run_callbacks, then ms_run_finalizers (MS_FINALIZED set before
  *      each __del__, M4): mutator code, running only after the heap is
  *      consistent again. What a finalizer resurrects stays; what it drops
@@ -75,21 +104,23 @@
  *   7. the threshold is recomputed from live bytes; stop event.
  *
  * Invariants (cited by asserts as M1..M5)
- *   M1 no object carries MS_MARK outside ms_collect;
+ *   M1 no block carries a mark outside ms_collect;
  *   M2 when marking ends, every field of every marked container points to a
  *      marked or immortal object (the mark stack is empty, no overflow left);
  *   M3 collections never nest: ms_collect runs only while !core_collecting();
  *   M4 __del__ runs at most once per object: MS_FINALIZED is never cleared;
- *   M5 every object allocated by this engine is in the heap list exactly
- *      once until swept, and immortal objects are never in it (ms_verify
- *      checks the list against core_live_objects, -p verify=2).
+ *   M5 the allocator's object blocks are exactly the live objects (their
+ *      number is core_live_objects, their blocks plus storage total
+ *      core_live_bytes), every weakref among them is in `weakrefs` once, and
+ *      `fnz` holds exactly the unfinalized instances with __del__
+ *      (ms_verify checks all of it, -p verify=2).
  */
 #include <string.h>
 
 #include "engine.h"
 
-#define MS_MARK      0x01
 #define MS_FINALIZED 0x02
+#define MS_FIFO      8        /* prefetch distance of the mark loop, in objects */
 
 /* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
 static const struct gclab_mutant ms_mut_skip_mark = {
@@ -102,13 +133,15 @@ static const struct gclab_mutant ms_mut_fin_twice = {
 struct ms_vec { gclab_obj **v; size_t n, cap; };
 
 struct ms_state {
-    gclab_obj *head, *tail;       /* the heap list, allocation order (M5) */
-    uint64_t nobjects;            /* length of the heap list */
-    uint64_t nspecial;            /* live instances and weakrefs: what step 3 is for */
+    enum alloc_mode mode;         /* core's allocator's: where a block's mark lives */
+    struct alloc_arena_set arenas; /* which pointers are pool blocks, this collection */
+    struct ms_vec weakrefs;       /* every live weakref (M5) */
+    struct ms_vec fnz;            /* unfinalized instances with __del__ (M5) */
     /* mark stack */
     gclab_obj **stack;
     size_t sp, cap, max;
     bool overflowed;
+    uint64_t marked, marked_bytes; /* objects marked this collection, with their bytes */
     /* trigger */
     double heap_factor;
     uint64_t min_heap, threshold, live_after;
@@ -116,84 +149,6 @@ struct ms_state {
     struct ms_vec tofnz;          /* unreachable objects whose __del__ will run */
     struct ms_vec callbacks;      /* pairs: weakref, its callback */
 };
-
-/* ================================================================
- * Mark
- * ================================================================ */
-
-static bool ms_is_marked(const gclab_obj *o) { return o->gcflags & MS_MARK; }
-/* Instances (which may have __del__) and weakrefs: what step 3 looks for. */
-static bool ms_is_special(const gclab_obj *o)
-{
-    return o->kind == GCLAB_K_INSTANCE || o->kind == GCLAB_K_WEAKREF;
-}
-
-/* Push a marked container; on a full stack, leave it for ms_rescan. */
-static void ms_push(struct ms_state *s, gclab_obj *o)
-{
-    if (s->sp == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        if (s->max && cap > s->max)
-            cap = s->max;
-        gclab_obj **st = cap > s->cap ? realloc(s->stack, cap * sizeof *st) : NULL;
-        if (!st) {
-            s->overflowed = true;
-            return;
-        }
-        s->stack = st;
-        s->cap = cap;
-    }
-    s->stack[s->sp++] = o;
-}
-
-/* The visitor: mark what a field points to; containers go on the stack. */
-static void ms_mark_field(gclab_obj **field, void *ctx)
-{
-    gclab_obj *o = *field;
-    if (obj_is_immortal(o) || ms_is_marked(o))
-        return;
-    o->gcflags |= MS_MARK;
-    if (obj_kind_is_container(o->kind) && !(GCLAB_MUTANT(ms_mut_skip_mark) && o->kind == GCLAB_K_DICT))
-        ms_push(ctx, o);
-}
-
-static void ms_drain(struct ms_state *s)
-{
-    while (s->sp > 0)
-        gclab_trace_object(s->stack[--s->sp], ms_mark_field, s);
-}
-
-/* After an overflow: visit the fields of every marked container again until
- * a whole pass ends without overflowing (M2). */
-static void ms_rescan(struct ms_state *s)
-{
-    while (s->overflowed) {
-        s->overflowed = false;
-        for (gclab_obj *o = s->head; o; o = o->gc_next)
-            if (ms_is_marked(o) && obj_kind_is_container(o->kind)) {
-                gclab_trace_object(o, ms_mark_field, s);
-                ms_drain(s);
-            }
-    }
-}
-
-/* Drain the stack and resolve overflows: afterwards M2 holds. */
-static void ms_finish_marking(struct ms_state *s)
-{
-    ms_drain(s);
-    ms_rescan(s);
-    GCLAB_ASSERT(s->sp == 0 && !s->overflowed);   /* M2 */
-}
-
-static void ms_mark_roots(gclab_heap *h, struct ms_state *s)
-{
-    gclab_trace_roots(h, ms_mark_field, s);
-    ms_finish_marking(s);
-}
-
-/* ================================================================
- * Unreachable objects: weakrefs and the objects to finalize
- * ================================================================ */
 
 static bool ms_vec_push(struct ms_vec *v, gclab_obj *o)
 {
@@ -209,6 +164,163 @@ static bool ms_vec_push(struct ms_vec *v, gclab_obj *o)
     return true;
 }
 
+/* ================================================================
+ * Mark
+ * ================================================================ */
+
+static bool ms_is_marked(const struct ms_state *s, const gclab_obj *o)
+{
+    return alloc_is_marked(s->mode, o, o->size);
+}
+
+/* Grey o if it is a white heap object: set its mark, true if it was clear.
+ * A pool block is recognised by address (alloc_in_arena), so the common
+ * case reads only the mark bitmap in its pool's header, not o itself. */
+static inline __attribute__((always_inline)) bool ms_grey(struct ms_state *s, gclab_obj *o)
+{
+    if (s->arenas.keys && alloc_in_arena(&s->arenas, o))
+        return alloc_mark_small(o);
+    if (obj_is_immortal(o))
+        return false;
+    return alloc_mark(s->mode, o, o->size);
+}
+
+/* The first visit of a grey object: count it, mark its storage block. */
+static inline void ms_account(struct ms_state *s, gclab_obj *o)
+{
+    s->marked++;
+    s->marked_bytes += o->size + o->storage;
+    if (o->storage)
+        alloc_mark(s->mode, obj_storage(o), o->storage);
+}
+
+/* A full stack: o is grey but cannot wait on the stack. Account for it now;
+ * a container's fields are then visited by ms_rescan (M2). */
+static void ms_push_overflow(struct ms_state *s, gclab_obj *o)
+{
+    ms_account(s, o);
+    if (obj_kind_is_container(o->kind))
+        s->overflowed = true;
+}
+
+static void ms_push_slow(struct ms_state *s, gclab_obj *o)
+{
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    if (s->max && cap > s->max)
+        cap = s->max;
+    gclab_obj **st = cap > s->cap ? realloc(s->stack, cap * sizeof *st) : NULL;
+    if (!st) {
+        ms_push_overflow(s, o);
+        return;
+    }
+    s->stack = st;
+    s->cap = cap;
+    s->stack[s->sp++] = o;
+}
+
+/* The visitor: grey the target and push it (grey = marked, not yet scanned). */
+static inline __attribute__((always_inline)) void ms_visit_field(gclab_obj **field, void *ctx)
+{
+    struct ms_state *s = ctx;
+    gclab_obj *o = *field;
+    if (!ms_grey(s, o))
+        return;
+    if (s->sp == s->cap)
+        ms_push_slow(s, o);
+    else
+        s->stack[s->sp++] = o;
+}
+
+/* Pop until the stack is empty, in two prefetching stages:
+ *   fifo   popped grey objects, each prefetched (both lines of its first
+ *          128 bytes: an instance's attribute pointer sits past the first
+ *          64) MS_FIFO pops before it is accounted;
+ *   held   containers whose storage block (the attributes, items or table,
+ *          a separate allocation) has been prefetched, traced MS_FIFO
+ *          containers later.
+ * Containers without storage (tuples, classes, weakrefs, funcs) are traced
+ * at once, leaves only accounted. The visitor is inlined through obj_trace. */
+static void ms_drain(struct ms_state *s)
+{
+    gclab_obj *fifo[MS_FIFO], *held[MS_FIFO];
+    unsigned fh = 0, fn = 0, hh = 0, hn = 0;
+    for (;;) {
+        while (fn < MS_FIFO && s->sp > 0) {
+            gclab_obj *o = s->stack[--s->sp];
+            __builtin_prefetch(o);
+            __builtin_prefetch((char *)o + 64);
+            fifo[(fh + fn++) % MS_FIFO] = o;
+        }
+        if (hn == MS_FIFO || (fn == 0 && hn > 0)) {
+            gclab_obj *o = held[hh];
+            hh = (hh + 1) % MS_FIFO;
+            hn--;
+            obj_trace(o, ms_visit_field, s);
+            continue;
+        }
+        if (fn == 0)
+            return;
+        gclab_obj *o = fifo[fh];
+        fh = (fh + 1) % MS_FIFO;
+        fn--;
+        ms_account(s, o);
+        if (!obj_kind_is_container(o->kind) || (GCLAB_MUTANT(ms_mut_skip_mark) && o->kind == GCLAB_K_DICT))
+            continue;
+        void *storage = obj_storage(o);
+        if (storage) {
+            __builtin_prefetch(storage);
+            held[(hh + hn++) % MS_FIFO] = o;
+        } else {
+            obj_trace(o, ms_visit_field, s);
+        }
+    }
+}
+
+/* alloc_foreach_object visitor of ms_rescan: trace a marked container again. */
+static void ms_rescan_one(void *block, void *ctx)
+{
+    struct ms_state *s = ctx;
+    gclab_obj *o = block;
+    if (obj_kind_is_container(o->kind) && ms_is_marked(s, o)) {
+        obj_trace(o, ms_visit_field, s);
+        ms_drain(s);
+    }
+}
+
+/* After an overflow: trace every marked container again until a whole
+ * pass ends without overflowing (M2). */
+static void ms_rescan(gclab_heap *h, struct ms_state *s)
+{
+    while (s->overflowed) {
+        s->overflowed = false;
+        alloc_foreach_object(core_allocator(h), ms_rescan_one, s);
+    }
+}
+
+/* Drain the stack and resolve overflows: afterwards M2 holds. */
+static void ms_finish_marking(gclab_heap *h, struct ms_state *s)
+{
+    ms_drain(s);
+    ms_rescan(h, s);
+    GCLAB_ASSERT(s->sp == 0 && !s->overflowed);   /* M2 */
+}
+
+static void ms_visit_root(gclab_obj **field, void *ctx)
+{
+    if (*field)
+        ms_visit_field(field, ctx);
+}
+
+static void ms_mark_roots(gclab_heap *h, struct ms_state *s)
+{
+    gclab_trace_roots(h, ms_visit_root, s);
+    ms_finish_marking(h, s);
+}
+
+/* ================================================================
+ * Unreachable objects: weakrefs and the objects to finalize
+ * ================================================================ */
+
 /* Clear the weakrefs to a dead (or to-be-finalized) object. A weakref that
  * is reachable keeps its callback for ms_run_callbacks; an unreachable one
  * loses it, as in CPython's handle_weakrefs. */
@@ -219,7 +331,7 @@ static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
         return;
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && ms_is_marked(w)) {
+        if (wr->callback && ms_is_marked(s, w)) {
             /* Both were marked with the weakref, so both survive the sweep. */
             if (!ms_vec_push(&s->callbacks, w) || !ms_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
@@ -231,62 +343,50 @@ static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
         core_clear_weakrefs(h, o, false);
 }
 
-/* Walk what root marking left unmarked: count it, clear weakrefs to it,
- * collect the objects whose __del__ must run. Returns the count. */
-static int64_t ms_scan_unreachable(gclab_heap *h, struct ms_state *s)
+/* Step 3a: every weakref whose target root marking left unmarked. */
+static void ms_clear_dead_weakrefs(gclab_heap *h, struct ms_state *s)
 {
-    int64_t n = 0;
-    for (gclab_obj *o = s->head; o; o = o->gc_next) {
-        if (ms_is_marked(o))
-            continue;
-        n++;
-        ms_clear_weakrefs(h, s, o);
-        if (obj_has_del(o) && !(o->gcflags & MS_FINALIZED) && !ms_vec_push(&s->tofnz, o))
+    for (size_t i = 0; i < s->weakrefs.n; i++) {
+        gclab_obj *t = AS(obj_weakref, s->weakrefs.v[i])->target;
+        if (t && !obj_is_immortal(t) && !ms_is_marked(s, t))
+            ms_clear_weakrefs(h, s, t);
+    }
+}
+
+/* Step 3b: the unmarked instances with __del__ leave fnz for tofnz. */
+static void ms_pick_finalizable(struct ms_state *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->fnz.n; i++) {
+        gclab_obj *o = s->fnz.v[i];
+        if (ms_is_marked(s, o))
+            s->fnz.v[k++] = o;
+        else if (!ms_vec_push(&s->tofnz, o))
             fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
     }
-    return n;
+    s->fnz.n = k;
 }
 
 /* Mark from every object to finalize: they and all they reach survive. */
-static void ms_mark_tofnz(struct ms_state *s)
+static void ms_mark_tofnz(gclab_heap *h, struct ms_state *s)
 {
-    for (size_t i = 0; i < s->tofnz.n; i++) {
-        gclab_obj *o = s->tofnz.v[i];
-        if (!ms_is_marked(o)) {
-            o->gcflags |= MS_MARK;
-            ms_push(s, o);
-        }
-    }
-    ms_finish_marking(s);
+    for (size_t i = 0; i < s->tofnz.n; i++)
+        ms_visit_field(&s->tofnz.v[i], s);
+    ms_finish_marking(h, s);
 }
 
-/* ================================================================
- * Sweep
- * ================================================================ */
-
-/* Free every unmarked object; unmark the survivors (M1). Returns the number freed. */
-static uint64_t ms_sweep(gclab_heap *h, struct ms_state *s)
+/* Step 5a: weakrefs that die leave their target's list and the vector. */
+static void ms_unlink_dead_weakrefs(struct ms_state *s)
 {
-    gclab_obj **link = &s->head, *last = NULL, *o;
-    uint64_t freed = 0;
-    while ((o = *link) != NULL) {
-        if (ms_is_marked(o)) {
-            o->gcflags &= (uint8_t)~MS_MARK;
-            last = o;
-            link = &o->gc_next;
-            continue;
-        }
-        *link = o->gc_next;
-        if (ms_is_special(o))
-            s->nspecial--;
-        core_free_storage(h, o);
-        core_obj_dead(h, o);
-        core_free_object_memory(h, o);
-        freed++;
+    size_t k = 0;
+    for (size_t i = 0; i < s->weakrefs.n; i++) {
+        gclab_obj *w = s->weakrefs.v[i];
+        if (ms_is_marked(s, w))
+            s->weakrefs.v[k++] = w;
+        else
+            core_weakref_unlink(w);
     }
-    s->tail = last;
-    s->nobjects -= freed;
-    return freed;
+    s->weakrefs.n = k;
 }
 
 /* ================================================================
@@ -308,6 +408,8 @@ static void ms_run_finalizers(gclab_heap *h, struct ms_state *s)
         if (!GCLAB_MUTANT(ms_mut_fin_twice)) {
             GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */
             o->gcflags |= MS_FINALIZED;
+        } else if (!ms_vec_push(&s->fnz, o)) {         /* still unfinalized, as far as fnz knows */
+            fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
         }
         core_run_finalizer(h, o);
     }
@@ -325,12 +427,14 @@ static void ms_set_threshold(gclab_heap *h, struct ms_state *s)
     s->live_after = core_live_bytes(h);
     double t = (double)s->live_after * s->heap_factor;
     s->threshold = t > (double)s->min_heap ? (uint64_t)t : s->min_heap;
+    uint64_t limit = core_heap_limit(h);
+    if (core_heap_size(h))
+        s->threshold = limit;              /* a fixed heap: collect when full (capped below) */
     /* Under a heap limit, collect while an eighth of it is still free:
      * storage growth (list append, dict resize) between two object
      * allocations never collects, so it needs that headroom. When the live
      * data leaves less than that, collect once half of what is left is
      * used, rather than at every allocation. */
-    uint64_t limit = core_heap_limit(h);
     if (limit && s->threshold > limit - limit / 8) {
         uint64_t cap = limit - limit / 8;
         if (s->live_after < limit) {
@@ -353,19 +457,20 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     if (core_collecting(h))
         return 0;                          /* M3: a finalizer called gc.collect() */
     core_event_collect_start(h, 0);
+    s->marked = s->marked_bytes = 0;
+    alloc_get_arena_set(core_allocator(h), &s->arenas);   /* no arena is mapped until the sweep */
     ms_mark_roots(h, s);
-    /* Step 3 walks the whole heap list, which costs as much as the sweep
-     * (a cache miss per object); without instances (the only kind with
-     * __del__) and weakrefs it has nothing to do, and the sweep counts. */
-    bool scan = s->nspecial > 0;
-    int64_t found = 0;
-    if (scan) {
-        found = ms_scan_unreachable(h, s);
-        ms_mark_tofnz(s);
+    GCLAB_ASSERT(s->marked <= core_live_objects(h));
+    int64_t found = (int64_t)(core_live_objects(h) - s->marked);
+    if (found > 0 && (s->weakrefs.n || s->fnz.n)) {
+        ms_clear_dead_weakrefs(h, s);
+        ms_pick_finalizable(s);
+        ms_mark_tofnz(h, s);
+        ms_unlink_dead_weakrefs(s);
     }
-    uint64_t freed = ms_sweep(h, s);
-    if (!scan)
-        found = (int64_t)freed;
+    GCLAB_ASSERT(s->marked_bytes <= core_live_bytes(h));   /* M5 */
+    core_count_swept(h, core_live_objects(h) - s->marked, core_live_bytes(h) - s->marked_bytes);
+    alloc_sweep(core_allocator(h), NULL);
     ms_run_callbacks(h, s);
     ms_run_finalizers(h, s);
     ms_set_threshold(h, s);
@@ -382,18 +487,26 @@ static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
         ((core_gc_enabled(h) && core_live_bytes(h) + bytes > s->threshold) ||
          !core_within_limit(h, bytes)))
         ms_collect(h, 0);
+    /* Room in `weakrefs` first, so that a weakref is never left out (M5). */
+    if (kind == GCLAB_K_WEAKREF && s->weakrefs.n == s->weakrefs.cap &&
+        (!ms_vec_push(&s->weakrefs, NULL) || (s->weakrefs.n--, false)))
+        return NULL;
     gclab_obj *o = core_alloc_object(h, bytes);
     if (!o)
         return NULL;                       /* past the heap limit even after collecting */
-    if (s->tail)
-        s->tail->gc_next = o;
-    else
-        s->head = o;
-    s->tail = o;
-    s->nobjects++;
-    if (kind == GCLAB_K_INSTANCE || kind == GCLAB_K_WEAKREF)
-        s->nspecial++;
+    alloc_set_object(core_allocator(h), o, bytes);
+    if (kind == GCLAB_K_WEAKREF)
+        s->weakrefs.v[s->weakrefs.n++] = o;
     return o;
+}
+
+/* An instance is built (its class, hence __del__, is known): remember it for
+ * finalization. */
+static void ms_track(gclab_heap *h, gclab_obj *o)
+{
+    struct ms_state *s = core_es(h);
+    if (obj_has_del(o) && !ms_vec_push(&s->fnz, o))
+        fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
 }
 
 /* ================================================================
@@ -407,6 +520,7 @@ static gclab_status ms_init(gclab_heap *h)
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     core_set_es(h, s);
+    s->mode = alloc_mode_of(core_allocator(h));
     s->heap_factor = heap_param_double(h, "heap_factor", &ok1);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok2);
     s->max = (size_t)heap_param_double(h, "mark_stack_max", &ok3);
@@ -417,6 +531,8 @@ static gclab_status ms_init(gclab_heap *h)
         st = heap_error(h, GCLAB_EVALUE, "heap_factor must be at least 1 (got %g)", s->heap_factor);
     else if (s->max == 1)
         st = heap_error(h, GCLAB_EVALUE, "mark_stack_max must be 0 (unbounded) or at least 2");
+    else if (alloc_enable_marks(core_allocator(h)) != 0)
+        st = heap_error(h, GCLAB_EUSAGE, "marksweep: the allocator was used before init");
     if (st != GCLAB_OK) {
         free(s);              /* core calls no fini after a failed init */
         core_set_es(h, NULL);
@@ -433,26 +549,53 @@ static void ms_fini(gclab_heap *h)
         return;
     /* Core's allocator releases every object's memory at once. */
     free(s->stack);
+    free(s->weakrefs.v);
+    free(s->fnz.v);
     free(s->tofnz.v);
     free(s->callbacks.v);
     free(s);
     core_set_es(h, NULL);
 }
 
+struct ms_snapshot { struct ms_vec v; bool short_of_memory; };
+
+static void ms_collect_container(void *block, void *ctx)
+{
+    struct ms_snapshot *sn = ctx;
+    gclab_obj *o = block;
+    if (obj_kind_is_container(o->kind) && !ms_vec_push(&sn->v, o))
+        sn->short_of_memory = true;
+}
+
 static void ms_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct ms_state *s = core_es(h);
     if (gen > 0)
         return;
-    /* A callee may allocate (gc.get_objects appends): new objects go at the
-     * tail, after the current end, which is where we stop. */
-    gclab_obj *end = s->tail;
-    for (gclab_obj *o = s->head; o; o = o->gc_next) {
-        if (obj_kind_is_container(o->kind))
-            fn(o, ctx);
-        if (o == end)
-            break;
-    }
+    /* The callee may allocate (gc.get_objects appends), which the walk over
+     * the allocator must not see: take the containers first, then call. */
+    struct ms_snapshot sn = { { 0 }, false };
+    alloc_foreach_object(core_allocator(h), ms_collect_container, &sn);
+    if (sn.short_of_memory)
+        fprintf(stderr, "gclab marksweep: out of memory: objects left out\n");
+    for (size_t i = 0; i < sn.v.n; i++)
+        fn(sn.v.v[i], ctx);
+    free(sn.v.v);
+}
+
+/* ---- ms_verify ---- */
+
+struct ms_census { struct ms_state *s; uint64_t objects, bytes, weakrefs, fnz, marked; };
+
+static void ms_census_one(void *block, void *ctx)
+{
+    struct ms_census *c = ctx;
+    gclab_obj *o = block;
+    c->objects++;
+    c->bytes += o->size + o->storage;
+    c->weakrefs += o->kind == GCLAB_K_WEAKREF;
+    c->fnz += obj_has_del(o) && !(o->gcflags & MS_FINALIZED);
+    c->marked += ms_is_marked(c->s, o) || obj_is_immortal(o);
+    o->gc_refs = 1;
 }
 
 static void ms_verify_edge(gclab_obj **field, void *ctx)
@@ -463,45 +606,54 @@ static void ms_verify_edge(gclab_obj **field, void *ctx)
         (*bad)++;
 }
 
-/* M1, M5 and edges: every field of a listed object points to a listed or
- * immortal object; the list length equals core's live object count. */
+static void ms_verify_edges(void *block, void *ctx)
+{
+    gclab_obj *o = block;
+    int *bad = ctx, before = *bad;
+    gclab_trace_object(o, ms_verify_edge, bad);
+    if (*bad != before)
+        fprintf(stderr, "marksweep verify: object %p kind %d has an edge to a freed object\n",
+                (void *)o, o->kind);
+}
+
+static void ms_verify_reset(void *block, void *ctx)
+{
+    (void)ctx;
+    ((gclab_obj *)block)->gc_refs = 0;
+}
+
+/* M1, M5 and edges: every field of an object points to a live or immortal
+ * object; the objects, their bytes and the side vectors match core's counts. */
 static int ms_verify(gclab_heap *h)
 {
     struct ms_state *s = core_es(h);
-    uint64_t n = 0, special = 0;
+    struct ms_census c = { .s = s };
     int bad = 0;
-    for (gclab_obj *o = s->head; o; o = o->gc_next) {
-        special += ms_is_special(o);
-        if (ms_is_marked(o) || obj_is_immortal(o)) {
-            fprintf(stderr, "marksweep verify: object %p kind %d flags %#x gcflags %#x\n",
-                    (void *)o, o->kind, o->flags, o->gcflags);
-            return -1;                     /* M1, M5 */
-        }
-        o->gc_refs = 1;
-        n++;
+    alloc_foreach_object(core_allocator(h), ms_census_one, &c);
+    alloc_foreach_object(core_allocator(h), ms_verify_edges, &bad);
+    alloc_foreach_object(core_allocator(h), ms_verify_reset, NULL);
+    if (c.marked) {
+        fprintf(stderr, "marksweep verify: %llu objects marked or immortal between collections\n",
+                (unsigned long long)c.marked);
+        return -1;                         /* M1, M5 */
     }
-    for (gclab_obj *o = s->head; o; o = o->gc_next) {
-        int before = bad;
-        gclab_trace_object(o, ms_verify_edge, &bad);
-        if (bad != before)
-            fprintf(stderr, "marksweep verify: object %p kind %d has an edge to a freed object\n",
-                    (void *)o, o->kind);
-    }
-    for (gclab_obj *o = s->head; o; o = o->gc_next)
-        o->gc_refs = 0;
-    if (n != s->nobjects || n != core_live_objects(h)) {
-        fprintf(stderr, "marksweep verify: %llu listed, %llu counted, %llu live\n",
-                (unsigned long long)n, (unsigned long long)s->nobjects,
-                (unsigned long long)core_live_objects(h));
+    if (c.objects != core_live_objects(h) || c.bytes != core_live_bytes(h)) {
+        fprintf(stderr, "marksweep verify: %llu objects of %llu bytes in the heap, core counts %llu of %llu\n",
+                (unsigned long long)c.objects, (unsigned long long)c.bytes,
+                (unsigned long long)core_live_objects(h), (unsigned long long)core_live_bytes(h));
         return -1;                         /* M5 */
     }
-    if (special != s->nspecial) {
-        fprintf(stderr, "marksweep verify: %llu instances and weakrefs listed, %llu counted\n",
-                (unsigned long long)special, (unsigned long long)s->nspecial);
-        return -1;
+    if (c.weakrefs != s->weakrefs.n || c.fnz != s->fnz.n) {
+        fprintf(stderr, "marksweep verify: %llu weakrefs and %llu to finalize in the heap, "
+                        "%zu and %zu listed\n", (unsigned long long)c.weakrefs,
+                (unsigned long long)c.fnz, s->weakrefs.n, s->fnz.n);
+        return -1;                         /* M5 */
     }
     return bad ? -1 : 0;
 }
+
+static const struct gclab_mutant *const ms_mutants[] = {
+    &ms_mut_skip_mark, &ms_mut_no_clear_wr, &ms_mut_fin_twice, NULL };
 
 static const struct gclab_param_spec ms_params[] = {
     { "heap_factor", "2.0", "collect when live bytes pass live-after-last-collection times this (>= 1)" },
@@ -510,21 +662,19 @@ static const struct gclab_param_spec ms_params[] = {
     { NULL, NULL, NULL },
 };
 
-static const struct gclab_mutant *const ms_mutants[] = {
-    &ms_mut_skip_mark, &ms_mut_no_clear_wr, &ms_mut_fin_twice, NULL };
-
 const struct gclab_engine gclab_engine_marksweep = {
     .name = "marksweep",
-    .summary = "precise stop-the-world mark-sweep: no refcounts, explicit mark stack, "
+    .summary = "precise stop-the-world mark-sweep: side mark bitmaps, sweeps pool by pool, "
                "collects at heap_factor x live",
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
               .precise = true, .generations = 1 },
     .params = ms_params,
-    .mutants = ms_mutants,
     .init = ms_init,
     .fini = ms_fini,
     .alloc = ms_alloc,
+    .track = ms_track,
     .collect = ms_collect,
     .foreach_tracked = ms_foreach_tracked,
     .verify = ms_verify,
+    .mutants = ms_mutants,
 };

@@ -159,6 +159,50 @@ static void test_collections_follow_the_heap_factor_trigger(struct t *t)
     gclab_heap_free(h);
 }
 
+/* --heap-size 1 MiB: the heap_factor rule and min_heap (here 100 GB, which
+ * alone would never collect) are off; the engine collects when the heap is
+ * full, at 7/8 of it (the storage headroom): 100000 dropped ints collect
+ * exactly floor(99999 / per) times, per = (917504 - live0 - 56) / 56 + 1. */
+static void test_fixed_heap_size_collects_when_full_whatever_the_factor(struct t *t)
+{
+    char err[256];
+    struct gclab_kv kv[] = { { "min_heap", "100000000000" }, { "heap_factor", "8" } };
+    struct gclab_config cfg = { .nparams = 2, .params = kv, .heap_size = 1 << 20 };
+    gclab_heap *h = gclab_heap_new("marksweep", &cfg, err, sizeof err);
+    T_CHECK(t, h);
+    T_EQ(t, gclab_frame_push(h, 1), GCLAB_OK);
+    uint64_t before = stats(h).collections[0];
+    uint64_t live0 = stats(h).live_bytes;
+    for (int i = 0; i < 100000; i++)
+        T_EQ(t, gclab_int_new(h, 0, 1000 + i), GCLAB_OK);
+    uint64_t per = ((1 << 20) - (1 << 17) - live0 - 56) / 56 + 1;
+    T_EQ(t, stats(h).collections[0] - before, (100000 - 1) / per);
+    T_CHECK(t, stats(h).peak_live_bytes <= (1 << 20) - (1 << 17));
+    gclab_heap_free(h);
+}
+
+/* A fixed heap is also a limit: keeping every string ends in MemoryError
+ * with the limit's message once 1 MiB of live bytes is reached. */
+static void test_fixed_heap_size_is_also_a_limit(struct t *t)
+{
+    char err[256];
+    struct gclab_config cfg = { .heap_size = 1 << 20 };
+    gclab_heap *h = gclab_heap_new("marksweep", &cfg, err, sizeof err);
+    T_CHECK(t, h);
+    T_EQ(t, gclab_frame_push(h, 2), GCLAB_OK);
+    T_EQ(t, gclab_list_new(h, 1), GCLAB_OK);
+    gclab_status st = GCLAB_OK;
+    for (int kept = 0; st == GCLAB_OK && kept < 1000000; kept++) {
+        st = gclab_str_new(h, 0, "0123456789abcdef0123456789", 26);
+        if (st == GCLAB_OK)
+            st = gclab_list_append(h, 1, 0);
+    }
+    T_EQ(t, st, GCLAB_EMEMORY);
+    T_STREQ(t, gclab_error(h), "heap limit reached (1048576 bytes)");
+    T_CHECK(t, stats(h).peak_live_bytes <= (1 << 20));
+    gclab_heap_free(h);
+}
+
 /* A 1 MiB heap limit: a loop keeping nothing never fails (collections make
  * room); keeping everything ends in MemoryError with the limit's message,
  * not a crash, and the heap stays usable after a drop. */
@@ -288,6 +332,8 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     T_RUN(test_ten_million_node_chain_collects_on_a_small_stack);
     T_RUN(test_ten_million_wide_list_collects_on_a_small_stack);
+    T_RUN(test_fixed_heap_size_collects_when_full_whatever_the_factor);
+    T_RUN(test_fixed_heap_size_is_also_a_limit);
     T_RUN(test_tiny_mark_stack_overflows_and_still_marks_everything);
     T_RUN(test_collections_follow_the_heap_factor_trigger);
     T_RUN(test_heap_limit_collects_first_then_raises_memory_error);
