@@ -3,6 +3,7 @@
 #   make            optimized build/gclab (-O2)
 #   make debug      ASan+UBSan build/debug/gclab
 #   make test       every test under ASan+UBSan; ends with "N passed, N failed"
+#   make calib      the plain-C calibration programs (build/calib/, bench/calib/)
 #   make bench      the default matrix (bench/matrices/default.conf) into
 #                   results/<timestamp>/: records, PNGs, report.md (JOBS=1)
 #   make bench-smoke  tiny matrix, outputs checked (for CI; not in make test)
@@ -100,8 +101,26 @@ test: deps
 JOBS ?= 1
 MATRIX ?= bench/matrices/default.conf
 bench: deps
-	@$(MAKE) -s --no-print-directory build/gclab
+	@$(MAKE) -s --no-print-directory build/gclab calib
 	@bash scripts/bench.sh $(MATRIX) --jobs $(JOBS)
+
+# Plain-C calibration programs (bench/calib/): GCBench with malloc/free and
+# with libgc, and the `traversal` graph marked in C. Same -O2 as build/gclab.
+CALIB_BINS := build/calib/gcbench-malloc build/calib/gcbench-bdw build/calib/traversal-c
+.PHONY: calib
+calib: $(CALIB_BINS)
+build/calib/gcbench-malloc: bench/calib/gcbench_c.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $<
+build/calib/gcbench-bdw: bench/calib/gcbench_c.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -DCALIB_BDW -o $@ $< -lgc
+build/calib/traversal-c: bench/calib/traversal_c.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $<
 
 bench-smoke: deps
 	@$(MAKE) -s --no-print-directory build/gclab

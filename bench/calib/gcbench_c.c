@@ -26,7 +26,9 @@
  *        [min_depth=N] [max_depth=N] [array_size=N]   (defaults: gclab's)
  * Exit status: 0, 1 when a check fails, 2 on bad arguments.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

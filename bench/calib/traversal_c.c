@@ -16,7 +16,9 @@
  * rates. Usage: traversal-c [lists=N] [rounds=N] (defaults 1000, 120).
  * Exit status: 0, 1 when a round marks the wrong count, 2 on bad arguments.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
