@@ -298,12 +298,40 @@ static void test_sustained_reads_back_every_tag(struct t *t)
                       (struct expect){ .result = n * (n + 1) / 2, .objects = 1 + 3 * n - 256 });
 }
 
+/* requestcycles 30 requests of 2 KiB, 4 headers: rc leaks every request
+ * (2 instances, the headers list, the body, 4 tuples) and both classes. */
+static void test_requestcycles_leak_every_request_on_rc(struct t *t)
+{
+    const struct gclab_kv p[] = { KV("requests", "30"), KV("payload_kb", "2"), KV("span", "4") };
+    check_all_engines(t, "requestcycles", p, NP(p), 1,
+                      (struct expect){ .result = 30 * 29 / 2, .objects = 30 * 8 + 2, .rc_leaked = 30 * 8 + 2 });
+}
+
+/* tempclasses 25 rounds of 3 fields, 2 kept: 23 states checked (indexes 1+2+3
+ * each); rc leaks all 25 states (class, meta, list, proto, fields) and 2 classes. */
+static void test_tempclasses_check_every_dropped_state(struct t *t)
+{
+    const struct gclab_kv p[] = { KV("rounds", "25"), KV("fields", "3"), KV("keep", "2") };
+    check_all_engines(t, "tempclasses", p, NP(p), 1,
+                      (struct expect){ .result = 23 * 6, .objects = 25 * 7 + 2 + 1, .rc_leaked = 25 * 7 + 2 });
+}
+
+/* fastcycles 33 lists of 4 nodes in batches of 5 (30 walked), a 7-node long
+ * list: rc leaks every node and the class. */
+static void test_fastcycles_walk_every_full_batch(struct t *t)
+{
+    const struct gclab_kv p[] = { KV("iterations", "33"), KV("depth", "3"), KV("long_depth", "6"), KV("batch", "5") };
+    check_all_engines(t, "fastcycles", p, NP(p), 1,
+                      (struct expect){ .result = 30 * 4, .objects = 7 + 33 * 4 + 1 + 1, .rc_leaked = 7 + 33 * 4 + 1 });
+}
+
 /* Every workload in the table is registered. */
 static void test_every_workload_is_registered(struct t *t)
 {
     static const char *names[] = { "gcbench", "gcbench_cyclic", "binarytrees", "linkedlist", "rings",
                                    "traversal", "churn", "weakcache", "finalizers", "recursion",
-                                   "globalleak", "fragment", "lifetimes", "sustained", "listrings" };
+                                   "globalleak", "fragment", "lifetimes", "sustained", "listrings",
+                                   "requestcycles", "tempclasses", "fastcycles" };
     int n = 0;
     while (workload_at(n))
         n++;
@@ -334,5 +362,8 @@ int main(void)
     T_RUN(test_fragment_reads_back_every_tag);
     T_RUN(test_lifetimes_reads_back_every_survivor);
     T_RUN(test_sustained_reads_back_every_tag);
+    T_RUN(test_requestcycles_leak_every_request_on_rc);
+    T_RUN(test_tempclasses_check_every_dropped_state);
+    T_RUN(test_fastcycles_walk_every_full_batch);
     return t_done();
 }

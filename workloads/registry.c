@@ -8,7 +8,8 @@
 #include "workload.h"
 
 extern const struct workload wl_gcbench, wl_gcbench_cyclic, wl_binarytrees, wl_linkedlist, wl_rings, wl_traversal, wl_churn,
-    wl_weakcache, wl_finalizers, wl_recursion, wl_globalleak, wl_fragment, wl_lifetimes, wl_sustained, wl_listrings;
+    wl_weakcache, wl_finalizers, wl_recursion, wl_globalleak, wl_fragment, wl_lifetimes, wl_sustained, wl_listrings,
+    wl_requestcycles, wl_tempclasses, wl_fastcycles;
 
 /* In the issue's order: the five with heap-script twins first. */
 static const struct workload *const workloads[] = {
@@ -27,6 +28,9 @@ static const struct workload *const workloads[] = {
     &wl_lifetimes,
     &wl_sustained,
     &wl_listrings,
+    &wl_requestcycles,   /* issue 15: the CPython 3.14 field cases */
+    &wl_tempclasses,
+    &wl_fastcycles,
 };
 
 const struct workload *workload_at(int i)

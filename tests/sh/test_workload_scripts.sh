@@ -22,6 +22,9 @@ twins=(
     "binarytrees depth:DEPTH"
     "linkedlist length:LENGTH rounds:ROUNDS"
     "rings n:N size:SIZE rounds:ROUNDS"
+    "requestcycles requests:REQUESTS payload_kb:PAYLOAD_KB span:SPAN"
+    "tempclasses rounds:ROUNDS fields:FIELDS keep:KEEP"
+    "fastcycles iterations:ITERATIONS depth:DEPTH long_depth:LONG_DEPTH batch:BATCH"
 )
 
 field() {   # field FILE KEY: the integer KEY of the JSON record in FILE

@@ -3,11 +3,12 @@
 # every workload on every engine is tests/test_workloads.c).
 . "$(dirname "$0")/lib.sh"
 
-# `gclab workloads` lists the issue's 14 workloads in order, then listrings, each as a
+# `gclab workloads` lists the issue's 14 workloads in order, then listrings and issue 15's
+# three CPython field cases, each as a
 # "name summary" line followed by an indented "key=default ..." line.
 names=$("$GCLAB" workloads | awk 'NR % 2 == 1 { print $1 }' | tr '\n' ' ')
 expect_eq workloads_lists_the_suite_in_order "$names" \
-    "gcbench gcbench_cyclic binarytrees linkedlist rings traversal churn weakcache finalizers recursion globalleak fragment lifetimes sustained listrings "
+    "gcbench gcbench_cyclic binarytrees linkedlist rings traversal churn weakcache finalizers recursion globalleak fragment lifetimes sustained listrings requestcycles tempclasses fastcycles "
 bad=$("$GCLAB" workloads | awk 'NR % 2 == 0 && !/^               [a-z_]+=[0-9.]+( [a-z_]+=[0-9.]+)*$/' | wc -l)
 expect_eq workloads_parameter_lines_are_key_equals_default "$bad" 0
 
