@@ -138,7 +138,8 @@ bool gclab_param_valid(const char *engine, const char *key, const char *value, c
         snprintf(err, errlen, "unknown engine '%s'", engine);
         return false;
     }
-    if (!find_spec(e, key)) {
+    const struct gclab_param_spec *spec = find_spec(e, key);
+    if (!spec) {
         int n = snprintf(err, errlen, "engine '%s' has no parameter '%s' (it takes:", engine, key);
         for (const struct gclab_param_spec *p = e->params; p && p->name; p++)
             if (n > 0 && (size_t)n < errlen)
@@ -150,7 +151,9 @@ bool gclab_param_valid(const char *engine, const char *key, const char *value, c
             snprintf(err + n, errlen - (size_t)n, ")");
         return false;
     }
-    if (!parse_number(value, &v)) {
+    /* A knob whose default is a word (rcinc's rules=3.14.0) takes a word:
+     * the engine's init says which words it knows. */
+    if (!parse_number(value, &v) && (parse_number(spec->dflt, &v) || !value || !*value)) {
         snprintf(err, errlen, "parameter %s=%s: not a non-negative number", key, value ? value : "");
         return false;
     }

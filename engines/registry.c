@@ -9,6 +9,7 @@ extern const struct gclab_engine gclab_engine_rc;
 extern const struct gclab_engine gclab_engine_rcgen;
 extern const struct gclab_engine gclab_engine_marksweep;
 extern const struct gclab_engine gclab_engine_bdw;
+extern const struct gclab_engine gclab_engine_rcinc;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
@@ -16,6 +17,7 @@ static const struct gclab_engine *const engines[] = {
     &gclab_engine_rcgen,
     &gclab_engine_marksweep,
     &gclab_engine_bdw,
+    &gclab_engine_rcinc,
 };
 
 const struct gclab_engine *gclab_engine_at(int i)
