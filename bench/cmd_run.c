@@ -20,6 +20,7 @@
 /* One line of a --trace file. */
 struct sample {
     uint64_t t_ns, allocs, live_objects, live_bytes, heap_bytes;
+    uint64_t garbage_objects, garbage_bytes;   /* core/garbage.c's walk at this sample */
     int gen;
     bool after_gc;
 };
@@ -28,6 +29,8 @@ struct trace {
     struct sample *s;
     size_t n, cap;
     bool truncated;
+    struct gclab_walk *walk;   /* the garbage walk's scratch memory */
+    bool no_garbage;           /* a walk ran out of C memory: no garbage figures */
 };
 
 static uint64_t now_ns(void)
@@ -54,9 +57,45 @@ static void trace_sample(gclab_heap *h, void *ctx, bool after_gc, int gen)
         tr->cap = cap;
     }
     struct gclab_stats st;
+    struct gclab_garbage g = { 0, 0 };
+    uint64_t t = now_ns();   /* before the walk: it is not the program's time */
     gclab_heap_stats(h, &st);
-    tr->s[tr->n++] = (struct sample){ now_ns(), st.allocs, st.live_objects, st.live_bytes,
-                                      st.heap_bytes, gen, after_gc };
+    if (!tr->no_garbage && gclab_heap_garbage(h, &tr->walk, &g) != GCLAB_OK)
+        tr->no_garbage = true;
+    tr->s[tr->n++] = (struct sample){ t, st.allocs, st.live_objects, st.live_bytes,
+                                      st.heap_bytes, g.objects, g.bytes, gen, after_gc };
+}
+
+/* Garbage over the measured window of a traced run: the peak of the samples
+ * and their mean with the allocation count as the clock (each sample's value
+ * holds until the next one), which, unlike wall time, is the same on every
+ * rerun. False if there is nothing to report. */
+static bool trace_garbage(const struct trace *tr, const struct wl_ctx *c, uint64_t *peak,
+                          uint64_t *mean, uint64_t *nsamples)
+{
+    uint64_t a0 = c->begin.st.allocs, a1 = c->end.st.allocs, n = 0, max = 0;
+    double area = 0;
+    const struct sample *prev = NULL;
+    if (tr->no_garbage || a1 <= a0)
+        return false;
+    for (size_t i = 0; i < tr->n; i++) {
+        const struct sample *s = &tr->s[i];
+        if (s->allocs < a0 || s->allocs > a1 || s->t_ns < c->begin.wall_ns || s->t_ns > c->end.wall_ns)
+            continue;
+        if (prev)
+            area += (double)prev->garbage_bytes * (double)(s->allocs - prev->allocs);
+        if (s->garbage_bytes > max)
+            max = s->garbage_bytes;
+        prev = s;
+        n++;
+    }
+    if (!prev)
+        return false;
+    area += (double)prev->garbage_bytes * (double)(a1 - prev->allocs);
+    *peak = max;
+    *mean = (uint64_t)(area / (double)(a1 - a0) + 0.5);
+    *nsamples = n;
+    return true;
 }
 
 /* Signed seconds from t0 to t, exact to the nanosecond. */
@@ -80,13 +119,14 @@ static char *trace_text(const struct trace *tr, const char *engine, const char *
     fprintf(f, "# gclab trace: engine=%s workload=%s every=%llu; t_s from the start of the measured "
                "window, which ends at %s s%s\n",
             engine, wl, (unsigned long long)every, a, tr->truncated ? "; TRUNCATED" : "");
-    fprintf(f, "# t_s event gen allocs live_objects live_bytes heap_bytes\n");
+    fprintf(f, "# t_s event gen allocs live_objects live_bytes heap_bytes garbage_objects garbage_bytes\n");
     for (size_t i = 0; i < tr->n; i++) {
         const struct sample *s = &tr->s[i];
         fmt_rel(b, sizeof b, s->t_ns, c->begin.wall_ns);
-        fprintf(f, "%s %s %d %llu %llu %llu %llu\n", b, s->after_gc ? "gc" : "alloc", s->gen,
+        fprintf(f, "%s %s %d %llu %llu %llu %llu %llu %llu\n", b, s->after_gc ? "gc" : "alloc", s->gen,
                 (unsigned long long)s->allocs, (unsigned long long)s->live_objects,
-                (unsigned long long)s->live_bytes, (unsigned long long)s->heap_bytes);
+                (unsigned long long)s->live_bytes, (unsigned long long)s->heap_bytes,
+                (unsigned long long)s->garbage_objects, (unsigned long long)s->garbage_bytes);
     }
     if (fclose(f) != 0) {
         free(buf);
@@ -427,6 +467,9 @@ int cmd_run(int argc, char **argv)
         .generations = gclab_generations(h), .leaked = end.live_objects,
         .leaked_bytes = end.live_bytes, .neparams = ne, .eparams = eparams,
     };
+    if (trace_out)
+        in.garbage = trace_garbage(&tr, &ctx, &in.garbage_peak_bytes, &in.garbage_mean_bytes,
+                                   &in.garbage_samples);
     json_t *r = record_build(&in);
     char *text = json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(9));
     /* Side files first, the record last: a record on disk means the run is complete. */
@@ -462,6 +505,7 @@ int cmd_run(int argc, char **argv)
     gclab_heap_free(h);
 done:
     free(tr.s);
+    gclab_walk_free(tr.walk);
     for (size_t i = 0; i < nw; i++)
         free((void *)wparams[i].key);
     for (size_t i = 0; i < ne; i++)

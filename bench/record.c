@@ -141,6 +141,11 @@ json_t *record_build(const struct record_in *in)
     json_object_set_new(r, "peak_live_bytes", json_integer((json_int_t)e->peak_live_bytes));
     json_object_set_new(r, "peak_heap_bytes", json_integer((json_int_t)e->peak_heap_bytes));
     json_object_set_new(r, "peak_rss_bytes", json_integer((json_int_t)ru.ru_maxrss * 1024));
+    if (in->garbage) {   /* traced runs only (--trace): a walk of the heap at every sample */
+        json_object_set_new(r, "garbage_peak_bytes", json_integer((json_int_t)in->garbage_peak_bytes));
+        json_object_set_new(r, "garbage_mean_bytes", json_integer((json_int_t)in->garbage_mean_bytes));
+        json_object_set_new(r, "garbage_samples", json_integer((json_int_t)in->garbage_samples));
+    }
 
     json_object_set_new(r, "gclab_version", json_string(GCLAB_VERSION));
     json_object_set_new(r, "commit", json_string(GCLAB_COMMIT));

@@ -18,6 +18,9 @@ struct record_in {
     uint64_t leaked, leaked_bytes;
     size_t neparams;
     const struct gclab_kv *eparams;
+    /* Traced runs only: garbage (unreachable, not yet freed) over the measured window. */
+    bool garbage;
+    uint64_t garbage_peak_bytes, garbage_mean_bytes, garbage_samples;
 };
 
 /* The record of one run, as a new JSON object. */

@@ -339,6 +339,15 @@ void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out);
 typedef void (*gclab_sample_fn)(gclab_heap *h, void *ctx, bool after_gc, int gen);
 /* Install a sampler (every 0: only after collections); fn NULL removes it. */
 void gclab_set_sampler(gclab_heap *h, uint64_t every, gclab_sample_fn fn, void *ctx);
+/* Garbage right now: objects still allocated that no chain of strong
+ * references from the roots reaches (unreachable, not yet freed), and their
+ * bytes. A walk of the whole reachable heap that allocates only C memory, so
+ * a sampler may call it; *scratch (NULL at first) keeps that memory between
+ * calls: release it with gclab_walk_free. GCLAB_EMEMORY if C memory runs out. */
+struct gclab_garbage { uint64_t objects, bytes; };
+struct gclab_walk;
+gclab_status gclab_heap_garbage(gclab_heap *h, struct gclab_walk **scratch, struct gclab_garbage *out);
+void gclab_walk_free(struct gclab_walk *w);
 /* The pause log: n entries, valid until the next collection. */
 const struct gclab_pause *gclab_pauses(const gclab_heap *h, size_t *n);
 /* Number of generations the engine reports in `collections`. */
