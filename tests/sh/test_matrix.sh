@@ -22,7 +22,7 @@ expect_eq "trace has one line per 1000 allocations (4398 allocations: 4 lines)" 
 expect_eq "trace samples are exactly 1000 allocations apart" \
     "$(awk '!/^#/ { if (p) print $4 - p; p = $4 }' "$T_TMP/t.txt" | sort -u)" 1000
 expect_eq "trace names its columns" "$(sed -n 2p "$T_TMP/t.txt")" \
-    "# t_s event gen allocs live_objects live_bytes heap_bytes"
+    "# t_s event gen allocs live_objects live_bytes heap_bytes garbage_objects garbage_bytes"
 
 # --- gclab run --pauses: rc never pauses, so the file is its two header lines.
 $GCLAB run -e rc -w churn -p n=1000 --pauses "$T_TMP/p.txt" >/dev/null
