@@ -112,6 +112,18 @@
 #define RI_TUPLE_SAVE 20
 #define RI_TUPLE_FREE_MAX 2000
 
+/* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
+static const struct gclab_mutant ri_mut_no_resurrect = {
+    "no-resurrect", "handle_resurrected_objects is skipped: what a __del__ resurrected is cleared" };
+static const struct gclab_mutant ri_mut_fin_twice = {
+    "fin-twice", "finalize_garbage runs __del__ again on an object already finalized" };
+static const struct gclab_mutant ri_mut_no_clear_wr = {
+    "no-clear-wr", "handle_weakrefs leaves the weakrefs to cyclic trash set" };
+static const struct gclab_mutant ri_mut_untrack_live_tuple = {
+    "untrack-live-tuple", "untrack_tuples also untracks a tuple whose first item is a container" };
+static const struct gclab_mutant ri_mut_stale_space = {
+    "stale-space", "completed_scavenge leaves young in the old visited space (I5; verify=2 sees it)" };
+
 enum ri_phase { RI_PHASE_MARK, RI_PHASE_COLLECT };
 enum ri_rules { RI_RULES_3140, RI_RULES_3142 };
 
@@ -505,7 +517,7 @@ static void rcinc_untrack_tuples(struct ri_state *s, gclab_obj *l)
         for (i = 0; i < t->n; i++)
             if (!t->items[i] || ri_may_be_tracked(t->items[i]))
                 break;
-        if (i == t->n)
+        if (i == t->n || (GCLAB_MUTANT(ri_mut_untrack_live_tuple) && i == 0 && t->items[0]))
             ri_untrack(s, o);
     }
 }
@@ -549,7 +561,7 @@ static int64_t rcinc_handle_weakrefs(gclab_heap *h, struct ri_state *s, gclab_ob
         if (o->kind == GCLAB_K_WEAKREF)
             core_weakref_unlink(o);
         gclab_obj **head = obj_weaklist(o);
-        if (!head)
+        if (!head || GCLAB_MUTANT(ri_mut_no_clear_wr))
             continue;
         while (*head) {
             gclab_obj *wr = *head;
@@ -584,7 +596,7 @@ static void rcinc_finalize_garbage(gclab_heap *h, gclab_obj *collectable)
     while (!ri_list_empty(collectable)) {
         gclab_obj *o = collectable->gc_next;
         ri_list_move(o, &seen);
-        if (obj_has_del(o) && !(o->gcflags & RI_FINALIZED)) {
+        if (obj_has_del(o) && (!(o->gcflags & RI_FINALIZED) || GCLAB_MUTANT(ri_mut_fin_twice))) {
             o->gcflags |= RI_FINALIZED;   /* I3 */
             obj_incref(o);
             core_run_finalizer(h, o);
@@ -677,7 +689,12 @@ static int64_t rcinc_collect_region(gclab_heap *h, struct ri_state *s, gclab_obj
     ri_clear_unreachable_mask(&unreachable);
     collected += rcinc_handle_weakrefs(h, s, &unreachable, to);
     rcinc_finalize_garbage(h, &unreachable);
-    rcinc_handle_resurrected(&unreachable, &final_unreachable, to);
+    if (GCLAB_MUTANT(ri_mut_no_resurrect)) {
+        ri_list_init(&final_unreachable);
+        ri_list_merge(&unreachable, &final_unreachable);
+    } else {
+        rcinc_handle_resurrected(&unreachable, &final_unreachable, to);
+    }
     collected += ri_list_size(&final_unreachable);
     rcinc_delete_garbage(h, &final_unreachable, to);
     return collected;
@@ -787,7 +804,8 @@ static void rcinc_completed_scavenge(struct ri_state *s)
         int not_visited = s->visited_space;
         visited = not_visited ^ 1;
         s->visited_space = visited;
-        ri_list_set_space(&s->young.head, not_visited);
+        if (!GCLAB_MUTANT(ri_mut_stale_space))
+            ri_list_set_space(&s->young.head, not_visited);
     } else {
         visited = s->visited_space;
         int not_visited = visited ^ 1;
@@ -1077,12 +1095,17 @@ static const struct gclab_param_spec rcinc_params[] = {
     { NULL, NULL, NULL },
 };
 
+static const struct gclab_mutant *const rcinc_mutants[] = {
+    &ri_mut_no_resurrect, &ri_mut_fin_twice, &ri_mut_no_clear_wr, &ri_mut_untrack_live_tuple,
+    &ri_mut_stale_space, NULL };
+
 const struct gclab_engine gclab_engine_rcinc = {
     .name = "rcinc",
     .summary = "refcounting + CPython 3.14's incremental cycle collector (young + two old spaces)",
     .caps = { .refcounts = true, .collects_cycles = true, .finalizers = true,
               .precise = true, .generations = RI_NGENS },
     .params = rcinc_params,
+    .mutants = rcinc_mutants,
     .init = rcinc_init,
     .fini = rcinc_fini,
     .alloc = rcinc_alloc,
