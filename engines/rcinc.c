@@ -224,7 +224,7 @@ static void ri_count_up(gclab_heap *h, struct ri_state *s)
 {
     s->young.count++;
     s->heap_size++;
-    if (s->young.count > s->young.threshold && s->young.threshold && h->gc_enabled && !h->collecting)
+    if (s->young.count > s->young.threshold && s->young.threshold && core_gc_enabled(h) && !core_collecting(h))
         s->scheduled = true;
 }
 
@@ -286,7 +286,7 @@ static bool ri_tuple_wants_tracking(const struct ri_state *s, const gclab_obj *o
  * something that may be tracked (rcinc_dict_insert), as in CPython. */
 static void rcinc_track(gclab_heap *h, gclab_obj *o)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     if (!obj_kind_is_container(o->kind) || obj_is_immortal(o) || o->kind == GCLAB_K_DICT)
         return;
     if (o->kind == GCLAB_K_TUPLE && !ri_tuple_wants_tracking(s, o))
@@ -298,7 +298,7 @@ static void rcinc_track(gclab_heap *h, gclab_obj *o)
 static void rcinc_dict_insert(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value)
 {
     if (!ri_is_tracked(d) && (ri_may_be_tracked(key) || ri_may_be_tracked(value)))
-        ri_track_young(h, h->es, d);
+        ri_track_young(h, core_es(h), d);
 }
 
 static struct ri_freelist *ri_freelist_for(struct ri_state *s, int kind, size_t bytes, int *max)
@@ -414,7 +414,7 @@ static void ri_drain(gclab_heap *h, struct ri_state *s)
 
 static void rcinc_release(gclab_heap *h, gclab_obj *o)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* I6 */
     ri_untrack(s, o);                                      /* I2 */
     ri_push(s, o);
@@ -526,27 +526,6 @@ static void rcinc_untrack_tuples(struct ri_state *s, gclab_obj *l)
  * Weakrefs, finalizers, resurrection, clearing (rcgen's rules)
  * ====================================================================== */
 
-static void ri_call_weakref_callback(gclab_heap *h, gclab_obj *wr)
-{
-    gclab_obj *cb = AS(obj_weakref, wr)->callback;
-    if (gclab_frame_push(h, 2) != GCLAB_OK) {
-        gclab_error_clear(h);
-        return;
-    }
-    size_t base = h->frames[h->depth - 1].base;
-    obj_incref(wr);
-    h->slots[base] = wr;
-    obj_incref(cb);
-    h->slots[base + 1] = cb;
-    int arg = 0;
-    if (gclab_call(h, -1, 1, 1, &arg) != GCLAB_OK) {
-        fprintf(stderr, "Exception ignored in weakref callback: %s: %s\n",
-                gclab_status_name(gclab_error_status(h)), gclab_error(h));
-        gclab_error_clear(h);
-    }
-    gclab_frame_pop(h);
-}
-
 /* handle_weakrefs (3.11's, which rcgen follows): clear every weakref to
  * trash; call a callback only if its weakref is not trash itself
  * (bpo-38006). A weakref that lives on goes to `to`, in the visited space.
@@ -565,8 +544,7 @@ static int64_t rcinc_handle_weakrefs(gclab_heap *h, struct ri_state *s, gclab_ob
             continue;
         while (*head) {
             gclab_obj *wr = *head;
-            core_weakref_unlink(wr);
-            h->st.weakrefs_cleared++;
+            core_weakref_clear(h, wr);
             if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RI_COLLECTING) || wr->refcnt == 0)
                 continue;
             obj_incref(wr);
@@ -576,7 +554,8 @@ static int64_t rcinc_handle_weakrefs(gclab_heap *h, struct ri_state *s, gclab_ob
     }
     while (!ri_list_empty(&wrcb_to_call)) {
         gclab_obj *wr = wrcb_to_call.gc_next;
-        ri_call_weakref_callback(h, wr);
+        /* weakrefobject.c's handle_callback: wr is the argument, rooted in the call's frame. */
+        core_call(h, AS(obj_weakref, wr)->callback, 1, &wr, "weakref callback");
         obj_decref(h, wr);
         if (wrcb_to_call.gc_next == wr) {
             ri_set_space(wr, s->visited_space);
@@ -660,8 +639,8 @@ static void rcinc_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_ob
     while (!ri_list_empty(collectable)) {
         gclab_obj *o = collectable->gc_next;
         GCLAB_ASSERT(o->refcnt > 0);   /* I2 */
-        if (h->debug_flags & GCLAB_DEBUG_SAVEALL) {
-            if (h->garbage && list_append_obj(h, h->garbage, o) != GCLAB_OK)
+        if (core_debug_flags(h) & GCLAB_DEBUG_SAVEALL) {
+            if (core_garbage_append(h, o) != GCLAB_OK)
                 gclab_error_clear(h);
         } else {
             obj_incref(o);
@@ -877,7 +856,7 @@ static int rcinc_verify(gclab_heap *h);
 /* CPython 3.14: _PyGC_Collect — events around the collection of gen. */
 static int64_t rcinc_collect_with_events(gclab_heap *h, int gen)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     /* Frees during the collection happen at once, as in CPython, even when
      * it was started from inside a drain (a finalizer that allocated). */
     bool was_draining = s->draining;
@@ -888,7 +867,7 @@ static int64_t rcinc_collect_with_events(gclab_heap *h, int gen)
                                                        : rcinc_collect_full(h, s);
     s->draining = was_draining;
     core_event_collect_end(h, gen, m, 0);
-    if (h->verify_level >= 2 && rcinc_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && rcinc_verify(h) != 0)
         GCLAB_ASSERT(!"rcinc heap check failed after a collection");
     return m;
 }
@@ -899,11 +878,11 @@ static int64_t rcinc_collect_with_events(gclab_heap *h, int gen)
 
 static gclab_obj *rcinc_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     /* _Py_RunGC: the increment scheduled by an earlier allocation or track. */
-    if (s->scheduled && !h->collecting) {
+    if (s->scheduled && !core_collecting(h)) {
         s->scheduled = false;
-        if (h->gc_enabled)
+        if (core_gc_enabled(h))
             rcinc_collect_with_events(h, 1);
     }
     if (!obj_kind_is_container(kind))
@@ -933,7 +912,7 @@ static int64_t rcinc_collect(gclab_heap *h, int gen)
 /* gc.get_count(): young, then the visited and the pending space's counts. */
 static int rcinc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     out[0] = s->young.count;
     out[1] = s->old[s->visited_space].count;
     out[2] = s->old[s->visited_space ^ 1].count;
@@ -943,7 +922,7 @@ static int rcinc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 /* gc.get_threshold(): 3.14's gcmodule reports 0 for the third. */
 static int rcinc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     out[0] = s->young.threshold;
     out[1] = s->old[0].threshold;
     out[2] = 0;
@@ -952,7 +931,7 @@ static int rcinc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 
 static gclab_status rcinc_set_threshold(gclab_heap *h, int n, const int64_t *v)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     if (n < 1 || n > RI_NGENS)
         return heap_error(h, GCLAB_ETYPE, "set_threshold expected 1 to 3 arguments, got %d", n);
     for (int i = 0; i < n; i++)
@@ -969,7 +948,7 @@ static gclab_status rcinc_set_threshold(gclab_heap *h, int n, const int64_t *v)
 /* gc.get_objects(gen): 0 young, 1 nothing, 2 both old spaces, -1 all three. */
 static void rcinc_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     gclab_obj *lists[3] = { &s->young.head, &s->old[0].head, &s->old[1].head };
     for (int i = 0; i < 3; i++) {
         if ((gen == 0 && i != 0) || gen == 1 || (gen == 2 && i == 0))
@@ -982,7 +961,7 @@ static void rcinc_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *
 /* _PyGC_Freeze: everything to the permanent generation, in the visited space (I5). */
 static gclab_status rcinc_freeze(gclab_heap *h, int on)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     if (on) {
         ri_list_set_space(&s->young.head, s->visited_space);
         ri_list_merge(&s->young.head, &s->permanent);
@@ -1000,14 +979,14 @@ static gclab_status rcinc_freeze(gclab_heap *h, int on)
 
 static int64_t rcinc_freeze_count(gclab_heap *h)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     return ri_list_size(&s->permanent);
 }
 
 /* validate_spaces and the list checks: I1, I2, I4, I5 and the links. */
 static int rcinc_verify(gclab_heap *h)
 {
-    struct ri_state *s = h->es;
+    struct ri_state *s = core_es(h);
     struct { gclab_obj *l; int space; const char *name; } lists[4] = {
         { &s->young.head, s->visited_space ^ 1, "young" },
         { &s->old[0].head, 0, "old[0]" },
@@ -1077,14 +1056,14 @@ static gclab_status rcinc_init(gclab_heap *h)
     }
     s->work_to_do = -5000;   /* pycore_runtime_init.h */
     s->phase = RI_PHASE_MARK;
-    h->es = s;
+    core_set_es(h, s);
     return GCLAB_OK;
 }
 
 static void rcinc_fini(gclab_heap *h)
 {
-    free(h->es);
-    h->es = NULL;
+    free(core_es(h));
+    core_set_es(h, NULL);
 }
 
 static const struct gclab_param_spec rcinc_params[] = {
