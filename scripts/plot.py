@@ -6,7 +6,7 @@
 
 Reads DIR/records.jsonl (one record per run), DIR/pauses/*.txt (every pause
 of every run), DIR/traces/*.txt (heap over time) and DIR/hyperfine/*.json
-if present, and writes into DIR: time.png, pauses_cdf.png, mmu.png, heap.png,
+if present, and writes into DIR: time.png, pauses_cdf.png, mmu.png, heap.png, garbage.png,
 collections.png, heap_factor.png, leaks.png and report.md. A plot with
 nothing to show (no pauses, no heap engine) is still written, saying so.
 
@@ -311,6 +311,43 @@ def plot_heap(d, engines, points, keys=None):
     return any_trace
 
 
+def plot_garbage(d, engines, points, keys=None):
+    """Live bytes (solid) and garbage bytes (dashed: unreachable, not yet
+    freed, from core/garbage.c's walk at each sample) over time, per engine,
+    from the traced runs; traces written before the garbage columns existed
+    are skipped. Returns whether anything was drawn."""
+    keys = keys or {}
+    fig, axes = grid_axes(len(points), "Memory over time (traced run per engine): live bytes (solid), "
+                          "garbage bytes: unreachable, not yet freed (dashed)")
+    any_trace = False
+    for ax, p in zip(axes, points):
+        key = keys.get(p, p.replace(" ", "."))
+        drawn = False
+        for e in engines:
+            f = os.path.join(d, "traces", "%s.%s.txt" % (key, e))
+            if not os.path.exists(f):
+                continue
+            try:
+                a = read_table(f, [0, 5, 8])
+            except (IndexError, ValueError):
+                continue
+            if a.size == 0:
+                continue
+            drawn = any_trace = True
+            c = engine_color(e, engines)
+            ax.plot(a[:, 0] * 1e3, a[:, 1] / 2**20, "-", color=c, label=e)
+            ax.plot(a[:, 0] * 1e3, a[:, 2] / 2**20, "--", color=c)
+        ax.set_title(p, fontsize=9)
+        if drawn:
+            ax.set_xlabel("time since the measured window began (ms)")
+            ax.set_ylabel("MiB")
+            ax.legend(fontsize=7)
+        else:
+            placeholder(ax, "no trace with garbage columns")
+    save(fig, d, "garbage.png")
+    return any_trace
+
+
 def plot_collections(df, d, engines, points):
     ok = ok_unlimited(df)
     fig, axes = grid_axes(len(points), "Collections per generation (median over repetitions)")
@@ -514,6 +551,7 @@ def report(df, d, engines, points, rng, notes):
         ("pauses_cdf.png", "cumulative distribution of every pause, per engine, log time axis%s." % notes.get("pauses", "")),
         ("mmu.png", "minimum (solid) and bounded (dashed) mutator utilization against window size, per workload."),
         ("heap.png", "live bytes (solid) and heap bytes held from the OS (dotted) over time in one traced run per engine%s." % notes.get("heap", "")),
+        ("garbage.png", "live bytes (solid) and garbage bytes, unreachable but not yet freed (dashed), over time in one traced run per engine%s." % notes.get("garbage", "")),
         ("collections.png", "collections per generation per engine and workload%s." % notes.get("collections", "")),
         ("heap_factor.png", "time against heap limit as a multiple of the minimum heap (the time-space tradeoff)%s." % notes.get("heap_factor", "")),
         ("leaks.png", "objects left allocated after every root is dropped and a full collection runs (rc: the cycles)."),
@@ -538,13 +576,15 @@ def make_report(d):
     plot_mmu(df, d, engines, points)
     if not plot_heap(d, engines, points, trace_keys(df)):
         notes["heap"] = " (no traces in this run)"
+    if not plot_garbage(d, engines, points, trace_keys(df)):
+        notes["garbage"] = " (no traces with garbage columns in this run)"
     if plot_collections(df, d, engines, points) == 0:
         notes["collections"] = " (none of these engines collected: all zero)"
     if not plot_heap_factor(df, d, engines, points, rng):
         notes["heap_factor"] = " (no engine here runs under a heap limit: the plot says so)"
     plot_leaks(df, d, engines, points)
     report(df, d, engines, points, rng, notes)
-    print("plot: wrote %s/report.md and 7 PNGs (%d records, engines: %s)" % (d, len(df), ", ".join(engines)))
+    print("plot: wrote %s/report.md and 8 PNGs (%d records, engines: %s)" % (d, len(df), ", ".join(engines)))
 
 
 # ---------------------------------------------------------------- compare

@@ -31,8 +31,8 @@ mkrun "$d" marksweep 6 null 0 4.0; mkrun "$d" marksweep 6 null 1 4.0
 mkrun "$d" marksweep 6 2 0 6.0; mkrun "$d" marksweep 6 2 1 6.0 failed
 $PY scripts/plot.py "$d" >"$T_TMP/out" 2>"$T_TMP/err"
 expect_eq "plot.py succeeds on a results directory" "$?" 0
-expect_eq "plot.py writes all 7 PNGs" \
-    "$(for f in time pauses_cdf mmu heap collections heap_factor leaks; do head -c 4 "$d/$f.png" | tail -c 3; echo; done | sort -u)" PNG
+expect_eq "plot.py writes all 8 PNGs" \
+    "$(for f in time pauses_cdf mmu heap garbage collections heap_factor leaks; do head -c 4 "$d/$f.png" | tail -c 3; echo; done | sort -u)" PNG
 expect_eq "report table lists every engine in order" \
     "$(grep '^| workload | nogc' "$d/report.md")" "| workload | nogc | rc | marksweep |"
 expect_eq "report cell: nogc median of 1 and 3 is 2; rc 1 is x0.50 of nogc; marksweep x2.00" \
