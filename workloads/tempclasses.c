@@ -11,6 +11,7 @@
  *     for r in range(rounds):
  *         Model = type('Model', (), {})              # a new class each round
  *         meta = Options(); meta.model = Model; meta.fields = []
+ *         Model._meta = meta                         # class <-> its Options
  *         meta.proto = Model(); meta.proto.meta = meta   # an instance: holds Model
  *         for f in range(fields):
  *             fld = Field(); fld.model = Model; fld.meta = meta; fld.index = f
@@ -20,22 +21,20 @@
  *             old = alive.pop(0)                     # checked, then dropped: garbage
  *             every old.fields[f] has .meta is old, .model is old.model, .index == f
  *
- * DIFFERS from Django: a gclab class has no namespace, so the class is not
- * itself on the cycle; the cycles run meta <-> fields and meta <-> proto,
- * and the class hangs off them (fld.model, the proto's class) and dies with
- * them, as Django's model class does.
+ * The class is on the cycles, as Django's is: Model -> its class dict ->
+ * meta -> fields -> Model, and meta <-> proto.
  *
  * `result` = (rounds - keep) * fields * (fields + 1) / 2: the indexes + 1
- * of every checked field (rounds > keep). Objects per round: a class, 2 + fields
- * instances, a list; all cyclic garbage once dropped.
+ * of every checked field (rounds > keep). Objects per round: a class and its
+ * attribute dict, 2 + fields instances, a list; all cyclic garbage once dropped.
  *
  * Stresses: classes (and what hangs off them) that die only by cycle
  * collection, after surviving `keep` rounds — long enough to be promoted.
  *   nogc       keeps everything.
  *   rc         frees only the alive list: every state leaks, the last `keep`
  *              too once the list goes, and the classes Options and Field
- *              with them: leaked = rounds * (4 + fields) + 2 (exact).
- *   rcgen      gen 0 every 700 / (4 + fields) rounds at defaults; the states
+ *              with them: leaked = rounds * (5 + fields) + 2 (exact).
+ *   rcgen      gen 0 every 700 / (5 + fields) rounds at defaults; the states
  *              alive at a gen-0 collection reach gen 1 and die there.
  *   rcinc      promoted states wait for the increment that reaches them.
  */
@@ -47,12 +46,12 @@ static gclab_status tempclasses_run(gclab_heap *h, struct wl_ctx *ctx)
     int64_t keep = wl_param_int(ctx, "keep"), total = 0;
     gclab_name model = gclab_intern(h, "model"), fields_n = gclab_intern(h, "fields");
     gclab_name meta_n = gclab_intern(h, "meta"), proto = gclab_intern(h, "proto");
-    gclab_name index = gclab_intern(h, "index");
+    gclab_name index = gclab_intern(h, "index"), meta_attr = gclab_intern(h, "_meta");
     if (keep < 1 || rounds <= keep)
         return gclab_raise(h, GCLAB_EVALUE, "keep must be at least 1 and below rounds");
     if (fields > 256)
         return gclab_raise(h, GCLAB_EVALUE, "fields must be at most 256 (indexes are shared small ints)");
-    if (!model || !fields_n || !meta_n || !proto || !index)
+    if (!model || !fields_n || !meta_n || !proto || !index || !meta_attr)
         return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
     /* 0 Options, 1 Field, 2 alive, 3 Model, 4 meta, 5 list, 6 instance, 7 int, 8..10 scratch */
     WL_TRY(gclab_frame_push(h, 11));
@@ -64,6 +63,7 @@ static gclab_status tempclasses_run(gclab_heap *h, struct wl_ctx *ctx)
         WL_TRY(gclab_class_new(h, 3, "Model", -1, -1));
         WL_TRY(gclab_instance_new(h, 4, 0));
         WL_TRY(gclab_attr_set(h, 4, model, 3));
+        WL_TRY(gclab_attr_set(h, 3, meta_attr, 4));
         WL_TRY(gclab_list_new(h, 5));
         WL_TRY(gclab_attr_set(h, 4, fields_n, 5));
         WL_TRY(gclab_instance_new(h, 6, 3));
