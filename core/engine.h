@@ -27,6 +27,8 @@ struct gclab_engine_caps {
     bool finalizers;       /* __del__ runs when an object dies */
     bool precise;          /* knows every root exactly (false for conservative bdw) */
     int generations;       /* elements in `collections` (1 for non-generational) */
+    bool incremental;      /* a collection may cover part of the old generation (rcinc):
+                            * survivors do not move g -> g + 1 as in CPython 3.11 */
 };
 
 struct gclab_param_spec {

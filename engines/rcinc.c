@@ -1082,7 +1082,7 @@ const struct gclab_engine gclab_engine_rcinc = {
     .name = "rcinc",
     .summary = "refcounting + CPython 3.14's incremental cycle collector (young + two old spaces)",
     .caps = { .refcounts = true, .collects_cycles = true, .finalizers = true,
-              .precise = true, .generations = RI_NGENS },
+              .precise = true, .generations = RI_NGENS, .incremental = true },
     .params = rcinc_params,
     .mutants = rcinc_mutants,
     .init = rcinc_init,

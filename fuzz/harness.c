@@ -36,7 +36,8 @@
  *   C6 accounting: allocs - freed == live objects; at teardown (all roots
  *      dropped, full collections) precise cycle collectors hold 0 objects and
  *      0 bytes, rc exactly the model's cycles, with bytes 0 iff objects 0;
- *   C7 generational engines (caps.generations > 1, foreach_tracked): after an
+ *   C7 generational engines (caps.generations > 1, foreach_tracked, not
+ *      caps.incremental, whose increments move objects by other rules): after an
  *      explicit gc.collect(g) that was the op's only collection and ran no
  *      __del__ or callback, each reachable object tracked in generation <= g
  *      before is in generation g + 1 (the oldest for g = oldest), older ones
@@ -1776,7 +1777,7 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.cycles = e->caps.collects_cycles;
     z.precise = e->caps.precise;
     z.finalizers = e->caps.finalizers;
-    z.ngens = e->foreach_tracked ? e->caps.generations : 1;
+    z.ngens = e->foreach_tracked && !e->caps.incremental ? e->caps.generations : 1;   /* C7: 3.11's rule */
     z.gen_collect = -1;
     z.rc_exact = z.refcounts && !z.cycles;
     z.nogc = !z.refcounts && !z.cycles;
