@@ -70,6 +70,10 @@ struct gclab_engine {
     /* -- collection -- */
     /* Collect generation gen (and younger); unreachable objects found, or -1 with an error set. */
     int64_t (*collect)(gclab_heap *h, int gen);
+    /* The program is where CPython checks its eval breaker (a backward jump
+     * of a heap script): every object is rooted, so a collection the engine
+     * scheduled may run now (rcinc). NULL: nothing to do. */
+    void (*safepoint)(gclab_heap *h);
 
     /* -- introspection (NULL: core answers "none" or GCLAB_EUNSUPPORTED) -- */
     int (*get_count)(gclab_heap *h, int64_t out[GCLAB_MAX_GENS]);
@@ -79,6 +83,9 @@ struct gclab_engine {
     void (*foreach_tracked)(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx);
     gclab_status (*freeze)(gclab_heap *h, int on);
     int64_t (*freeze_count)(gclab_heap *h);
+    /* _testinternalcapi.get_tracked_heap_size(): the objects the collector
+     * accounts for (CPython 3.14's gcstate->heap_size). */
+    int64_t (*tracked_heap_size)(gclab_heap *h);
     /* Heap bytes held from the OS when not from core's allocator (bdw). */
     uint64_t (*heap_bytes)(gclab_heap *h);
     /* Whole-heap consistency check; returns 0 or prints the problem and returns -1. */

@@ -303,6 +303,12 @@ gclab_status gclab_gc_callbacks(gclab_heap *h, int dst);
 #define GCLAB_DEBUG_UNCOLLECTABLE 4
 #define GCLAB_DEBUG_SAVEALL     32
 void gclab_gc_set_debug(gclab_heap *h, int flags);
+/* _testinternalcapi.get_tracked_heap_size(): the objects the collector
+ * accounts for (CPython 3.14's heap_size); GCLAB_EUNSUPPORTED on engines without one. */
+gclab_status gclab_gc_tracked_heap_size(gclab_heap *h, int64_t *out);
+/* The program is at a point where CPython checks its eval breaker (a loop's
+ * backward jump): an engine may run a collection it scheduled earlier. */
+void gclab_safepoint(gclab_heap *h);
 /* sys.getrefcount(obj) as CPython reports it (the call's own reference included); unsupported without refcounts. */
 gclab_status gclab_getrefcount(gclab_heap *h, int slot, int64_t *out);
 

@@ -460,6 +460,20 @@ gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out)
     return GCLAB_OK;
 }
 
+gclab_status gclab_gc_tracked_heap_size(gclab_heap *h, int64_t *out)
+{
+    if (!h->eng->tracked_heap_size)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "engine %s keeps no tracked heap size", h->eng->name);
+    *out = h->eng->tracked_heap_size(h);
+    return GCLAB_OK;
+}
+
+void gclab_safepoint(gclab_heap *h)
+{
+    if (h->eng->safepoint && !h->hot.collecting)
+        h->eng->safepoint(h);
+}
+
 /* Load one of core's root lists (gc.garbage, gc.callbacks) into slot dst. */
 static gclab_status load_root(gclab_heap *h, int dst, gclab_obj *const *root)
 {

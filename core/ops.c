@@ -1142,6 +1142,10 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if ((st = gclab_gc_get_freeze_count(h, &v)) == GCLAB_OK)
                 st = gclab_int_new(h, op->a, v);
             break;
+        case OP_TRACKED_HEAP_SIZE:
+            if ((st = gclab_gc_tracked_heap_size(h, &v)) == GCLAB_OK)
+                st = gclab_int_new(h, op->a, v);
+            break;
         case OP_GC_SET_DEBUG:
             if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
                 gclab_gc_set_debug(h, (int)v);
@@ -1200,6 +1204,8 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         }
         if (!jumped)
             pc++;
+        else if (pc <= at)
+            gclab_safepoint(h);   /* a loop's backward jump: CPython's eval breaker check */
     }
     return GCLAB_OK;
 }

@@ -141,7 +141,8 @@
     X(FOR_ITER,    "SSJ-", "for _a in _b: _{b+1} (empty at the loop's entry) is the " \
                            "position, _{b+2} stands for CPython's iterator (a tracked " \
                            "1-tuple of _b, made at the first step); when done go to c " \
-                           "and leave both for the CLEARs after the loop")
+                           "and leave both for the CLEARs after the loop")           \
+    X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,

@@ -783,6 +783,14 @@ static gclab_status rcgen_freeze(gclab_heap *h, int on)
     return GCLAB_OK;
 }
 
+/* _testinternalcapi.get_tracked_heap_size() (CPython 3.14's; 3.11 has
+ * none): here, the containers in the generations. */
+static int64_t rcgen_tracked_heap_size(gclab_heap *h)
+{
+    struct rg_state *s = core_es(h);
+    return s->ntracked;
+}
+
 static int64_t rcgen_freeze_count(gclab_heap *h)
 {
     struct rg_state *s = core_es(h);
@@ -882,5 +890,6 @@ const struct gclab_engine gclab_engine_rcgen = {
     .foreach_tracked = rcgen_foreach_tracked,
     .freeze = rcgen_freeze,
     .freeze_count = rcgen_freeze_count,
+    .tracked_heap_size = rcgen_tracked_heap_size,
     .verify = rcgen_verify,
 };

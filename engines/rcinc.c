@@ -21,8 +21,10 @@
  *            finalizers ran (GH-135552), so a __del__ can still read a
  *            weakref to trash there; here it reads None (rcgen's rule).
  *   DIFFERS: CPython schedules a collection (the eval breaker) and runs it
- *            at the next instruction boundary; here it runs at the next
- *            allocation, the nearest point where every object is rooted.
+ *            where the interpreter next checks the breaker; here that is a
+ *            heap script's next backward jump (gclab_safepoint) or the next
+ *            allocation, whichever comes first (a C workload has only the
+ *            second), the nearest points where every object is rooted.
  *   DIFFERS: mark_stacks rescans only the frames pushed since the last
  *            increment (frame->visited); gclab frames carry no such bit,
  *            so every increment marks from all roots, globals included.
@@ -876,15 +878,23 @@ static int64_t rcinc_collect_with_events(gclab_heap *h, int gen)
  * The table
  * ====================================================================== */
 
-static gclab_obj *rcinc_alloc(gclab_heap *h, size_t bytes, int kind)
+/* _Py_RunGC: the increment scheduled by an earlier allocation or track,
+ * run at a heap script's backward jump (where CPython checks its eval
+ * breaker) or else at the next allocation. */
+static void rcinc_safepoint(gclab_heap *h)
 {
     struct ri_state *s = core_es(h);
-    /* _Py_RunGC: the increment scheduled by an earlier allocation or track. */
     if (s->scheduled && !core_collecting(h)) {
         s->scheduled = false;
         if (core_gc_enabled(h))
             rcinc_collect_with_events(h, 1);
     }
+}
+
+static gclab_obj *rcinc_alloc(gclab_heap *h, size_t bytes, int kind)
+{
+    struct ri_state *s = core_es(h);
+    rcinc_safepoint(h);
     if (!obj_kind_is_container(kind))
         return core_alloc_object(h, bytes);
     int max;
@@ -975,6 +985,13 @@ static gclab_status rcinc_freeze(gclab_heap *h, int on)
         ri_list_merge(&s->permanent, &s->old[s->visited_space].head);
     }
     return GCLAB_OK;
+}
+
+/* _testinternalcapi.get_tracked_heap_size(): gcstate->heap_size. */
+static int64_t rcinc_tracked_heap_size(gclab_heap *h)
+{
+    struct ri_state *s = core_es(h);
+    return s->heap_size;
 }
 
 static int64_t rcinc_freeze_count(gclab_heap *h)
@@ -1092,6 +1109,8 @@ const struct gclab_engine gclab_engine_rcinc = {
     .release = rcinc_release,
     .dict_insert = rcinc_dict_insert,
     .collect = rcinc_collect,
+    .safepoint = rcinc_safepoint,
+    .tracked_heap_size = rcinc_tracked_heap_size,
     .get_count = rcinc_get_count,
     .get_threshold = rcinc_get_threshold,
     .set_threshold = rcinc_set_threshold,

@@ -68,7 +68,7 @@ struct loop {
 struct comp {
     struct parser *p;
     struct ops_program *prog;
-    bool imported[3];            /* gc, sys, weakref */
+    bool imported[4];            /* gc, sys, weakref, _testinternalcapi */
     struct names module_names;   /* every name bound at module level or declared global */
 };
 
@@ -89,7 +89,7 @@ struct fctx {
     int line;
 };
 
-static const char *const module_names[4] = { "gc", "sys", "weakref", NULL };
+static const char *const module_names[5] = { "gc", "sys", "weakref", "_testinternalcapi", NULL };
 static const char *const supported_builtins[] = { "print", "len", "id", "range", "type", "object",
                                                   "bytearray", "list", "dict", "tuple", "str", "repr",
                                                   "hasattr", "isinstance", NULL };
@@ -520,7 +520,7 @@ static bool is_module_name(struct fctx *fc, const struct expr *e)
 {
     if (e->kind != E_NAME || !in_list(module_names, e->name))
         return false;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (strcmp(e->name, module_names[i]) == 0 && !fc->c->imported[i])
             FAIL(fc, e->line, e->col, "name '%s' is used without 'import %s'", e->name, e->name);
     return true;
@@ -754,6 +754,13 @@ static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, c
             cexpr(fc, a[0], t, true);
         }
         emit(fc, OP_REFCOUNT, need_dst(fc, dst), t, 0, 0);
+        return;
+    }
+    if (strcmp(m, "_testinternalcapi") == 0) {
+        if (strcmp(f, "get_tracked_heap_size") != 0)
+            FAIL(fc, e->line, e->col, "'_testinternalcapi.%s' is not supported (only get_tracked_heap_size)", f);
+        nargs_check(fc, e, "_testinternalcapi.get_tracked_heap_size()", 0, 0);
+        emit(fc, OP_TRACKED_HEAP_SIZE, need_dst(fc, dst), 0, 0, 0);
         return;
     }
     if (strcmp(m, "weakref") == 0) {
@@ -1169,7 +1176,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         break;
     case S_IMPORT:
         for (const struct stmt *i = s; i; i = i->init)
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < 4; k++)
                 if (strcmp(i->name, module_names[k]) == 0)
                     fc->c->imported[k] = true;
         break;

@@ -936,7 +936,7 @@ static void check_target(struct lexer *L, struct expr *e, bool del)
 {
     if (e->kind == E_NAME || e->kind == E_ATTR || e->kind == E_INDEX) {
         if (e->kind == E_NAME && (strcmp(e->name, "gc") == 0 || strcmp(e->name, "sys") == 0 ||
-                                  strcmp(e->name, "weakref") == 0))
+                                  strcmp(e->name, "weakref") == 0 || strcmp(e->name, "_testinternalcapi") == 0))
             script_fail(L->p, e->line, e->col, "cannot %s module name '%s'", del ? "delete" : "assign to", e->name);
         return;
     }
@@ -1011,8 +1011,9 @@ static struct stmt *parse_small(struct lexer *L)
             lex_next(L);
             int mline = L->tline, mcol = L->tcol;
             s->name = expect_name(L, "a module name");
-            if (strcmp(s->name, "gc") && strcmp(s->name, "sys") && strcmp(s->name, "weakref"))
-                script_fail(L->p, mline, mcol, "import of '%s' is not supported (only gc, sys, weakref)", s->name);
+            if (strcmp(s->name, "gc") && strcmp(s->name, "sys") && strcmp(s->name, "weakref") &&
+                strcmp(s->name, "_testinternalcapi"))
+                script_fail(L->p, mline, mcol, "import of '%s' is not supported (only gc, sys, weakref, _testinternalcapi)", s->name);
             if (is_op(L, "."))
                 script_fail(L->p, L->tline, L->tcol, "import of submodules is not supported");
             if (is_kw(L, "as"))
@@ -1024,8 +1025,9 @@ static struct stmt *parse_small(struct lexer *L)
                 mcol = L->tcol;
                 struct stmt *n = new_stmt(L, S_IMPORT, mline, mcol);
                 n->name = expect_name(L, "a module name");
-                if (strcmp(n->name, "gc") && strcmp(n->name, "sys") && strcmp(n->name, "weakref"))
-                    script_fail(L->p, mline, mcol, "import of '%s' is not supported (only gc, sys, weakref)", n->name);
+                if (strcmp(n->name, "gc") && strcmp(n->name, "sys") && strcmp(n->name, "weakref") &&
+                    strcmp(n->name, "_testinternalcapi"))
+                    script_fail(L->p, mline, mcol, "import of '%s' is not supported (only gc, sys, weakref, _testinternalcapi)", n->name);
                 /* chain extra imports through init (the compiler walks it) */
                 n->init = s->init;
                 s->init = n;

@@ -35,6 +35,7 @@ struct pr {
     size_t errlen;
     bool failed;
     bool *printed;          /* per function: its def was written */
+    bool testinternal;      /* `import _testinternalcapi` written */
 };
 
 struct ploop { int top, end; };
@@ -356,6 +357,7 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
     case OP_GC_UNFREEZE: put(pr, "gc.unfreeze()"); break;
     case OP_GC_GET_FREEZE_COUNT: put(pr, "_%d = gc.get_freeze_count()", a); break;
     case OP_GC_SET_DEBUG: put(pr, "gc.set_debug(_%d)", a); break;
+    case OP_TRACKED_HEAP_SIZE: put(pr, "_%d = _testinternalcapi.get_tracked_heap_size()", a); break;
     default:
         fail(pr, "op %s here has no spelling", ops_name(op->code) ? ops_name(op->code) : "?");
         break;
@@ -469,6 +471,12 @@ char *script_print(const struct ops_program *p, char *err, size_t errlen)
             fail(&pr, "function %d has %d slots; scripts name at most %d (_0.._%d)", i, p->funcs[i].nslots,
                  SCRIPT_MAX_PINNED_SLOT, SCRIPT_MAX_PINNED_SLOT - 1);
     put(&pr, "import gc\nimport sys\nimport weakref\n");
+    for (int f = 0; f < p->nfuncs; f++)
+        for (int i = 0; i < p->funcs[f].nops; i++)
+            if (p->funcs[f].ops[i].code == OP_TRACKED_HEAP_SIZE && !pr.testinternal) {
+                pr.testinternal = true;
+                put(&pr, "import _testinternalcapi\n");
+            }
     print_block(&pr, 0, 0, p->funcs[0].nops, 0, NULL);
     for (int i = 1; i < p->nfuncs && !pr.failed; i++)
         if (!pr.printed[i])
