@@ -313,9 +313,10 @@ def plot_heap(d, engines, points, keys=None):
 
 def plot_garbage(d, engines, points, keys=None):
     """Live bytes (solid) and garbage bytes (dashed: unreachable, not yet
-    freed, from core/garbage.c's walk at each sample) over time, per engine,
-    from the traced runs; traces written before the garbage columns existed
-    are skipped. Returns whether anything was drawn."""
+    freed, from core/garbage.c's walk at each sample) against allocations
+    (the clock a traced run keeps exactly: its wall time includes the walks),
+    per engine, from the traced runs; traces written before the garbage
+    columns existed are skipped. Returns whether anything was drawn."""
     keys = keys or {}
     fig, axes = grid_axes(len(points), "Memory over time (traced run per engine): live bytes (solid), "
                           "garbage bytes: unreachable, not yet freed (dashed)")
@@ -328,18 +329,18 @@ def plot_garbage(d, engines, points, keys=None):
             if not os.path.exists(f):
                 continue
             try:
-                a = read_table(f, [0, 5, 8])
+                a = read_table(f, [3, 5, 8])
             except (IndexError, ValueError):
                 continue
             if a.size == 0:
                 continue
             drawn = any_trace = True
             c = engine_color(e, engines)
-            ax.plot(a[:, 0] * 1e3, a[:, 1] / 2**20, "-", color=c, label=e)
-            ax.plot(a[:, 0] * 1e3, a[:, 2] / 2**20, "--", color=c)
+            ax.plot(a[:, 0] / 1e6, a[:, 1] / 2**20, "-", color=c, label=e)
+            ax.plot(a[:, 0] / 1e6, a[:, 2] / 2**20, "--", color=c)
         ax.set_title(p, fontsize=9)
         if drawn:
-            ax.set_xlabel("time since the measured window began (ms)")
+            ax.set_xlabel("allocations (millions)")
             ax.set_ylabel("MiB")
             ax.legend(fontsize=7)
         else:
@@ -551,7 +552,7 @@ def report(df, d, engines, points, rng, notes):
         ("pauses_cdf.png", "cumulative distribution of every pause, per engine, log time axis%s." % notes.get("pauses", "")),
         ("mmu.png", "minimum (solid) and bounded (dashed) mutator utilization against window size, per workload."),
         ("heap.png", "live bytes (solid) and heap bytes held from the OS (dotted) over time in one traced run per engine%s." % notes.get("heap", "")),
-        ("garbage.png", "live bytes (solid) and garbage bytes, unreachable but not yet freed (dashed), over time in one traced run per engine%s." % notes.get("garbage", "")),
+        ("garbage.png", "live bytes (solid) and garbage bytes, unreachable but not yet freed (dashed), against allocations in one traced run per engine%s." % notes.get("garbage", "")),
         ("collections.png", "collections per generation per engine and workload%s." % notes.get("collections", "")),
         ("heap_factor.png", "time against heap limit as a multiple of the minimum heap (the time-space tradeoff)%s." % notes.get("heap_factor", "")),
         ("leaks.png", "objects left allocated after every root is dropped and a full collection runs (rc: the cycles)."),
