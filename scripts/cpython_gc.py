@@ -13,7 +13,8 @@ it does not need. Per workload point and repetition it runs every
 configuration in an order rotated by repetition (drift hits all alike), each
 a timed, untraced run (`gclab run --json`); then one traced run per point and
 configuration (`--trace --trace-every N`; a workload line's trace_every=N
-overrides the default for that point), never timed, which walks the heap
+overrides the default for that point; trace_every=0: no traced run, no
+garbage figures), never timed, which walks the heap
 at every sample for the garbage figures (unreachable, not yet freed). It
 writes DIR/records.jsonl (timed records, then traced ones with
 "traced": true), DIR/traces/*.txt, DIR/garbage.png and DIR/report.md: per
@@ -123,7 +124,7 @@ def main():
                     print("%-40s %-24s rep %d: wall %.3f s, max pause %s ms, peak heap %s MiB"
                           % (point, label(c), rep, r["wall_s"], ms(r["pauses"]["max_s"]), mib(r["peak_heap_bytes"])),
                           flush=True)
-            for c in conf["configs"]:
+            for c in conf["configs"] if (every if every is not None else conf["trace_every"]) else []:
                 key = point.replace(" ", ".")
                 tr = os.path.join(d, "traces", "%s.%s.txt" % (key, label(c).replace(" ", "_")))
                 r = run(a.gclab, c, wl, params, ["--json", "--trace", tr, "--trace-every", str(every or conf["trace_every"])],
