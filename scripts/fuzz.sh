@@ -130,8 +130,7 @@ for c in "$sync"/*/crashes/id:*; do
     n=$((n + 1))
     rep=$(mktemp)
     # (a subshell, so the shell's "Aborted" notice stays out of the output)
-    (timeout 60 build/fuzz/replay-asan-"$target" "$c" >/dev/null 2>"$rep") 2>/dev/null
-    rc=$?
+    rc=$( (timeout 60 build/fuzz/replay-asan-"$target" "$c" >/dev/null 2>"$rep"; echo $?) 2>/dev/null)
     if [ "$rc" -eq 0 ]; then
         norepro=$((norepro + 1))
         echo "$c: does not reproduce under build/fuzz/replay-asan-$target (exit 0)" >>"$out/no-repro.txt"
@@ -147,7 +146,7 @@ for c in "$sync"/*/crashes/id:*; do
         { [ -x build/fuzz/afl/"$target" ] &&
             afl-tmin -i "$c" -o "$out/crash-$uniq.bin" -t 10000 -m none -- build/fuzz/afl/"$target" >/dev/null 2>&1; } ||
             cp "$c" "$out/crash-$uniq.bin"
-        (timeout 60 build/fuzz/replay-asan-"$target" "$out/crash-$uniq.bin" >/dev/null 2>"$out/crash-$uniq.txt") 2>/dev/null
+        : "$( (timeout 60 build/fuzz/replay-asan-"$target" "$out/crash-$uniq.bin" >/dev/null 2>"$out/crash-$uniq.txt"; echo $?) 2>/dev/null)"
         if [ "$target" = script_target ]; then cp "$out/crash-$uniq.bin" "$out/crash-$uniq.py"
         else build/gclab fuzz-print "$out/crash-$uniq.bin" >"$out/crash-$uniq.py" 2>&1; fi
         { echo "first seen: $c"; echo "$key"; } >>"$out/crash-$uniq.txt"
