@@ -548,8 +548,10 @@ def run_job(d, plan_path, jid, runner, stage):
                 raise Interrupted("the runner that started this attempt (%s) is gone" % runner)
             limit = int(minheap * float(hf)) if hf is not None else 0
             tag = "%s.%s%s" % (jid, eng, "@" + hf if hf is not None else "")
+            # A heap factor gives the engine a fixed heap of factor x minimum
+            # (--heap-size: it collects when full), so GC time follows the size.
             cmd = [gclab, "run", "-e", eng, "-w", job["workload"], *pargs, "--seed", str(plan["seed"]),
-                   "--repetition", str(job["rep"]), "--heap-limit", str(limit), "--json",
+                   "--repetition", str(job["rep"]), *(["--heap-size", str(limit)] if limit else []), "--json",
                    "--pauses", os.path.join(adir, "pauses", tag + ".txt")]
             rc, out, err, timed_out = run_child(cmd, plan["timeout"], runner)
             err = err.decode(errors="replace").strip()
@@ -578,7 +580,7 @@ def run_job(d, plan_path, jid, runner, stage):
                        "gclab refused the heap limit: %s" % err[:300] if rc == 2 else err[:400])
                 machine = machine or machine_of(gclab)
                 rec = {**extra, "engine": eng, "workload": job["workload"], "params": pjson,
-                       "seed": plan["seed"], "repetition": job["rep"], "heap_limit": limit, "failed": True,
+                       "seed": plan["seed"], "repetition": job["rep"], "heap_limit": limit, "heap_size": limit, "failed": True,
                        "error": why, "commit": plan["commit"], "machine": machine}
                 failed += 1
             lines.append(dumps(rec) + "\n")
@@ -639,9 +641,9 @@ def merge_staged(d, records, adir):
 # ---------------------------------------------------------------- minimum heaps
 
 def peak_of(gclab, s, eng, limit, w, params):
-    """Peak live bytes of a run, or None if it failed."""
+    """Peak live bytes of a run with a fixed heap of `limit` bytes (0: none), or None if it failed."""
     cmd = [gclab, "run", "-e", eng, "-w", w, *[a for kv in params for a in ("-p", "%s=%s" % kv)],
-           "--seed", str(s["seed"]), "--heap-limit", str(limit), "--json"]
+           "--seed", str(s["seed"]), *(["--heap-size", str(limit)] if limit else []), "--json"]
     try:
         p = subprocess.run(cmd, capture_output=True, timeout=s["timeout"])
     except subprocess.TimeoutExpired:

@@ -84,6 +84,7 @@ def load(d):
                 "rep": r.get("repetition", 0), "failed": bool(r.get("failed")),
                 "error": r.get("error", ""), "wall_s": r.get("wall_s", np.nan),
                 "gc_s": r.get("gc_s", np.nan), "pauses": r.get("pauses", {}),
+                "cpu_s": r.get("cpu_s", np.nan), "gc_cpu_s": r.get("gc_cpu_s", np.nan),
                 "mmu": r.get("mmu", {}), "bmu": r.get("bmu", {}),
                 "collections": r.get("collections", []), "leaked": r.get("leaked", np.nan),
                 "leaked_bytes": r.get("leaked_bytes", np.nan),
@@ -97,6 +98,11 @@ def load(d):
         sys.exit("plot: %s is empty" % path)
     df = pd.DataFrame(rows)
     df["hf"] = pd.to_numeric(df["hf"], errors="coerce")
+    # A failed run's record names only the matrix's params, a completed one
+    # every param with its default: give the failed one its job's point.
+    ok_point = df[~df["failed"] & df["job"].notna()].groupby("job")["point"].first()
+    fj = df["failed"] & df["job"].isin(ok_point.index)
+    df.loc[fj, "point"] = df.loc[fj, "job"].map(ok_point)
     return df
 
 
@@ -382,39 +388,53 @@ def plot_collections(df, d, engines, points):
 
 
 def plot_heap_factor(df, d, engines, points, rng):
+    """The time-space curve: total and GC CPU time against the fixed heap size
+    (--heap-size, as a multiple of the point's minimum heap), log y; sizes at
+    which every run failed are marked x on the axis floor."""
     hdf = df[df["hf"].notna()]
     heap_engines = sort_engines(hdf["engine"]) if not hdf.empty else []
     if not heap_engines:
         fig, ax = plt.subplots(figsize=(7, 4))
         ax.set_title("Time vs heap size")
-        placeholder(ax, "No engine in this matrix ran under a heap limit: heap factors apply to "
+        placeholder(ax, "No engine in this matrix ran with a fixed heap: heap factors apply to "
                     "engines whose collector traces (caps: collects_cycles, no refcounts), "
                     "or to those named by heap_engines.")
         save(fig, d, "heap_factor.png")
         return []
-    ok = df[~df["failed"]]
-    fig, axes = grid_axes(len(points), "Time vs heap size (median, 95% bootstrap CI; x = failed at that size)")
+    # CPU seconds when the records have them (robust on a shared machine), else wall
+    cpu = "cpu_s" if hdf["cpu_s"].notna().any() else "wall_s"
+    gcc = "gc_cpu_s" if hdf["gc_cpu_s"].notna().any() else "gc_s"
+    fig, axes = grid_axes(len(points), "Time vs heap size: total (o-) and GC (s--) %s, median "
+                          "and 95%% bootstrap CI; x = failed at that size" % ("CPU" if cpu == "cpu_s" else "wall"))
     for ax, p in zip(axes, points):
-        base = ok[(ok.engine == "nogc") & (ok.point == p) & ok.hf.isna()]["wall_s"].values
+        floor, fails = [], []
         for e in heap_engines:
             rs = hdf[(hdf.engine == e) & (hdf.point == p)]
-            fs = sorted(rs["hf"].unique())
-            xs, ys, lo, hi, bad = [], [], [], [], []
-            for f in fs:
-                x = rs[(rs.hf == f) & (~rs.failed)]["wall_s"].values
-                if len(x) == 0:
-                    bad.append(f)
-                    continue
-                m, l, h = boot_ratio_ci(x, base, rng) if len(base) else boot_median_ci(x, rng)
-                xs.append(f); ys.append(m); lo.append(m - l); hi.append(h - m)
             c = engine_color(e, engines)
-            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", color=c, label=e, capsize=3)
+            bad = [f for f in sorted(rs["hf"].unique()) if rs[(rs.hf == f) & (~rs.failed)].empty]
+            for col, fmt, lab in ((cpu, "o-", e), (gcc, "s--", e + " GC")):
+                xs, ys, lo, hi = [], [], [], []
+                for f in sorted(rs["hf"].unique()):
+                    x = rs[(rs.hf == f) & (~rs.failed)][col].dropna().values
+                    if len(x) == 0:
+                        continue
+                    m, l, h = boot_median_ci(x, rng)
+                    xs.append(f); ys.append(max(m, 1e-6)); lo.append(m - l); hi.append(h - m)
+                    floor.append(max(l, 1e-6))
+                if xs:
+                    ax.errorbar(xs, ys, yerr=[lo, hi], fmt=fmt, color=c, label=lab, capsize=3, ms=4)
             if bad:
-                ax.plot(bad, [min(ys) if ys else 1] * len(bad), "x", color=c, ms=9)
+                fails.append((e, c, bad))
+        y0 = min(floor) / 2 if floor else 1.0
+        for e, c, bad in fails:
+            ax.plot(bad, [y0] * len(bad), "x", color=c, ms=9, label=e + " failed")
+        if floor:
+            ax.set_yscale("log")
+            ax.set_ylim(bottom=y0 / 1.5)
         ax.set_title(p, fontsize=9)
-        ax.set_xlabel("heap limit (x minimum heap)")
-        ax.set_ylabel("wall time / nogc" if len(base) else "wall time (s)")
-        ax.legend(fontsize=7)
+        ax.set_xlabel("heap size (x minimum heap, --heap-size)")
+        ax.set_ylabel("seconds (log)")
+        ax.legend(fontsize=6)
     save(fig, d, "heap_factor.png")
     return heap_engines
 
@@ -554,7 +574,7 @@ def report(df, d, engines, points, rng, notes):
         ("heap.png", "live bytes (solid) and heap bytes held from the OS (dotted) over time in one traced run per engine%s." % notes.get("heap", "")),
         ("garbage.png", "live bytes (solid) and garbage bytes, unreachable but not yet freed (dashed), against allocations in one traced run per engine%s." % notes.get("garbage", "")),
         ("collections.png", "collections per generation per engine and workload%s." % notes.get("collections", "")),
-        ("heap_factor.png", "time against heap limit as a multiple of the minimum heap (the time-space tradeoff)%s." % notes.get("heap_factor", "")),
+        ("heap_factor.png", "total and GC time against a fixed heap size (--heap-size) as a multiple of the minimum heap (the time-space tradeoff)%s." % notes.get("heap_factor", "")),
         ("leaks.png", "objects left allocated after every root is dropped and a full collection runs (rc: the cycles)."),
     ]:
         lines += ["### %s" % png, "", what, "", "![%s](%s)" % (png, png), ""]
