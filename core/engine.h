@@ -234,6 +234,13 @@ static inline void obj_stack_reverse_since(gclab_obj **top, gclab_obj *mark)
 void core_event_collect_start(gclab_heap *h, int gen);
 /* It ended: stops the clock, logs the pause, counts it, runs gc.callbacks("stop"). */
 void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable);
+/* Incremental engines bracket each bounded step of a collection cycle with these:
+ * every step is one pause (logged, counted in gc_ns); gc.callbacks "start" runs
+ * before the step that begins a cycle, and the step that ends it counts one
+ * collection of gen and runs "stop". A step that does both is a whole collection. */
+void core_event_step_start(gclab_heap *h, int gen, bool cycle_starts);
+void core_event_step_end(gclab_heap *h, int gen, bool cycle_ends, int64_t collected,
+                         int64_t uncollectable);
 /* A collection the engine could not bracket (it ran inside a foreign allocator, bdw) took
  * dur_ns from start_ns (cpu_ns of this thread's CPU time): runs gc.callbacks "start" and
  * "stop" after the fact and logs the pause. */

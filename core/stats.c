@@ -172,6 +172,31 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
     h->hot.collecting--;
 }
 
+void core_event_step_start(gclab_heap *h, int gen, bool cycle_starts)
+{
+    h->collecting++;
+    if (cycle_starts)
+        run_callbacks(h, "start", gen, 0, 0);
+    h->pause_start_ns = gclab_now_ns();
+}
+
+void core_event_step_end(gclab_heap *h, int gen, bool cycle_ends, int64_t collected,
+                         int64_t uncollectable)
+{
+    uint64_t end = gclab_now_ns();
+    uint64_t dur = end - h->pause_start_ns;
+    if (gen < 0 || gen >= GCLAB_MAX_GENS)
+        gen = 0;
+    if (cycle_ends) {
+        account_collection(h, gen, h->pause_start_ns, dur, collected, uncollectable);
+        run_callbacks(h, "stop", gen, collected, uncollectable);
+    } else {
+        h->st.gc_ns += dur;
+        log_pause(h, h->pause_start_ns, dur, gen);
+    }
+    h->collecting--;
+}
+
 void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,
                                uint64_t cpu_ns, int64_t collected, int64_t uncollectable)
 {
