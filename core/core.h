@@ -73,6 +73,14 @@ static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
     }
 }
 
+/* TEMP: store v into a field of owner (write barrier). */
+static inline void store_field(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gclab_obj *v)
+{
+    store(h, loc, v);
+    if (h->eng->post_write)
+        h->eng->post_write(h, owner, loc, v);
+}
+
 /* Store v into *loc, taking over a reference the caller already owns. */
 static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
 {

@@ -119,7 +119,7 @@ gclab_status dict_set(gclab_heap *h, gclab_obj *dob, gclab_obj *key, gclab_obj *
     if (d->nindex) {
         size_t pos = probe(d, key, hash, &ix);
         if (ix >= 0) {
-            store(h, &d->entries[ix].value, val);
+            store_field(h, dob, &d->entries[ix].value, val);
             return GCLAB_OK;
         }
         if (d->nentries < d->cap) {
@@ -128,8 +128,8 @@ gclab_status dict_set(gclab_heap *h, gclab_obj *dob, gclab_obj *key, gclab_obj *
             e->key = e->value = NULL;
             d->index[pos] = (int32_t)d->nentries++;
             d->used++;
-            store(h, &e->key, key);
-            store(h, &e->value, val);
+            store_field(h, dob, &e->key, key);
+            store_field(h, dob, &e->value, val);
             return GCLAB_OK;
         }
     }

@@ -63,6 +63,8 @@ struct gclab_engine {
     void (*release)(gclab_heap *h, gclab_obj *o);
     /* d is about to hold key -> value (NULL: nothing to do). */
     void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
+    /* TEMP (until API v2's barrier lands): a field of owner now holds v. */
+    void (*post_write)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v);
     /* Variable storage (list items...); NULL means core's allocator. */
     void *(*mem_alloc)(gclab_heap *h, size_t n);
     void (*mem_free)(gclab_heap *h, void *p, size_t n);

@@ -205,7 +205,7 @@ gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs)
      * they survived, but the frame's slot array may have moved: read again. */
     AS(obj_tuple, o)->n = (size_t)n;
     for (int i = 0; i < n; i++)
-        store(h, &AS(obj_tuple, o)->items[i], *slot_addr(h, srcs[i]));
+        store_field(h, o, &AS(obj_tuple, o)->items[i], *slot_addr(h, srcs[i]));
     return put_new(h, slot_addr(h, dst), o);
 }
 
@@ -268,8 +268,8 @@ gclab_status gclab_class_new(gclab_heap *h, int dst, const char *name, int init_
     func_or_none(h, del_slot, &del);
     obj_class *c = AS(obj_class, o);
     c->name = nm;
-    store(h, &c->init, init);
-    store(h, &c->del, del);
+    store_field(h, o, &c->init, init);
+    store_field(h, o, &c->del, del);
     return put_new(h, slot_addr(h, dst), o);
 }
 
@@ -287,7 +287,7 @@ gclab_status gclab_instance_new(gclab_heap *h, int dst, int cls)
     c = *slot_addr(h, cls);
     if (AS(obj_class, c)->del)
         o->flags |= OBJ_F_HAS_DEL;
-    store(h, &AS(obj_instance, o)->cls, c);
+    store_field(h, o, &AS(obj_instance, o)->cls, c);
     return put_new(h, slot_addr(h, dst), o);
 }
 
@@ -331,7 +331,7 @@ gclab_status gclab_weakref_new(gclab_heap *h, int dst, int target, int cb)
     func_or_none(h, cb, &f);
     obj_weakref *wr = AS(obj_weakref, o);
     wr->target = t;
-    store(h, &wr->callback, f);
+    store_field(h, o, &wr->callback, f);
     /* Newest first, as CPython's weakref list (callback-less refs aside). */
     gclab_obj **head = obj_weaklist(t);
     wr->wr_next = *head;
@@ -534,7 +534,7 @@ gclab_status list_append_obj(gclab_heap *h, gclab_obj *lo, gclab_obj *v)
     if (st != GCLAB_OK)
         return st;
     l->items[l->len] = NULL;
-    store(h, &l->items[l->len], v);
+    store_field(h, lo, &l->items[l->len], v);
     l->len++;
     return GCLAB_OK;
 }
@@ -573,7 +573,7 @@ gclab_status gclab_list_set(gclab_heap *h, int list, int64_t i, int src)
         return h->err_status;
     if (!norm_index(&i, AS(obj_list, l)->len))
         return heap_error(h, GCLAB_EINDEX, "list assignment index out of range");
-    store(h, &AS(obj_list, l)->items[i], v);
+    store_field(h, l, &AS(obj_list, l)->items[i], v);
     return GCLAB_OK;
 }
 
@@ -849,7 +849,7 @@ gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
         a->name = (gclab_obj *)name;
         a->value = NULL;
     }
-    store(h, &a->value, v);
+    store_field(h, o, &a->value, v);
     return GCLAB_OK;
 }
 
