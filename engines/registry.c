@@ -10,12 +10,14 @@ extern const struct gclab_engine gclab_engine_rcgen;
 extern const struct gclab_engine gclab_engine_marksweep;
 extern const struct gclab_engine gclab_engine_bdw;
 extern const struct gclab_engine gclab_engine_rcinc;
+extern const struct gclab_engine gclab_engine_incms;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
     &gclab_engine_rc,
     &gclab_engine_rcgen,
     &gclab_engine_marksweep,
+    &gclab_engine_incms,
     &gclab_engine_bdw,
     &gclab_engine_rcinc,
 };
