@@ -11,6 +11,7 @@ extern const struct gclab_engine gclab_engine_marksweep;
 extern const struct gclab_engine gclab_engine_bdw;
 extern const struct gclab_engine gclab_engine_rcinc;
 extern const struct gclab_engine gclab_engine_incms;
+extern const struct gclab_engine gclab_engine_genms;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
@@ -18,6 +19,7 @@ static const struct gclab_engine *const engines[] = {
     &gclab_engine_rcgen,
     &gclab_engine_marksweep,
     &gclab_engine_incms,
+    &gclab_engine_genms,
     &gclab_engine_bdw,
     &gclab_engine_rcinc,
 };
