@@ -105,7 +105,7 @@ enum im_phase { IM_PHASE_PAUSE, IM_PHASE_PROPAGATE, IM_PHASE_ATOMIC, IM_PHASE_SW
 static const char *const im_phase_names[] = { "pause", "propagate", "atomic", "sweep" };
 
 /* Objects a sweep single step visits at most, and items of a long list a
- * propagate single step visits at most (both 4 under -p stress=1). */
+ * propagate single step visits at most (32 and 4 under -p stress=1). */
 #define IM_SWEEP_CHUNK 256
 #define IM_LIST_CHUNK 1024
 
@@ -118,8 +118,11 @@ static const struct gclab_mutant im_mut_free_resurrected = {
     "free-resurrected", "objects to finalize are not marked: the sweep frees what __del__ resurrects" };
 static const struct gclab_mutant im_mut_sweep_new = {
     "sweep-new", "objects allocated during the sweep are white: the sweep frees them" };
+static const struct gclab_mutant im_mut_partial_forward = {
+    "partial-forward", "a long list is blackened from its front: a pop moves an unvisited item into the visited part" };
 static const struct gclab_mutant *const im_mutants[] = {
-    &im_mut_no_barrier, &im_mut_no_rescan, &im_mut_free_resurrected, &im_mut_sweep_new, NULL,
+    &im_mut_no_barrier, &im_mut_no_rescan, &im_mut_free_resurrected, &im_mut_sweep_new,
+    &im_mut_partial_forward, NULL,
 };
 
 struct im_vec { gclab_obj **v; size_t n, cap; };
@@ -236,6 +239,18 @@ static void im_mark_field(gclab_obj **field, void *ctx)
 static void im_propagate_partial(struct im_state *s)
 {
     obj_list *l = AS(obj_list, s->partial);
+    if (GCLAB_MUTANT(im_mut_partial_forward)) {
+        /* partial_pos counts visited items from the front */
+        size_t done = s->partial_pos < l->len ? s->partial_pos : l->len, end = done + s->list_chunk;
+        if (end > l->len)
+            end = l->len;
+        for (size_t i = done; i < end; i++)
+            im_mark_field(&l->items[i], s);
+        s->partial_pos = end;
+        if (end >= l->len)
+            s->partial = NULL;
+        return;
+    }
     size_t pos = s->partial_pos < l->len ? s->partial_pos : l->len;
     size_t stop = pos > s->list_chunk ? pos - s->list_chunk : 0;
     s->work += (pos - stop) * sizeof(gclab_obj *);
@@ -260,7 +275,7 @@ static void im_propagate_one(struct im_state *s)
     GCLAB_ASSERT(im_is_marked(s, o));   /* I2: only marked objects are grey */
     if (o->kind == GCLAB_K_LIST && AS(obj_list, o)->len > s->list_chunk) {
         s->partial = o;
-        s->partial_pos = AS(obj_list, o)->len;
+        s->partial_pos = GCLAB_MUTANT(im_mut_partial_forward) ? 0 : AS(obj_list, o)->len;
         im_propagate_partial(s);
         return;
     }
@@ -681,7 +696,8 @@ static gclab_status im_init(gclab_heap *h)
         s->min_heap = 0;
         s->step_size = 1;
         s->step_mul = 1e-9;
-        s->sweep_chunk = s->list_chunk = 4;
+        s->sweep_chunk = 32;
+        s->list_chunk = 4;
     }
     gclab_status st = GCLAB_OK;
     if (!ok[0] || !ok[1] || !ok[2] || !ok[3] || !ok[4] || !ok[5])

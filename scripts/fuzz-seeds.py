@@ -183,6 +183,31 @@ KNOBS = {
 }
 
 
+# Programs for the incremental and generational engines, run with their
+# stress knob (incms: cycles back to back, a step per allocation; genms: a
+# nursery collection every few allocations), so every op lands in some phase.
+STRESS_KNOBS = {"incms": [(5, 2)], "genms": [(4, 2)]}     # stress=1
+_pop_front = [("INT", 9, 0), ("LIST", 0)] + [("LIST", 1), ("APPEND", 0, 1)] * 40 + [("CLEAR", 1)]
+_pop_front += ([("LIST", 2)] * 5 + [("POP", -1, 0, 9)]) * 12 + [("LIST", 2), ("LEN", 3, 0)] * 60
+_pop_front += [("GC_COLLECT", -1, -1)]
+_black_store = [("LIST", 0)] + [("LIST", 3), ("LIST", 2), ("APPEND", 0, 2), ("CLEAR", 2)] * 24
+_black_store += [("LEN", 4, 0), ("GC_COLLECT", -1, -1), ("LEN", 4, 0)]
+_young_fin = [("FUNC", 0, REC), ("CLASS", 1, 0, -1, 0), ("CLASS", 7, 1, -1, -1), ("LIST", 4)]
+_young_fin += [("INSTANCE", 2, 1), ("INSTANCE", 8, 7), ("WEAKREF", 3, 8, 0), ("APPEND", 4, 3),
+               ("SETATTR", 2, 0, 8), ("CLEAR", 2), ("CLEAR", 3), ("CLEAR", 8), ("LIST", 5), ("LIST", 5),
+               ("LIST", 5), ("INSTANCE", 9, 7), ("WEAKREF", 10, 9, 0), ("APPEND", 4, 10), ("CLEAR", 9),
+               ("CLEAR", 10), ("LIST", 5), ("LEN", 6, 4)] * 10
+_young_fin += [("GC_COLLECT", -1, -1), ("LEN", 6, 4)]
+STRESS_PROGRAMS = {
+    # instances with __del__ holding instances that weakrefs (with callbacks) in an old list point to
+    "young_fin": _young_fin,
+    # a long list blackened a few items at a time while items are popped from its front
+    "pop_front": _pop_front,
+    # new lists stored into an old (or black) list and dropped from their slot
+    "black_store": _black_store,
+}
+
+
 def main():
     nengines = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     d = os.path.join(ROOT, "fuzz", "corpus", "ops_target")
@@ -190,6 +215,11 @@ def main():
         for e in range(nengines):
             with open(os.path.join(d, "seed-%s-e%d-k" % (name, e)), "wb") as f:
                 f.write(encode(prog, e, 0, "pool", KNOBS.get(ENGINE_SLOTS[e], [(7, 2)])))
+    for name, prog in STRESS_PROGRAMS.items():
+        for engine, pairs in STRESS_KNOBS.items():
+            e = ENGINE_SLOTS.index(engine)
+            with open(os.path.join(d, "seed-%s-e%d-stress" % (name, e)), "wb") as f:
+                f.write(encode(prog, e, 0, "pool", pairs))
     for target in ("ops_target", "diff_target"):
         d = os.path.join(ROOT, "fuzz", "corpus", target)
         os.makedirs(d, exist_ok=True)
