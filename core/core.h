@@ -73,7 +73,9 @@ static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
     }
 }
 
-/* TEMP: store v into a field of owner (write barrier). */
+/* Store v into a field of object owner, then run the engine's post-write
+ * barrier (stores into slots, return registers and core's root words use
+ * store(): the roots need no barrier, collectors rescan them). */
 static inline void store_field(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gclab_obj *v)
 {
     store(h, loc, v);

@@ -63,7 +63,10 @@ struct gclab_engine {
     void (*release)(gclab_heap *h, gclab_obj *o);
     /* d is about to hold key -> value (NULL: nothing to do). */
     void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
-    /* TEMP (until API v2's barrier lands): a field of owner now holds v. */
+    /* Write barrier, post-write form (NULL: none): field, a reference field of
+     * object owner, now holds v. Every store of a reference into an object
+     * field calls it (never stores into roots: slots, globals' root word,
+     * return registers). Deletions are not reported. */
     void (*post_write)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v);
     /* Variable storage (list items...); NULL means core's allocator. */
     void *(*mem_alloc)(gclab_heap *h, size_t n);
@@ -136,6 +139,8 @@ static inline bool core_gc_enabled(const gclab_heap *h) { return core_hot_(h)->g
 uint64_t core_live_bytes(const gclab_heap *h);
 /* Objects allocated and not yet counted dead. */
 uint64_t core_live_objects(const gclab_heap *h);
+/* Bytes allocated so far, objects and storage (an allocation clock for pacing). */
+uint64_t core_alloc_bytes(const gclab_heap *h);
 /* --heap-limit in bytes (0: none); --heap-size included (the smaller one). */
 size_t core_heap_limit(const gclab_heap *h);
 /* --heap-size in bytes (0: none): a fixed heap. A tracing engine collects when

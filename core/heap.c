@@ -272,6 +272,7 @@ bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_c
 
 uint64_t core_live_bytes(const gclab_heap *h) { return h->st.live_bytes; }
 uint64_t core_live_objects(const gclab_heap *h) { return h->st.live_objects; }
+uint64_t core_alloc_bytes(const gclab_heap *h) { return h->st.alloc_bytes; }
 size_t core_heap_limit(const gclab_heap *h) { return h->heap_limit; }
 size_t core_heap_size(const gclab_heap *h) { return h->heap_size; }
 alloc_t *core_allocator(gclab_heap *h) { return h->alloc; }

@@ -174,7 +174,7 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
 
 void core_event_step_start(gclab_heap *h, int gen, bool cycle_starts)
 {
-    h->collecting++;
+    h->hot.collecting++;
     if (cycle_starts)
         run_callbacks(h, "start", gen, 0, 0);
     h->pause_start_ns = gclab_now_ns();
@@ -194,7 +194,7 @@ void core_event_step_end(gclab_heap *h, int gen, bool cycle_ends, int64_t collec
         h->st.gc_ns += dur;
         log_pause(h, h->pause_start_ns, dur, gen);
     }
-    h->collecting--;
+    h->hot.collecting--;
 }
 
 void core_event_collect_logged(gclab_heap *h, int gen, uint64_t start_ns, uint64_t dur_ns,

@@ -134,7 +134,7 @@ struct gm_state {
     /* trigger */
     double full_factor;
     uint64_t nursery, min_heap, full_threshold;
-    uint64_t alloc_mark;          /* h->st.alloc_bytes after the last collection */
+    uint64_t alloc_mark;          /* core_alloc_bytes(h) after the last collection */
     bool full_pending;
     int64_t minors_since_full;
     /* queues and the callback vector */
@@ -282,7 +282,7 @@ static void gm_barrier_slow(struct gm_state *s, gclab_obj *owner)
  * points to a young object (G3). */
 static void gm_post_write(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     (void)field;
     if (owner && v && !(owner->gcflags & GM_LOGGED) && !gm_is_young(owner) && gm_is_young(v) &&
         !obj_is_immortal(owner) && !GCLAB_MUTANT(gm_mut_no_barrier))
@@ -381,29 +381,11 @@ static int64_t gm_handle_unreachable(gclab_heap *h, struct gm_state *s)
     return (int64_t)(s->marked - before);
 }
 
-/* Call f(arg) in a frame of two slots [arg, f]; errors are reported and ignored. */
-static void gm_call1(gclab_heap *h, gclab_obj *f, gclab_obj *arg, const char *what)
-{
-    if (gclab_frame_push(h, 2) != GCLAB_OK) {
-        gclab_error_clear(h);
-        return;
-    }
-    size_t base = h->frames[h->depth - 1].base;
-    h->slots[base] = arg;      /* plain stores: no refcounts on this engine */
-    h->slots[base + 1] = f;
-    int a = 0;
-    if (gclab_call(h, -1, 1, 1, &a) != GCLAB_OK) {
-        fprintf(stderr, "Exception ignored in %s: %s: %s\n", what,
-                gclab_status_name(gclab_error_status(h)), gclab_error(h));
-        gclab_error_clear(h);
-    }
-    gclab_frame_pop(h);
-}
 
 static void gm_run_callbacks_and_finalizers(gclab_heap *h, struct gm_state *s)
 {
     for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        gm_call1(h, s->callbacks.v[i + 1], s->callbacks.v[i], "weakref callback");
+        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
     s->callbacks.n = 0;
     gclab_obj *o = s->tofnz.head;
     s->tofnz.head = s->tofnz.tail = NULL;
@@ -453,19 +435,19 @@ static int64_t gm_sweep(gclab_heap *h, struct gm_state *s)
 
 static void gm_set_full_threshold(gclab_heap *h, struct gm_state *s)
 {
-    double t = (double)h->st.live_bytes * s->full_factor;
+    double t = (double)core_live_bytes(h) * s->full_factor;
     s->full_threshold = t > (double)s->min_heap ? (uint64_t)t : s->min_heap;
-    if (h->heap_limit && s->full_threshold > h->heap_limit - h->heap_limit / 8)
-        s->full_threshold = h->heap_limit - h->heap_limit / 8;
-    alloc_set_retain(h->alloc, (size_t)((s->full_threshold + s->nursery) / ALLOC_ARENA_SIZE) + 1);
+    if (core_heap_limit(h) && s->full_threshold > core_heap_limit(h) - core_heap_limit(h) / 8)
+        s->full_threshold = core_heap_limit(h) - core_heap_limit(h) / 8;
+    alloc_set_retain(core_allocator(h), (size_t)((s->full_threshold + s->nursery) / ALLOC_ARENA_SIZE) + 1);
 }
 
 /* A nursery (gen 0) or full (gen 1) collection; returns the number of
  * unreachable objects found (young ones only in a nursery collection). */
 static int64_t gm_collect(gclab_heap *h, int gen)
 {
-    struct gm_state *s = h->es;
-    if (h->collecting)
+    struct gm_state *s = core_es(h);
+    if (core_collecting(h))
         return 0;                          /* a finalizer called gc.collect() */
     s->full = gen >= 1 || s->remset_lost;
     gen = s->full ? 1 : 0;
@@ -484,17 +466,17 @@ static int64_t gm_collect(gclab_heap *h, int gen)
     s->old_tail = s->tail;
     s->finobj.old_tail = s->finobj.tail;
     s->weakrefs.old_tail = s->weakrefs.tail;
-    s->alloc_mark = h->st.alloc_bytes;
+    s->alloc_mark = core_alloc_bytes(h);
     if (s->full) {
         s->minors_since_full = 0;
         s->full_pending = false;
         gm_set_full_threshold(h, s);
     } else {
         s->minors_since_full++;
-        s->full_pending = h->st.live_bytes > s->full_threshold;
+        s->full_pending = core_live_bytes(h) > s->full_threshold;
     }
     s->full = false;
-    if (h->verify_level >= 2 && gm_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && gm_verify(h) != 0)
         abort();
     gm_run_callbacks_and_finalizers(h, s);
     core_event_collect_end(h, gen, found, 0);
@@ -503,12 +485,12 @@ static int64_t gm_collect(gclab_heap *h, int gen)
 
 static gclab_obj *gm_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     (void)kind;
-    if (!h->collecting) {
+    if (!core_collecting(h)) {
         if (!core_within_limit(h, bytes))
             gm_collect(h, 1);              /* a last resort, even under gc.disable() */
-        else if (h->gc_enabled && h->st.alloc_bytes - s->alloc_mark + bytes > s->nursery)
+        else if (core_gc_enabled(h) && core_alloc_bytes(h) - s->alloc_mark + bytes > s->nursery)
             gm_collect(h, s->full_pending ? 1 : 0);
     }
     gclab_obj *o = core_alloc_object(h, bytes);
@@ -525,7 +507,7 @@ static gclab_obj *gm_alloc(gclab_heap *h, size_t bytes, int kind)
 
 static void gm_track(gclab_heap *h, gclab_obj *o)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     if (obj_has_del(o))
         gm_queue_append(&s->finobj, o);
     else if (o->kind == GCLAB_K_WEAKREF)
@@ -542,7 +524,7 @@ static gclab_status gm_init(gclab_heap *h)
     bool ok[5];
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
-    h->es = s;
+    core_set_es(h, s);
     s->nursery = (uint64_t)heap_param_double(h, "nursery", &ok[0]);
     s->full_factor = heap_param_double(h, "full_factor", &ok[1]);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok[2]);
@@ -560,7 +542,7 @@ static gclab_status gm_init(gclab_heap *h)
         st = heap_error(h, GCLAB_EVALUE, "mark_stack_max must be 0 (unbounded) or at least 2");
     if (st != GCLAB_OK) {
         free(s);              /* core calls no fini after a failed init */
-        h->es = NULL;
+        core_set_es(h, NULL);
         return st;
     }
     gm_set_full_threshold(h, s);
@@ -569,27 +551,27 @@ static gclab_status gm_init(gclab_heap *h)
 
 static void gm_fini(gclab_heap *h)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     if (!s)
         return;
     free(s->stack);
     free(s->remset.v);
     free(s->callbacks.v);
     free(s);
-    h->es = NULL;
+    core_set_es(h, NULL);
 }
 
 static int gm_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct gm_state *s = h->es;
-    out[0] = (int64_t)(h->st.alloc_bytes - s->alloc_mark);
+    struct gm_state *s = core_es(h);
+    out[0] = (int64_t)(core_alloc_bytes(h) - s->alloc_mark);
     out[1] = s->minors_since_full;
     return 2;
 }
 
 static int gm_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     out[0] = (int64_t)s->nursery;
     out[1] = (int64_t)s->full_threshold;
     return 2;
@@ -597,7 +579,7 @@ static int gm_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 
 static void gm_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     if (gen > 1)
         return;
     gclab_obj *end = s->tail;
@@ -636,7 +618,7 @@ static void gm_verify_edge(gclab_obj **field, void *ctx)
 
 static int gm_verify(gclab_heap *h)
 {
-    struct gm_state *s = h->es;
+    struct gm_state *s = core_es(h);
     uint64_t n = 0;
     bool young = s->old_tail == NULL;
     int bad = 0;
@@ -675,10 +657,10 @@ static int gm_verify(gclab_heap *h)
     }
     for (gclab_obj *o = s->head; o; o = o->gc_next)
         o->gc_refs = 0;
-    if (n != s->nobjects || n != h->st.live_objects) {
+    if (n != s->nobjects || n != core_live_objects(h)) {
         fprintf(stderr, "genms verify: %llu listed, %llu counted, %llu live\n",
                 (unsigned long long)n, (unsigned long long)s->nobjects,
-                (unsigned long long)h->st.live_objects);
+                (unsigned long long)core_live_objects(h));
         return -1;                         /* G5 */
     }
     return bad || c.bad ? -1 : 0;

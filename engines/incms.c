@@ -87,7 +87,7 @@
  *   I2 objects are freed only in SWEEP, and only white ones: the grey stack
  *      is empty outside PROPAGATE, so it never holds a freed object;
  *   I3 steps never nest and never run inside another collection: every step
- *      runs with h->collecting == 0 on entry;
+ *      runs with core_collecting(h) == 0 on entry;
  *   I4 no object in `finobj` (instances with a pending __del__) is ever
  *      swept: the atomic step moves every white one to `tofnz` and marks it;
  *   I5 __del__ runs at most once per object: IM_FINALIZED is never cleared;
@@ -147,7 +147,7 @@ struct im_state {
     /* pacing */
     double heap_factor, step_mul;
     uint64_t min_heap, step_size, trigger;
-    uint64_t paid;                /* h->st.alloc_bytes when the last step ran */
+    uint64_t paid;                /* core_alloc_bytes(h) when the last step ran */
     uint64_t work;                /* work done in the current step, bytes */
     uint64_t marked_bytes;        /* bytes marked in this cycle */
     uint64_t marked_objects;      /* objects marked in this cycle */
@@ -333,7 +333,7 @@ static void im_barrier_slow(struct im_state *s, gclab_obj *owner, gclab_obj *v)
 
 static void im_post_write(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     (void)field;
     if (im_keep_invariant(s) && owner && v && !GCLAB_MUTANT(im_mut_no_barrier))
         im_barrier_slow(s, owner, v);
@@ -433,24 +433,6 @@ static int64_t im_mark_tofnz(struct im_state *s)
     return (int64_t)(s->marked_objects - before);
 }
 
-/* Call f(arg) in a frame of two slots [arg, f]; errors are reported and ignored. */
-static void im_call1(gclab_heap *h, gclab_obj *f, gclab_obj *arg, const char *what)
-{
-    if (gclab_frame_push(h, 2) != GCLAB_OK) {
-        gclab_error_clear(h);
-        return;
-    }
-    size_t base = h->frames[h->depth - 1].base;
-    h->slots[base] = arg;      /* plain stores: no refcounts on this engine */
-    h->slots[base + 1] = f;
-    int a = 0;
-    if (gclab_call(h, -1, 1, 1, &a) != GCLAB_OK) {
-        fprintf(stderr, "Exception ignored in %s: %s: %s\n", what,
-                gclab_status_name(gclab_error_status(h)), gclab_error(h));
-        gclab_error_clear(h);
-    }
-    gclab_frame_pop(h);
-}
 
 static void im_set_trigger(gclab_heap *h, struct im_state *s)
 {
@@ -459,12 +441,12 @@ static void im_set_trigger(gclab_heap *h, struct im_state *s)
     uint64_t goal = g > (double)s->min_heap ? (uint64_t)g : s->min_heap;
     /* Under a heap limit, aim at 7/8 of it: storage growth never steps or
      * collects, so it needs headroom (marksweep's rule). */
-    if (h->heap_limit && goal > h->heap_limit - h->heap_limit / 8)
-        goal = h->heap_limit - h->heap_limit / 8;
+    if (core_heap_limit(h) && goal > core_heap_limit(h) - core_heap_limit(h) / 8)
+        goal = core_heap_limit(h) - core_heap_limit(h) / 8;
     uint64_t lead = (uint64_t)((double)m / s->step_mul);
     s->trigger = goal > lead ? goal - lead : 0;
     /* The sweep empties arenas the mutator refills up to the goal: keep them. */
-    alloc_set_retain(h->alloc, (size_t)(goal / ALLOC_ARENA_SIZE) + 1);
+    alloc_set_retain(core_allocator(h), (size_t)(goal / ALLOC_ARENA_SIZE) + 1);
 }
 
 /* Marking ends: everything reachable is black, everything white is garbage. */
@@ -491,7 +473,7 @@ static void im_atomic(gclab_heap *h, struct im_state *s)
     /* Mutator code: new objects take the current epoch (they survive). No
      * step can run meanwhile (I3), so the vector and the queue stay valid. */
     for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        im_call1(h, s->callbacks.v[i + 1], s->callbacks.v[i], "weakref callback");
+        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
     s->callbacks.n = 0;
     gclab_obj *o = s->tofnz.head;
     s->tofnz.head = s->tofnz.tail = NULL;
@@ -569,7 +551,7 @@ static void im_single_step(gclab_heap *h, struct im_state *s)
  * done or the cycle ends (at least one single step). */
 static void im_step(gclab_heap *h, struct im_state *s, uint64_t budget)
 {
-    GCLAB_ASSERT(!h->collecting);   /* I3 */
+    GCLAB_ASSERT(!core_collecting(h));   /* I3 */
     core_event_step_start(h, 0, s->phase == IM_PHASE_PAUSE);
     s->work = 0;
     s->steps++;
@@ -581,7 +563,7 @@ static void im_step(gclab_heap *h, struct im_state *s, uint64_t budget)
     if (dt > 3000000 && getenv("IMDBG"))
         fprintf(stderr, "step %s->%s %.1f ms work %llu budget %llu single %d\n", im_phase_names[from], im_phase_names[s->phase], dt / 1e6, (unsigned long long)s->work, (unsigned long long)budget, nss);
     bool ends = s->phase == IM_PHASE_PAUSE;
-    if (h->verify_level >= 2 && im_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
         abort();
     core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);
 }
@@ -590,9 +572,9 @@ static void im_step(gclab_heap *h, struct im_state *s, uint64_t budget)
  * whole one, so that exactly the unreachable objects are found. */
 static int64_t im_collect(gclab_heap *h, int gen)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     (void)gen;
-    if (h->collecting)
+    if (core_collecting(h))
         return 0;                          /* I3: a finalizer called gc.collect() */
     /* A sweep in progress belongs to a finished marking: complete it. */
     if (im_in_sweep(s))
@@ -612,11 +594,11 @@ static int64_t im_collect(gclab_heap *h, int gen)
     do
         im_single_step(h, s);
     while (s->phase != IM_PHASE_PAUSE);
-    if (h->verify_level >= 2 && im_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
         abort();
     int64_t found = s->found;
     core_event_step_end(h, 0, true, found, 0);
-    s->paid = h->st.alloc_bytes;
+    s->paid = core_alloc_bytes(h);
     return found;
 }
 
@@ -626,20 +608,20 @@ static int64_t im_collect(gclab_heap *h, int gen)
 
 static gclab_obj *im_alloc(gclab_heap *h, size_t bytes, int kind)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     (void)kind;
-    if (!h->collecting) {
+    if (!core_collecting(h)) {
         if (!core_within_limit(h, bytes)) {
             im_collect(h, 0);              /* a last resort, even under gc.disable() */
-        } else if (h->gc_enabled) {
-            uint64_t debt = h->st.alloc_bytes - s->paid;
+        } else if (core_gc_enabled(h)) {
+            uint64_t debt = core_alloc_bytes(h) - s->paid;
             if (s->phase == IM_PHASE_PAUSE) {
-                if (h->st.live_bytes + bytes > s->trigger) {
-                    s->paid = h->st.alloc_bytes;
+                if (core_live_bytes(h) + bytes > s->trigger) {
+                    s->paid = core_alloc_bytes(h);
                     im_step(h, s, (uint64_t)((double)s->step_size * s->step_mul));
                 }
             } else if (debt >= s->step_size) {
-                s->paid = h->st.alloc_bytes;
+                s->paid = core_alloc_bytes(h);
                 im_step(h, s, (uint64_t)((double)debt * s->step_mul));
             }
         }
@@ -663,7 +645,7 @@ static gclab_obj *im_alloc(gclab_heap *h, size_t bytes, int kind)
 /* The object is built: queue instances with __del__ and weakrefs. */
 static void im_track(gclab_heap *h, gclab_obj *o)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     if (obj_has_del(o))
         im_queue_append(&s->finobj, o);
     else if (o->kind == GCLAB_K_WEAKREF)
@@ -680,7 +662,7 @@ static gclab_status im_init(gclab_heap *h)
     bool ok[6];
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
-    h->es = s;
+    core_set_es(h, s);
     s->heap_factor = heap_param_double(h, "heap_factor", &ok[0]);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok[1]);
     s->max = (size_t)heap_param_double(h, "mark_stack_max", &ok[2]);
@@ -712,7 +694,7 @@ static gclab_status im_init(gclab_heap *h)
         st = heap_error(h, GCLAB_EVALUE, "step_size must be at least 1 byte");
     if (st != GCLAB_OK) {
         free(s);              /* core calls no fini after a failed init */
-        h->es = NULL;
+        core_set_es(h, NULL);
         return st;
     }
     s->trigger = s->min_heap;
@@ -721,19 +703,19 @@ static gclab_status im_init(gclab_heap *h)
 
 static void im_fini(gclab_heap *h)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     if (!s)
         return;
     /* Core's allocator releases every object's memory at once. */
     free(s->grey);
     free(s->callbacks.v);
     free(s);
-    h->es = NULL;
+    core_set_es(h, NULL);
 }
 
 static void im_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     if (gen > 0)
         return;
     /* New objects go at the tail, after the current end, where we stop.
@@ -781,7 +763,7 @@ static void im_verify_edge(gclab_obj **field, void *ctx)
  * while sweeping, no marked object points to a white one. */
 static int im_verify(gclab_heap *h)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     uint64_t n = 0;
     for (gclab_obj *o = s->head; o; o = o->gc_next) {
         if (obj_is_immortal(o)) {
@@ -807,10 +789,10 @@ static int im_verify(gclab_heap *h)
     }
     for (gclab_obj *o = s->head; o; o = o->gc_next)
         o->gc_refs = 0;
-    if (n != s->nobjects || n != h->st.live_objects) {
+    if (n != s->nobjects || n != core_live_objects(h)) {
         fprintf(stderr, "incms verify: %llu listed, %llu counted, %llu live\n",
                 (unsigned long long)n, (unsigned long long)s->nobjects,
-                (unsigned long long)h->st.live_objects);
+                (unsigned long long)core_live_objects(h));
         return -1;                         /* I6 */
     }
     return c.bad ? -1 : 0;
@@ -820,14 +802,14 @@ static int im_verify(gclab_heap *h)
 
 const char *incms_phase_name(gclab_heap *h)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     return im_phase_names[s->phase];
 }
 
 /* "white", "grey" or "black" (immortal objects are black). */
 const char *incms_colour(gclab_heap *h, gclab_obj *o)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     if (im_is_white(s, o))
         return "white";
     if (o == s->partial)
@@ -841,8 +823,8 @@ const char *incms_colour(gclab_heap *h, gclab_obj *o)
 /* n single steps (fewer if the cycle ends), as one step (one pause); returns how many ran. */
 int incms_single_steps(gclab_heap *h, int n)
 {
-    struct im_state *s = h->es;
-    if (h->collecting || n <= 0)
+    struct im_state *s = core_es(h);
+    if (core_collecting(h) || n <= 0)
         return 0;
     bool starts = s->phase == IM_PHASE_PAUSE;
     core_event_step_start(h, 0, starts);
@@ -851,7 +833,7 @@ int incms_single_steps(gclab_heap *h, int n)
         im_single_step(h, s), k++;
     while (k < n && s->phase != IM_PHASE_PAUSE);
     bool ends = s->phase == IM_PHASE_PAUSE;
-    if (h->verify_level >= 2 && im_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
         abort();
     core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);
     return k;
@@ -861,7 +843,7 @@ int incms_single_steps(gclab_heap *h, int n)
  * name is unknown or a whole cycle passes without entering it. */
 bool incms_run_until(gclab_heap *h, const char *phase)
 {
-    struct im_state *s = h->es;
+    struct im_state *s = core_es(h);
     int target = -1;
     for (int i = 0; i < 4; i++)
         if (strcmp(im_phase_names[i], phase) == 0)

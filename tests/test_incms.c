@@ -37,10 +37,13 @@ static struct gclab_stats stats(gclab_heap *h)
     return st;
 }
 
-/* The object in slot i of the current frame (for colour checks only). */
+/* The object in slot i of the current frame (for colour checks only): its
+ * id() is its address, as in CPython. */
 static gclab_obj *slot_obj(gclab_heap *h, int i)
 {
-    return h->slots[h->frames[h->depth - 1].base + (size_t)i];
+    uint64_t id = 0;
+    gclab_id(h, i, &id);
+    return (gclab_obj *)(uintptr_t)id;
 }
 
 static int64_t kind_at(gclab_heap *h, int list, int64_t i, int tmp)
