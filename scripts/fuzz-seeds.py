@@ -198,7 +198,12 @@ _young_fin += [("INSTANCE", 2, 1), ("INSTANCE", 8, 7), ("WEAKREF", 3, 8, 0), ("A
                ("LIST", 5), ("INSTANCE", 9, 7), ("WEAKREF", 10, 9, 0), ("APPEND", 4, 10), ("CLEAR", 9),
                ("CLEAR", 10), ("LIST", 5), ("LEN", 6, 4)] * 10
 _young_fin += [("GC_COLLECT", -1, -1), ("LEN", 6, 4)]
+_young_res = [("FUNC", 0, RES), ("CLASS", 1, 0, -1, 0), ("LIST", 4)]
+_young_res += [("INSTANCE", 2, 1), ("LIST", 3), ("SETATTR", 2, 0, 3), ("CLEAR", 3), ("CLEAR", 2)]
+_young_res += [("LIST", 5), ("LIST", 5), ("LEN", 6, 4)] * 30 + [("GC_COLLECT", -1, -1), ("LEN", 6, 4)]
 STRESS_PROGRAMS = {
+    # an instance whose __del__ resurrects it (with the list it holds), then allocation
+    "young_res": _young_res,
     # instances with __del__ holding instances that weakrefs (with callbacks) in an old list point to
     "young_fin": _young_fin,
     # a long list blackened a few items at a time while items are popped from its front
