@@ -177,6 +177,7 @@ void core_event_step_start(gclab_heap *h, int gen, bool cycle_starts)
     h->hot.collecting++;
     if (cycle_starts)
         run_callbacks(h, "start", gen, 0, 0);
+    h->pause_start_cpu_ns = core_thread_cpu_ns();
     h->pause_start_ns = gclab_now_ns();
 }
 
@@ -185,6 +186,7 @@ void core_event_step_end(gclab_heap *h, int gen, bool cycle_ends, int64_t collec
 {
     uint64_t end = gclab_now_ns();
     uint64_t dur = end - h->pause_start_ns;
+    h->st.gc_cpu_ns += core_thread_cpu_ns() - h->pause_start_cpu_ns;
     if (gen < 0 || gen >= GCLAB_MAX_GENS)
         gen = 0;
     if (cycle_ends) {
