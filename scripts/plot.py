@@ -324,8 +324,8 @@ def plot_garbage(d, engines, points, keys=None):
     per engine, from the traced runs; traces written before the garbage
     columns existed are skipped. Returns whether anything was drawn."""
     keys = keys or {}
-    fig, axes = grid_axes(len(points), "Memory over time (traced run per engine): live bytes (solid), "
-                          "garbage bytes: unreachable, not yet freed (dashed)")
+    fig, axes = grid_axes(len(points), "Memory over time (traced run per engine): bytes allocated and not "
+                          "yet freed (solid), of which garbage: unreachable (dashed)")
     any_trace = False
     for ax, p in zip(axes, points):
         key = keys.get(p, p.replace(" ", "."))
