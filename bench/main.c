@@ -66,7 +66,7 @@ static int cmd_engines(int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: gclab engines [--caps|--mutants|--json]\n\nOne line per engine: its name and what it is.\n"
                "With --caps: its name and capability facts instead, as key=value words\n"
-               "(refcounts, collects_cycles, generations; 1 = yes), for scripts.\n"
+               "(refcounts, collects_cycles, generations, precise; 1 = yes), for scripts.\n"
                "With --mutants: one line per planted bug (core/mutant.h), engine/name and\n"
                "what it does; GCLAB_MUTANT=engine/name selects one in a fuzz build.\n"
                "With --json: one JSON array of {\"name\", \"summary\", \"caps\": {...}} (for\n"
@@ -102,12 +102,13 @@ static int cmd_engines(int argc, char **argv)
             return 1;
         }
         if (json) {
-            json_t *c = json_pack("{s:b, s:b, s:i}", "refcounts", gclab_has_refcounts(h), "collects_cycles",
-                                  gclab_collects_cycles(h), "generations", gclab_generations(h));
+            json_t *c = json_pack("{s:b, s:b, s:i, s:b}", "refcounts", gclab_has_refcounts(h), "collects_cycles",
+                                  gclab_collects_cycles(h), "generations", gclab_generations(h), "precise",
+                                  gclab_is_precise(h));
             json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "name", name, "summary", summary, "caps", c));
         } else {
-            printf("%s refcounts=%d collects_cycles=%d generations=%d\n", name, gclab_has_refcounts(h),
-                   gclab_collects_cycles(h), gclab_generations(h));
+            printf("%s refcounts=%d collects_cycles=%d generations=%d precise=%d\n", name, gclab_has_refcounts(h),
+                   gclab_collects_cycles(h), gclab_generations(h), gclab_is_precise(h));
         }
         gclab_heap_free(h);
     }

@@ -73,6 +73,7 @@
 #endif
 
 #include "alloc.h"
+#include "mutant.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -170,7 +171,16 @@ struct alloc {
     struct alloc_stats st;
 };
 
-static size_t class_of(size_t n) { return (n - 1) / ALLOC_ALIGN; }
+/* Planted bug (core/mutant.h), listed by the engines that use the pools. */
+const struct gclab_mutant alloc_mut_size_class = {
+    "alloc-size-class", "a request of 16k+1..16k+8 bytes (over 64) gets the class one size smaller" };
+
+static size_t class_of(size_t n)
+{
+    if (GCLAB_MUTANT(alloc_mut_size_class) && n > 64 && (n - 1) % ALLOC_ALIGN < 8)
+        return (n - 1) / ALLOC_ALIGN - 1;
+    return (n - 1) / ALLOC_ALIGN;
+}
 static size_t class_size(size_t c) { return (c + 1) * ALLOC_ALIGN; }
 
 static struct pool *pool_of(const void *p)

@@ -204,5 +204,8 @@ void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out);
  * pool, in address order within a pool), then malloc'd blocks. fn must not allocate
  * or free from a. */
 void alloc_foreach_object(alloc_t *a, void (*fn)(void *block, void *ctx), void *ctx);
+/* The allocator's planted bug (core/mutant.h), in the engines' mutant lists. */
+struct gclab_mutant;
+extern const struct gclab_mutant alloc_mut_size_class;
 
 #endif

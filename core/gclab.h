@@ -361,5 +361,7 @@ int gclab_generations(const gclab_heap *h);
 /* Whether the engine keeps reference counts / collects cycles. */
 bool gclab_has_refcounts(const gclab_heap *h);
 bool gclab_collects_cycles(const gclab_heap *h);
+/* Whether the engine knows every root exactly (false: conservative, may keep garbage). */
+bool gclab_is_precise(const gclab_heap *h);
 
 #endif

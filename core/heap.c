@@ -267,6 +267,7 @@ const char *gclab_heap_engine(const gclab_heap *h) { return h->eng->name; }
 int gclab_generations(const gclab_heap *h) { return h->eng->caps.generations; }
 bool gclab_has_refcounts(const gclab_heap *h) { return h->eng->caps.refcounts; }
 bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_cycles; }
+bool gclab_is_precise(const gclab_heap *h) { return h->eng->caps.precise; }
 
 /* ---- what engines may ask of the heap (engine.h) --------------------- */
 

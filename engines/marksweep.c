@@ -129,6 +129,8 @@ static const struct gclab_mutant ms_mut_no_clear_wr = {
     "no-clear-wr", "a swept object's weakrefs are not cleared" };
 static const struct gclab_mutant ms_mut_fin_twice = {
     "fin-twice", "FINALIZED is never set, so __del__ runs again at the next collection" };
+static const struct gclab_mutant ms_mut_overflow_tuple = {
+    "overflow-tuple", "the rescan after a mark-stack overflow skips tuples (a small mark_stack_max reaches it)" };
 
 struct ms_vec { gclab_obj **v; size_t n, cap; };
 
@@ -281,7 +283,8 @@ static void ms_rescan_one(void *block, void *ctx)
 {
     struct ms_state *s = ctx;
     gclab_obj *o = block;
-    if (obj_kind_is_container(o->kind) && ms_is_marked(s, o)) {
+    if (obj_kind_is_container(o->kind) && ms_is_marked(s, o) &&
+        !(GCLAB_MUTANT(ms_mut_overflow_tuple) && o->kind == GCLAB_K_TUPLE)) {
         obj_trace(o, ms_visit_field, s);
         ms_drain(s);
     }
@@ -653,7 +656,8 @@ static int ms_verify(gclab_heap *h)
 }
 
 static const struct gclab_mutant *const ms_mutants[] = {
-    &ms_mut_skip_mark, &ms_mut_no_clear_wr, &ms_mut_fin_twice, NULL };
+    &ms_mut_skip_mark, &ms_mut_no_clear_wr, &ms_mut_fin_twice, &ms_mut_overflow_tuple, &alloc_mut_size_class,
+    NULL };
 
 static const struct gclab_param_spec ms_params[] = {
     { "heap_factor", "2.0", "collect when live bytes pass live-after-last-collection times this (>= 1)" },

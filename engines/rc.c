@@ -48,6 +48,8 @@ static const struct gclab_mutant rc_mut_no_clear_wr = {
     "no-clear-wr", "a freed object's weakrefs are not cleared" };
 static const struct gclab_mutant rc_mut_fin_twice = {
     "fin-twice", "__del__ runs twice" };
+static const struct gclab_mutant rc_mut_free_resurrected = {
+    "free-resurrected", "an object its __del__ stored somewhere is freed anyway" };
 
 struct rc_state {
     gclab_obj *pending;    /* objects at zero, waiting to be freed (RC1) */
@@ -98,7 +100,7 @@ static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
         core_run_finalizer(h, o);
         if (GCLAB_MUTANT(rc_mut_fin_twice))
             core_run_finalizer(h, o);
-        if (--o->refcnt > 0)
+        if (--o->refcnt > 0 && !GCLAB_MUTANT(rc_mut_free_resurrected))
             return;                    /* resurrected: someone stored it */
     }
     if (!GCLAB_MUTANT(rc_mut_no_clear_wr))
@@ -133,7 +135,8 @@ static void rc_release(gclab_heap *h, gclab_obj *o)
 static const struct gclab_param_spec rc_params[] = { { NULL, NULL, NULL } };
 
 static const struct gclab_mutant *const rc_mutants[] = {
-    &rc_mut_skip_decref, &rc_mut_no_clear_wr, &rc_mut_fin_twice, NULL };
+    &rc_mut_skip_decref, &rc_mut_no_clear_wr, &rc_mut_fin_twice, &rc_mut_free_resurrected,
+    &alloc_mut_size_class, NULL };
 
 const struct gclab_engine gclab_engine_rc = {
     .name = "rc",

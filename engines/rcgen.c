@@ -107,6 +107,16 @@ static const struct gclab_mutant rg_mut_no_clear_wr = {
     "no-clear-wr", "an object freed by its refcount keeps its weakrefs set" };
 static const struct gclab_mutant rg_mut_fin_twice = {
     "fin-twice", "__del__ of an object freed by its refcount runs twice" };
+static const struct gclab_mutant rg_mut_gen_slip = {
+    "gen-slip", "survivors of a generation-1 collection stay in generation 1" };
+static const struct gclab_mutant rg_mut_cb_trash = {
+    "cb-trash", "handle_weakrefs calls the callback of a weakref that is trash itself" };
+static const struct gclab_mutant rg_mut_cb_skip = {
+    "cb-skip", "handle_weakrefs clears reachable weakrefs to trash without calling their callbacks" };
+static const struct gclab_mutant rg_mut_free_resurrected = {
+    "free-resurrected", "handle_resurrected_objects keeps nothing: what a __del__ resurrected is cleared and freed" };
+static const struct gclab_mutant rg_mut_untrack_tuple = {
+    "untrack-tuple", "untrack_tuples takes a list item for an atom: a tuple holding a list leaves the generations" };
 #define RG_TUPLE_SAVE 20        /* PyTuple_MAXSAVESIZE: sizes 1..20 */
 #define RG_TUPLE_FREE_MAX 2000  /* PyTuple_MAXFREELIST */
 
@@ -474,7 +484,8 @@ static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
         obj_tuple *t = AS(obj_tuple, o);
         size_t i;
         for (i = 0; i < t->n; i++)
-            if (!t->items[i] || rg_may_be_tracked(t->items[i]))
+            if (!t->items[i] || (rg_may_be_tracked(t->items[i]) &&
+                                 !(GCLAB_MUTANT(rg_mut_untrack_tuple) && t->items[i]->kind == GCLAB_K_LIST)))
                 break;
         if (i == t->n)
             rg_untrack(s, o);
@@ -508,7 +519,9 @@ static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_ob
             /* No callback: none wanted, the weakref is trash itself, or it
              * is already dead and queued on the pending stack (a collection
              * started inside a release cascade). */
-            if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RG_COLLECTING) ||
+            if (GCLAB_MUTANT(rg_mut_cb_skip))
+                continue;
+            if (!AS(obj_weakref, wr)->callback || ((wr->gcflags & RG_COLLECTING) && !GCLAB_MUTANT(rg_mut_cb_trash)) ||
                 wr->refcnt == 0)
                 continue;
             obj_incref(wr);   /* so it cannot vanish before its turn */
@@ -556,7 +569,12 @@ static void rcgen_handle_resurrected(gclab_obj *unreachable, gclab_obj *still_un
 {
     for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next)
         o->gcflags &= (uint8_t)~RG_COLLECTING;
-    rcgen_deduce_unreachable(unreachable, still_unreachable);
+    if (GCLAB_MUTANT(rg_mut_free_resurrected)) {
+        rg_list_init(still_unreachable);
+        rg_list_merge(unreachable, still_unreachable);
+    } else {
+        rcgen_deduce_unreachable(unreachable, still_unreachable);
+    }
     rg_clear_unreachable_mask(still_unreachable);
     rg_list_merge(unreachable, old);
 }
@@ -646,7 +664,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
 
     rcgen_deduce_unreachable(young, &unreachable);
     rcgen_untrack_tuples(s, young);
-    if (young != old) {
+    if (young != old && !(GCLAB_MUTANT(rg_mut_gen_slip) && gen == 1)) {
         if (gen == RG_NGENS - 2)
             s->long_lived_pending += rg_list_size(young);
         rg_list_merge(young, old);
@@ -868,7 +886,9 @@ static const struct gclab_param_spec rcgen_params[] = {
 };
 
 static const struct gclab_mutant *const rcgen_mutants[] = {
-    &rg_mut_skip_decref, &rg_mut_skip_mark, &rg_mut_no_clear_wr, &rg_mut_fin_twice, NULL };
+    &rg_mut_skip_decref, &rg_mut_skip_mark, &rg_mut_no_clear_wr, &rg_mut_fin_twice, &rg_mut_gen_slip,
+    &rg_mut_cb_trash, &rg_mut_cb_skip, &rg_mut_free_resurrected, &rg_mut_untrack_tuple, &alloc_mut_size_class,
+    NULL };
 
 const struct gclab_engine gclab_engine_rcgen = {
     .name = "rcgen",

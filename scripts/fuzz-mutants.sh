@@ -7,13 +7,14 @@
 # committed corpus under libFuzzer and reports found / not found, whether the
 # corpus replay alone found it, and the seconds to the first crash.
 #
-#   scripts/fuzz-mutants.sh [--limit SECONDS] [--target T] [SELECTOR...]
+#   scripts/fuzz-mutants.sh [--limit SECONDS] [--target T] [--replay] [SELECTOR...]
 #   scripts/fuzz-mutants.sh --list
 #
 # SELECTOR: an engine (rc), a mutant name (fin-twice: on every engine that
 # has one) or engine/name (rcgen/skip-mark); none = all. --limit: seconds of
 # fuzzing per mutant (default 300). --target: ops_target (default) or
-# diff_target. Each run uses one core; run one script at a time. The full
+# diff_target. --replay: replay the corpus only (libFuzzer -runs=0), no
+# fuzzing: the "found by corpus replay" column alone, fast. Each run uses one core; run one script at a time. The full
 # run takes (number of mutants) x limit seconds at most: by hand, not in CI.
 # What a run found is kept in build/fuzz/mutants/<engine>-<mutant>/.
 set -u
@@ -21,13 +22,15 @@ cd "$(dirname "$0")/.."
 limit=300
 target=ops_target
 list=0
+runs=()
 sel=()
-usage() { echo "usage: scripts/fuzz-mutants.sh [--limit SECONDS] [--target ops_target|diff_target] [--list] [ENGINE|MUTANT|ENGINE/MUTANT...]" >&2; exit 2; }
+usage() { echo "usage: scripts/fuzz-mutants.sh [--limit SECONDS] [--target ops_target|diff_target] [--replay] [--list] [ENGINE|MUTANT|ENGINE/MUTANT...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --limit) [ $# -ge 2 ] || usage; limit=$2; shift 2 ;;
         --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
         --list) list=1; shift ;;
+        --replay) runs=(-runs=0); shift ;;
         -h|--help) usage ;;
         -*) usage ;;
         *) sel+=("$1"); shift ;;
@@ -77,7 +80,7 @@ for line in "${all[@]}"; do
     # New inputs go to the first corpus directory: the committed corpus is only read.
     GCLAB_MUTANT=$pair GCLAB_FUZZ_ENGINE=$e ASAN_OPTIONS=detect_leaks=1:symbolize=1 \
         timeout $((limit + 120)) "$bin" -max_total_time="$limit" -timeout=25 -rss_limit_mb=4096 \
-        -max_len=1024 -dict="fuzz/$target.dict" -artifact_prefix="$dir/" -print_final_stats=1 \
+        -max_len=1024 -dict="fuzz/$target.dict" -artifact_prefix="$dir/" -print_final_stats=1 "${runs[@]}" \
         "$dir/new" "fuzz/corpus/$target" >"$dir/log" 2>&1
     end=$(date +%s.%N)
     if [ -n "$(ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null)" ]; then

@@ -69,6 +69,17 @@ def encode(prog, engine, knobs=0, alloc="malloc", pairs=()):
 
 REC, INIT, IDENT, PAIR, CYC, RES, MKCYC, MKWR, CBAL = 1, 2, 3, 4, 5, 6, 7, 8, 9
 PROGRAMS = {
+    # generations: a list survives gc.collect(0) (to generation 1), then gc.collect(1)
+    # (to 2); a tuple holding a list (never untracked) and a dict beside it
+    "generations": [("INT", 9, 0), ("INT", 10, 1), ("LIST", 0), ("DICT", 1), ("TUPLE", 2, 0, 2), ("GC_COLLECT", -1, 9),
+                    ("LIST", 3), ("GC_COLLECT", -1, 10), ("APPEND", 0, 3), ("GC_COLLECT", -1, 9), ("GC_COLLECT", -1, 10),
+                    ("LIST", 4), ("GC_COLLECT", -1, 10), ("GC_COLLECT", -1, -1), ("GC_COLLECT", -1, 10)],
+    # a weakref with a callback held by its own target, dropped together: trash, so a
+    # full collection clears it without calling the callback; beside it a reachable one
+    "wr_trash": [("FUNC", 0, REC), ("CLASS", 1, 0, -1, -1), ("INSTANCE", 2, 1), ("WEAKREF", 3, 2, 0),
+                 ("SETATTR", 2, 0, 3), ("SETATTR", 2, 1, 2), ("INSTANCE", 4, 1), ("SETATTR", 4, 0, 4),
+                 ("WEAKREF", 5, 4, 0), ("CLEAR", 2), ("CLEAR", 3), ("CLEAR", 4), ("GC_COLLECT", -1, -1),
+                 ("CALL", 6, 5, 0, 0)],
     # a resurrecting __del__ (res: r.append(self)): an acyclic instance holding a list,
     # and a self-cycle with a weakref (callback rec), both dropped and collected
     "resurrect": [("FUNC", 0, RES), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("LIST", 3), ("SETATTR", 2, 0, 3),
