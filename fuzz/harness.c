@@ -1518,6 +1518,8 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         if ((op->code == OP_ADD || op->code == OP_MUL) && (seq_kind(h, op->b) || seq_kind(h, op->c) ||
                                                            (op->code == OP_MUL && (str_kind(h, op->b) || str_kind(h, op->c)))))
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: sequence + and * (core/ops.c seq_arith) are not modelled");
+        if (op->code == OP_SETATTR && gclab_kind_of(h, op->a) == GCLAB_K_CLASS)
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: class attributes (instances see them) are not modelled");
         z->pc = pc;
         z->direct = z->wr_call = false;
         z->full = false;
