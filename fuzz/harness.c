@@ -1520,6 +1520,9 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: sequence + and * (core/ops.c seq_arith) are not modelled");
         if (op->code == OP_SETATTR && gclab_kind_of(h, op->a) == GCLAB_K_CLASS)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: class attributes (instances see them) are not modelled");
+        if (op->code == OP_CALL && op->d >= 1 && gclab_kind_of(h, op->c) == GCLAB_K_CLASS && z->m->slots[op->b] >= 0 &&
+            helper_of(z->m, z->m->slots[op->b]) == FZ_F_INIT)
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: init(cls, x) stores a class attribute (not modelled)");
         z->pc = pc;
         z->direct = z->wr_call = false;
         z->full = false;
