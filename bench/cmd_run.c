@@ -172,11 +172,15 @@ static const char run_help[] =
     "  -w, --workload NAME     workload (gclab workloads)\n"
     "  -p KEY=VALUE            a workload parameter, or an engine knob such as\n"
     "                          threshold0=700 (rcgen), heap_factor=2 (marksweep),\n"
-    "                          zeal=N (collect every N allocations, all engines)\n"
+    "                          zeal=N (collect every N allocations, all engines);\n"
+    "                          each has a type and a range (gclab workloads,\n"
+    "                          gclab engines --json), checked before anything\n"
+    "                          runs; a key may be given once\n"
     "      --seed N            seed for the workload's random choices (default 1)\n"
     "      --json              print the record as JSON\n"
     "      --alloc MODE        pool (pymalloc-style, default) or malloc\n"
     "      --heap-limit BYTES  fail with MemoryError past this many live bytes\n"
+    "                          (0, the default: no limit); 1e6 is 1000000\n"
     "      --heap-size BYTES   a fixed heap of this many live bytes: tracing engines\n"
     "                          (marksweep, bdw) collect when it is full instead of at\n"
     "                          heap_factor x live, and it is also a limit (MemoryError\n"
@@ -240,6 +244,8 @@ static bool is_opt(const char *a, const char *shortopt, const char *longopt)
            (strncmp(a, longopt, ll) == 0 && a[ll] == '=');
 }
 
+/* A count: digits (the whole uint64 range), or a whole number in the form a
+ * parameter takes (1e6, 2.0), as -p n=1e6 is. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
     char *end;
@@ -247,10 +253,11 @@ static bool parse_u64(const char *s, uint64_t *out)
         return false;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno)
-        return false;
-    *out = v;
-    return true;
+    if (*s >= '0' && *s <= '9' && !*end && !errno) {
+        *out = v;
+        return true;
+    }
+    return gclab_parse_int(s, 0, GCLAB_PARAM_INT_MAX, out);
 }
 
 static void print_summary(const json_t *r)
@@ -300,7 +307,8 @@ int cmd_run(int argc, char **argv)
     struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
     size_t nw = 0, ne = 0;
     const char *raw[MAX_PARAMS];
-    size_t nraw = 0;
+    char *keys[MAX_PARAMS];
+    size_t nraw = 0, nkeys = 0;
     char err[512];
 
     if (cli_wants_help(argc, argv)) {
@@ -325,22 +333,22 @@ int cmd_run(int argc, char **argv)
             raw[nraw++] = v;
         } else if (is_opt(a, NULL, "--seed")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--seed"), &seed)) {
-                fprintf(stderr, "gclab run: --seed needs a non-negative integer\n");
+                fprintf(stderr, "gclab run: --seed needs a non-negative integer, got '%s'\n", v ? v : "");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--heap-limit")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--heap-limit"), &heap_limit)) {
-                fprintf(stderr, "gclab run: --heap-limit needs a byte count\n");
+                fprintf(stderr, "gclab run: --heap-limit needs a byte count (0: no limit), got '%s'\n", v ? v : "");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--heap-size")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--heap-size"), &heap_size) || heap_size == 0) {
-                fprintf(stderr, "gclab run: --heap-size needs a positive byte count\n");
+                fprintf(stderr, "gclab run: --heap-size needs a positive byte count, got '%s'\n", v ? v : "");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--repetition")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--repetition"), &repetition)) {
-                fprintf(stderr, "gclab run: --repetition needs a non-negative integer\n");
+                fprintf(stderr, "gclab run: --repetition needs a non-negative integer, got '%s'\n", v ? v : "");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--alloc")) {
@@ -359,7 +367,7 @@ int cmd_run(int argc, char **argv)
         } else if (is_opt(a, NULL, "--trace-every")) {
             if (!parse_u64(v = opt_value(argc, argv, &i, NULL, "--trace-every"), &trace_every) ||
                 trace_every == 0) {
-                fprintf(stderr, "gclab run: --trace-every needs a positive integer\n");
+                fprintf(stderr, "gclab run: --trace-every needs a positive integer, got '%s'\n", v ? v : "");
                 return 2;
             }
         } else if (is_opt(a, NULL, "--trace")) {
@@ -391,38 +399,68 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     /* A parameter belongs to the workload if it names one of its
-     * parameters, otherwise to the engine (or core's knobs). */
+     * parameters, otherwise to the engine (or core's knobs). Every key is
+     * owned by keys[] and freed at done, whatever path leaves. */
+    int rc = 0;
+    gclab_heap *h = NULL;
     for (size_t i = 0; i < nraw; i++) {
-        char *eq = strchr(raw[i], '=');
+        const char *eq = strchr(raw[i], '=');
         if (!eq || eq == raw[i]) {
             fprintf(stderr, "gclab run: -p needs KEY=VALUE, got '%s'\n", raw[i]);
-            return 2;
+            rc = 2;
+            goto done;
         }
         size_t klen = (size_t)(eq - raw[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strncmp(raw[j], raw[i], klen) == 0 && raw[j][klen] == '=') {
+                fprintf(stderr, "gclab run: parameter %.*s given twice (-p %s, -p %s)\n", (int)klen, raw[i],
+                        raw[j], raw[i]);
+                rc = 2;
+                goto done;
+            }
         char *key = strndup(raw[i], klen);
+        if (!key) {
+            fprintf(stderr, "gclab run: out of memory\n");
+            rc = 2;
+            goto done;
+        }
+        keys[nkeys++] = key;
         const char *val = eq + 1;
         bool is_wl = false;
-        for (const struct wl_param *p = wl->params; p->name; p++)
+        for (const struct gclab_param_spec *p = wl->params; p->name; p++)
             if (strcmp(p->name, key) == 0)
                 is_wl = true;
         if (is_wl) {
             if (!workload_param_valid(wl, key, val, err, sizeof err)) {
                 fprintf(stderr, "gclab run: %s\n", err);
-                free(key);
-                return 2;
+                rc = 2;
+                goto done;
             }
             wparams[nw++] = (struct gclab_kv){ key, val };
         } else {
             if (!gclab_param_valid(engine, key, val, err, sizeof err)) {
-                fprintf(stderr, "gclab run: %s; workload '%s' takes:", err, wl->name);
-                for (const struct wl_param *p = wl->params; p->name; p++)
-                    fprintf(stderr, " %s", p->name);
+                bool engine_knob = false;
+                const struct gclab_param_spec *sp;
+                for (int k = 0; (sp = gclab_engine_param_at(engine, k)); k++)
+                    engine_knob = engine_knob || strcmp(sp->name, key) == 0;
+                fprintf(stderr, "gclab run: %s", err);
+                if (!engine_knob) {
+                    fprintf(stderr, "; workload '%s' takes:", wl->name);
+                    for (const struct gclab_param_spec *p = wl->params; p->name; p++)
+                        fprintf(stderr, " %s", p->name);
+                }
                 fprintf(stderr, "\n");
-                free(key);
-                return 2;
+                rc = 2;
+                goto done;
             }
             eparams[ne++] = (struct gclab_kv){ key, val };
         }
+    }
+    struct wl_ctx ctx = { .wl = wl, .nparams = nw, .params = wparams, .seed = seed };
+    if (!workload_check(&ctx, err, sizeof err)) {
+        fprintf(stderr, "gclab run: %s\n", err);
+        rc = 2;
+        goto done;
     }
 
     struct gclab_config cfg = {
@@ -432,14 +470,12 @@ int cmd_run(int argc, char **argv)
         .nparams = ne,
         .params = eparams,
     };
-    int rc = 0;
-    gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
+    h = gclab_heap_new(engine, &cfg, err, sizeof err);
     if (!h) {
         fprintf(stderr, "gclab run: %s\n", err);
         rc = 2;
         goto done;
     }
-    struct wl_ctx ctx = { .wl = wl, .nparams = nw, .params = wparams, .seed = seed };
     if (trace_out)
         gclab_set_sampler(h, trace_every, trace_sample, &tr);
     gclab_status st = wl->run(h, &ctx);
@@ -506,10 +542,8 @@ int cmd_run(int argc, char **argv)
 done:
     free(tr.s);
     gclab_walk_free(tr.walk);
-    for (size_t i = 0; i < nw; i++)
-        free((void *)wparams[i].key);
-    for (size_t i = 0; i < ne; i++)
-        free((void *)eparams[i].key);
+    for (size_t i = 0; i < nkeys; i++)
+        free(keys[i]);
     return rc;
 missing:
     fprintf(stderr, "gclab run: option '%s' needs a value\n", argv[argc - 1]);

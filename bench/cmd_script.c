@@ -40,8 +40,8 @@ static const char script_help[] =
     "(FILE:LINE: ...); 2 bad usage or a script outside the subset\n"
     "(FILE:LINE:COL: error: ...), in which case nothing ran.\n";
 
-static const struct wl_param no_params[] = { { NULL, NULL, NULL } };
-static const struct workload script_workload = { "script", "a heap script", no_params, NULL };
+static const struct gclab_param_spec no_params[] = { GCLAB_PEND };
+static const struct workload script_workload = { .name = "script", .summary = "a heap script", .params = no_params };
 
 /* The whole file, NUL-terminated; NULL with a message on failure. */
 static char *read_file(const char *path, size_t *len)
@@ -115,15 +115,18 @@ int cmd_script(int argc, char **argv)
                 fprintf(stderr, "gclab script: too many -p options\n");
                 goto out;
             }
-            eparams[ne++] = (struct gclab_kv){ strndup(argv[i], (size_t)(eq - argv[i])), eq + 1 };
+            char *key = strndup(argv[i], (size_t)(eq - argv[i]));
+            if (!key) {
+                fprintf(stderr, "gclab script: out of memory\n");
+                goto out;
+            }
+            eparams[ne++] = (struct gclab_kv){ key, eq + 1 };
         } else if (strcmp(a, "--heap-limit") == 0) {
-            char *end;
             if (++i >= argc)
                 goto missing;
-            errno = 0;
-            heap_limit = strtoull(argv[i], &end, 10);
-            if (!*argv[i] || *end || errno || argv[i][0] == '-') {
-                fprintf(stderr, "gclab script: --heap-limit needs a byte count\n");
+            if (!gclab_parse_int(argv[i], 0, GCLAB_PARAM_INT_MAX, &heap_limit)) {
+                fprintf(stderr, "gclab script: --heap-limit needs a byte count (0: no limit), got '%s'\n",
+                        argv[i]);
                 goto out;
             }
         } else if (strcmp(a, "--json") == 0) {
@@ -156,6 +159,13 @@ int cmd_script(int argc, char **argv)
         fprintf(stderr, "\n");
         goto out;
     }
+    for (size_t i = 0; i < ne; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(eparams[i].key, eparams[j].key) == 0) {
+                fprintf(stderr, "gclab script: parameter %s given twice (-p %s=%s, -p %s=%s)\n", eparams[i].key,
+                        eparams[j].key, eparams[j].value, eparams[i].key, eparams[i].value);
+                goto out;
+            }
     for (size_t i = 0; i < ne; i++)
         if (!gclab_param_valid(engine, eparams[i].key, eparams[i].value, err, sizeof err)) {
             fprintf(stderr, "gclab script: %s\n", err);

@@ -9,6 +9,32 @@
 #include "cli.h"
 #include "record.h"
 
+/* {"name", "default", "help", "type": "int"|"real"|"word", "min", "max"} or "words": [...]. */
+static json_t *param_json(const struct gclab_param_spec *p)
+{
+    static const char *const types[] = { [GCLAB_PARAM_INT] = "int", [GCLAB_PARAM_REAL] = "real",
+                                         [GCLAB_PARAM_WORD] = "word" };
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", p->name, "default", p->dflt, "help",
+                          p->help ? p->help : "", "type", types[p->type]);
+    if (p->type == GCLAB_PARAM_WORD) {
+        json_t *ws = json_array();
+        for (const char *w = p->words; w && *w;) {
+            const char *bar = strchr(w, '|');
+            size_t n = bar ? (size_t)(bar - w) : strlen(w);
+            json_array_append_new(ws, json_stringn(w, n));
+            w = bar ? bar + 1 : w + n;
+        }
+        json_object_set_new(o, "words", ws);
+    } else if (p->type == GCLAB_PARAM_INT) {
+        json_object_set_new(o, "min", json_integer((json_int_t)p->min));
+        json_object_set_new(o, "max", json_integer((json_int_t)p->max));
+    } else {
+        json_object_set_new(o, "min", json_real(p->min));
+        json_object_set_new(o, "max", json_real(p->max));
+    }
+    return o;
+}
+
 static int cmd_engines(int argc, char **argv);
 static int cmd_workloads(int argc, char **argv);
 static int cmd_machine(int argc, char **argv);
@@ -105,7 +131,12 @@ static int cmd_engines(int argc, char **argv)
             json_t *c = json_pack("{s:b, s:b, s:i, s:b}", "refcounts", gclab_has_refcounts(h), "collects_cycles",
                                   gclab_collects_cycles(h), "generations", gclab_generations(h), "precise",
                                   gclab_is_precise(h));
-            json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "name", name, "summary", summary, "caps", c));
+            json_t *ps = json_array();
+            const struct gclab_param_spec *p;
+            for (int k = 0; (p = gclab_engine_param_at(name, k)); k++)
+                json_array_append_new(ps, param_json(p));
+            json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:o}", "name", name, "summary", summary, "caps", c,
+                                                 "params", ps));
         } else {
             printf("%s refcounts=%d collects_cycles=%d generations=%d precise=%d\n", name, gclab_has_refcounts(h),
                    gclab_collects_cycles(h), gclab_generations(h), gclab_is_precise(h));
@@ -135,16 +166,15 @@ static int cmd_workloads(int argc, char **argv)
     for (int i = 0; (w = workload_at(i)); i++) {
         if (json) {
             json_t *ps = json_array();
-            for (const struct wl_param *p = w->params; p->name; p++)
-                json_array_append_new(ps, json_pack("{s:s, s:s, s:s}", "name", p->name, "default", p->dflt,
-                                                    "help", p->help ? p->help : ""));
+            for (const struct gclab_param_spec *p = w->params; p->name; p++)
+                json_array_append_new(ps, param_json(p));
             json_array_append_new(all, json_pack("{s:s, s:s, s:o}", "name", w->name, "summary", w->summary,
                                                  "params", ps));
             continue;
         }
         char params[512] = "";
         size_t n = 0;
-        for (const struct wl_param *p = w->params; p->name && n < sizeof params; p++)
+        for (const struct gclab_param_spec *p = w->params; p->name && n < sizeof params; p++)
             n += (size_t)snprintf(params + n, sizeof params - n, "%s%s=%s", n ? " " : "", p->name, p->dflt);
         /* Parameter lists outgrow a column: they get a line of their own. */
         printf("%-14s %s\n%-14s %s\n", w->name, w->summary, "", params);

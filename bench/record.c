@@ -78,7 +78,7 @@ json_t *record_build(const struct record_in *in)
     json_t *params = json_object();
 
     /* Every workload parameter, given or default, as a number. */
-    for (const struct wl_param *p = c->wl->params; p->name; p++) {
+    for (const struct gclab_param_spec *p = c->wl->params; p->name; p++) {
         double v = wl_param_double(c, p->name);
         json_object_set_new(params, p->name, v == (double)(int64_t)v ? json_integer((json_int_t)v) : json_real(v));
     }

@@ -31,12 +31,6 @@ struct gclab_engine_caps {
                             * survivors do not move g -> g + 1 as in CPython 3.11 */
 };
 
-struct gclab_param_spec {
-    const char *name;
-    const char *dflt;      /* default as text */
-    const char *help;
-};
-
 /* =====================================================================
  * The table
  * ===================================================================== */

@@ -63,6 +63,44 @@ enum gclab_kind {
 /* Heap configuration. Zero-initialize, then set what you need. */
 enum gclab_alloc_mode { GCLAB_ALLOC_POOL = 0, GCLAB_ALLOC_MALLOC = 1 };
 struct gclab_kv { const char *key, *value; };
+
+/* ---- parameters (engine knobs, core knobs, workload parameters) ------ */
+
+/* Every parameter has a type and a range, checked before anything runs
+ * (gclab_param_check): a value outside them is a usage error (exit 2) whose
+ * message names the value and the range. Tables are written with the
+ * GCLAB_PINT / GCLAB_PREAL / GCLAB_PWORD macros and end with GCLAB_PEND. */
+enum gclab_param_type {
+    GCLAB_PARAM_INT = 1,   /* a whole number: 12, 1e6, 2.0 (never 1.5), in min..max */
+    GCLAB_PARAM_REAL,      /* a decimal number in min..max */
+    GCLAB_PARAM_WORD,      /* one of `words`, separated by '|' ("3.14.0|3.14.2") */
+};
+
+struct gclab_param_spec {
+    const char *name;
+    enum gclab_param_type type;
+    const char *dflt;      /* default as text; itself within the range */
+    double min, max;       /* INT and REAL: the inclusive range */
+    const char *words;     /* WORD: the words it takes */
+    const char *help;
+};
+
+#define GCLAB_PINT(name, dflt, min, max, help) { name, GCLAB_PARAM_INT, dflt, min, max, NULL, help }
+#define GCLAB_PREAL(name, dflt, min, max, help) { name, GCLAB_PARAM_REAL, dflt, min, max, NULL, help }
+#define GCLAB_PWORD(name, dflt, words, help) { name, GCLAB_PARAM_WORD, dflt, 0, 0, words, help }
+#define GCLAB_PEND { NULL, 0, NULL, 0, 0, NULL, NULL }
+/* Largest INT maximum (2^53: every integer up to it is exact in a double). */
+#define GCLAB_PARAM_INT_MAX 9007199254740992.0
+
+/* Whether value is a valid value of spec: true with its number in *out (WORD: 0),
+ * or false with "parameter KEY=VALUE: ... (KEY takes an integer in A..B)" in err. */
+bool gclab_param_check(const struct gclab_param_spec *spec, const char *value, double *out,
+                       char *err, size_t errlen);
+/* "an integer in 1..30", "a number in 1..1e6", "one of 3.14.0|3.14.2": spec's type and range. */
+void gclab_param_describe(const struct gclab_param_spec *spec, char *buf, size_t n);
+/* Parse a whole number the way an INT parameter does (digits, 1e6, 2.0); false if it is not
+ * one or lies outside min..max. For the CLI's byte counts and such. */
+bool gclab_parse_int(const char *s, double min, double max, uint64_t *out);
 struct gclab_config {
     enum gclab_alloc_mode alloc;   /* small-object pools (default) or plain malloc */
     size_t heap_limit;             /* bytes; 0 = unlimited */
@@ -92,6 +130,8 @@ int gclab_engine_count(void);
 bool gclab_engine_info(int i, const char **name, const char **summary);
 /* Knob names an engine accepts besides core's (NULL-terminated); NULL for an unknown engine. */
 const char *const *gclab_engine_params(const char *engine);
+/* Knob i (0-based) of an engine, then core's knobs (zeal, verify); NULL past the end. */
+const struct gclab_param_spec *gclab_engine_param_at(const char *engine, int i);
 /* Whether the named engine is known; parameter check for CLIs before creating a heap. */
 bool gclab_engine_exists(const char *engine);
 /* Planted bug i (0-based) of engine (core/mutant.h): its name, and what it does in *what

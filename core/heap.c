@@ -10,9 +10,9 @@
 
 /* Knobs core itself understands, for every engine. */
 static const struct gclab_param_spec core_params[] = {
-    { "zeal", "0", "force a full collection every N object allocations (0: off)" },
-    { "verify", "0", "0 off, 1 asserts, 2 verify the heap after each collection" },
-    { NULL, NULL, NULL },
+    GCLAB_PINT("zeal", "0", 0, 1e12, "force a full collection every N object allocations (0: off)"),
+    GCLAB_PINT("verify", "0", 0, 2, "0 off, 1 asserts, 2 verify the heap after each collection"),
+    GCLAB_PEND,
 };
 
 uint64_t gclab_now_ns(void)
@@ -121,19 +121,126 @@ static const struct gclab_param_spec *find_spec(const struct gclab_engine *e, co
     return NULL;
 }
 
-static bool parse_number(const char *s, double *out)
+/* A decimal number as the CLI takes it: [-]digits[.digits][e[+-]digits]
+ * (no hex, no inf or nan, no spaces); its value in *out. */
+static bool parse_decimal(const char *s, double *out)
 {
-    char *end;
-    if (!s || !*s)
+    const char *p = s;
+    bool digits = false;
+    if (!s)
         return false;
-    *out = strtod(s, &end);
-    return *end == 0 && *out == *out && *out >= 0 && *out < 1e18;
+    if (*p == '-')
+        p++;
+    while (*p >= '0' && *p <= '9')
+        p++, digits = true;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits = true;
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return false;
+    double v = strtod(s, NULL);
+    if (v != v || v - v != 0)   /* nan or an overflow to inf */
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_number(const char *s, double *out) { return parse_decimal(s, out); }
+
+void gclab_param_describe(const struct gclab_param_spec *spec, char *buf, size_t n)
+{
+    if (spec->type == GCLAB_PARAM_WORD)
+        snprintf(buf, n, "one of %s", spec->words ? spec->words : "");
+    else if (spec->type == GCLAB_PARAM_INT)
+        snprintf(buf, n, "an integer in %.0f..%.0f", spec->min, spec->max);
+    else
+        snprintf(buf, n, "a number in %g..%g", spec->min, spec->max);
+}
+
+static bool word_listed(const char *words, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = words; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && n > 0 && strncmp(p, w, n) == 0)
+            return true;
+        p = bar ? bar + 1 : p + len;
+    }
+    return false;
+}
+
+bool gclab_param_check(const struct gclab_param_spec *spec, const char *value, double *out,
+                       char *err, size_t errlen)
+{
+    char range[160];
+    double v = 0;
+    const char *why = NULL;
+    if (!value)
+        value = "";
+    gclab_param_describe(spec, range, sizeof range);
+    if (spec->type == GCLAB_PARAM_WORD) {
+        if (!word_listed(spec->words, value))
+            why = *value ? "not a known word" : "empty value";
+    } else if (spec->type == GCLAB_PARAM_INT || spec->type == GCLAB_PARAM_REAL) {
+        if (!*value)
+            why = "empty value";
+        else if (!parse_decimal(value, &v))
+            why = strspn(value, "0123456789") == strlen(value) ? "out of range" : "not a number";
+        else if (spec->type == GCLAB_PARAM_INT && v != (double)(int64_t)v && v > -9.2e18 && v < 9.2e18)
+            why = "not an integer";
+        else if (v < spec->min || v > spec->max)
+            why = "out of range";
+    } else {
+        why = "parameter without a type (a table in the source is wrong)";
+    }
+    if (why) {
+        snprintf(err, errlen, "parameter %s=%s: %s (%s takes %s)", spec->name, value, why, spec->name, range);
+        return false;
+    }
+    if (out)
+        *out = v;
+    return true;
+}
+
+bool gclab_parse_int(const char *s, double min, double max, uint64_t *out)
+{
+    double v;
+    if (!s || !parse_decimal(s, &v) || v < min || v > max || v < 0 || v >= 1.8e19 ||
+        v != (double)(uint64_t)v)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+const struct gclab_param_spec *gclab_engine_param_at(const char *engine, int i)
+{
+    const struct gclab_engine *e = gclab_engine_find(engine ? engine : "");
+    if (!e || i < 0)
+        return NULL;
+    for (const struct gclab_param_spec *p = e->params; p && p->name; p++, i--)
+        if (i == 0)
+            return p;
+    for (const struct gclab_param_spec *p = core_params; p->name; p++, i--)
+        if (i == 0)
+            return p;
+    return NULL;
 }
 
 bool gclab_param_valid(const char *engine, const char *key, const char *value, char *err, size_t errlen)
 {
     const struct gclab_engine *e = gclab_engine_find(engine);
-    double v;
     if (!e) {
         snprintf(err, errlen, "unknown engine '%s'", engine);
         return false;
@@ -151,13 +258,7 @@ bool gclab_param_valid(const char *engine, const char *key, const char *value, c
             snprintf(err + n, errlen - (size_t)n, ")");
         return false;
     }
-    /* A knob whose default is a word (rcinc's rules=3.14.0) takes a word:
-     * the engine's init says which words it knows. */
-    if (!parse_number(value, &v) && (parse_number(spec->dflt, &v) || !value || !*value)) {
-        snprintf(err, errlen, "parameter %s=%s: not a non-negative number", key, value ? value : "");
-        return false;
-    }
-    return true;
+    return gclab_param_check(spec, value, NULL, err, errlen);
 }
 
 const char *heap_param(gclab_heap *h, const char *name)
@@ -237,6 +338,19 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
     }
     if (roots_ready(h) != GCLAB_OK) {
         snprintf(err, errlen, "%s", h->err);
+        if (h->err_status == GCLAB_EMEMORY && h->heap_limit) {
+            /* Too small to start: say how much a start takes, measured on
+             * the same engine and knobs without a limit. */
+            struct gclab_config free_cfg = *cfg;
+            free_cfg.heap_limit = free_cfg.heap_size = 0;
+            char e2[64];
+            gclab_heap *probe = gclab_heap_new(engine, &free_cfg, e2, sizeof e2);
+            if (probe)
+                snprintf(err, errlen, "a heap limit of %zu bytes is too small to start: %s needs %llu "
+                         "live bytes before the program runs (--heap-limit 0 means no limit)",
+                         h->heap_limit, e->name, (unsigned long long)probe->st.live_bytes);
+            gclab_heap_free(probe);
+        }
         gclab_heap_free(h);
         return NULL;
     }
@@ -315,7 +429,12 @@ gclab_obj *core_new_object(gclab_heap *h, int kind, size_t bytes)
     }
     gclab_obj *o = h->eng->alloc(h, bytes, kind);
     if (!o) {
-        heap_error(h, GCLAB_EMEMORY, "heap limit reached (%zu bytes)", h->heap_limit);
+        /* The limit, or the C allocator itself (malloc or libgc refused). */
+        if (h->heap_limit && !core_within_limit(h, bytes))
+            heap_error(h, GCLAB_EMEMORY, "heap limit reached (%zu bytes)", h->heap_limit);
+        else
+            heap_error(h, GCLAB_EMEMORY, "out of memory: the system refused %zu bytes (%llu bytes live)",
+                       bytes, (unsigned long long)h->st.live_bytes);
         return NULL;
     }
     o->kind = (uint8_t)kind;
@@ -337,7 +456,8 @@ void *core_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n)
     }
     p = h->eng->mem_alloc ? h->eng->mem_alloc(h, n) : alloc_calloc(h->alloc, n);
     if (!p) {
-        heap_error(h, GCLAB_EMEMORY, "out of memory");
+        heap_error(h, GCLAB_EMEMORY, "out of memory: the system refused %zu bytes (%llu bytes live)", n,
+                   (unsigned long long)h->st.live_bytes);
         return NULL;
     }
     owner->storage += n;

@@ -401,7 +401,7 @@ static uint64_t bdw_heap_bytes(gclab_heap *h)
     return GC_get_heap_size();
 }
 
-static const struct gclab_param_spec bdw_params[] = { { NULL, NULL, NULL } };
+static const struct gclab_param_spec bdw_params[] = { GCLAB_PEND };
 
 static const struct gclab_mutant *const bdw_mutants[] = {
     &bdw_mut_skip_mark, &bdw_mut_no_clear_wr, &bdw_mut_fin_twice, NULL };

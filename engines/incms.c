@@ -862,13 +862,13 @@ bool incms_run_until(gclab_heap *h, const char *phase)
 }
 
 static const struct gclab_param_spec im_params[] = {
-    { "heap_factor", "2.0", "heap goal: marking should end when live bytes reach this times the marked bytes (>= 1)" },
-    { "min_heap", "4194304", "the heap goal is never below this many bytes" },
-    { "step_mul", "4", "work quantum: bytes marked or swept per byte allocated during a cycle (> 0)" },
-    { "step_size", "65536", "bytes allocated between two steps of a cycle (>= 1)" },
-    { "mark_stack_max", "1048576", "grey stack entries before overflow rescans (0: unbounded)" },
-    { "stress", "0", "1: cycles back to back, one small step per allocation (for fuzzing)" },
-    { NULL, NULL, NULL },
+    GCLAB_PREAL("heap_factor", "2.0", 1, 1e6, "heap goal: marking should end when live bytes reach this times the marked bytes"),
+    GCLAB_PINT("min_heap", "4194304", 0, 1e15, "the heap goal is never below this many bytes"),
+    GCLAB_PREAL("step_mul", "4", 1e-9, 1e9, "work quantum: bytes marked or swept per byte allocated during a cycle"),
+    GCLAB_PINT("step_size", "65536", 1, 1e15, "bytes allocated between two steps of a cycle"),
+    GCLAB_PINT("mark_stack_max", "1048576", 0, 1e12, "grey stack entries before overflow rescans (0: unbounded; never 1)"),
+    GCLAB_PINT("stress", "0", 0, 1, "1: cycles back to back, one small step per allocation (for fuzzing)"),
+    GCLAB_PEND,
 };
 
 const struct gclab_engine gclab_engine_incms = {

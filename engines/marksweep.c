@@ -660,10 +660,10 @@ static const struct gclab_mutant *const ms_mutants[] = {
     NULL };
 
 static const struct gclab_param_spec ms_params[] = {
-    { "heap_factor", "2.0", "collect when live bytes pass live-after-last-collection times this (>= 1)" },
-    { "min_heap", "4194304", "never collect (automatically) below this many live bytes" },
-    { "mark_stack_max", "1048576", "mark stack entries before overflow rescans (0: unbounded)" },
-    { NULL, NULL, NULL },
+    GCLAB_PREAL("heap_factor", "2.0", 1, 1e6, "collect when live bytes pass live-after-last-collection times this"),
+    GCLAB_PINT("min_heap", "4194304", 0, 1e15, "never collect (automatically) below this many live bytes"),
+    GCLAB_PINT("mark_stack_max", "1048576", 0, 1e12, "mark stack entries before overflow rescans (0: unbounded; never 1)"),
+    GCLAB_PEND,
 };
 
 const struct gclab_engine gclab_engine_marksweep = {

@@ -28,7 +28,7 @@ static gclab_obj *nogc_alloc(gclab_heap *h, size_t bytes, int kind)
     return core_alloc_object(h, bytes);
 }
 
-static const struct gclab_param_spec nogc_params[] = { { NULL, NULL, NULL } };
+static const struct gclab_param_spec nogc_params[] = { GCLAB_PEND };
 
 const struct gclab_engine gclab_engine_nogc = {
     .name = "nogc",

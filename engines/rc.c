@@ -132,7 +132,7 @@ static void rc_release(gclab_heap *h, gclab_obj *o)
     s->draining = false;
 }
 
-static const struct gclab_param_spec rc_params[] = { { NULL, NULL, NULL } };
+static const struct gclab_param_spec rc_params[] = { GCLAB_PEND };
 
 static const struct gclab_mutant *const rc_mutants[] = {
     &rc_mut_skip_decref, &rc_mut_no_clear_wr, &rc_mut_fin_twice, &rc_mut_free_resurrected,

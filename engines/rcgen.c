@@ -879,10 +879,10 @@ static void rcgen_fini(gclab_heap *h)
 }
 
 static const struct gclab_param_spec rcgen_params[] = {
-    { "threshold0", "700", "container allocations (net of frees) before a generation-0 collection" },
-    { "threshold1", "10", "generation-0 collections before a generation-1 collection" },
-    { "threshold2", "10", "generation-1 collections before a full collection (long-lived rule permitting)" },
-    { NULL, NULL, NULL },
+    GCLAB_PINT("threshold0", "700", 0, 2147483647, "container allocations (net of frees) before a generation-0 collection"),
+    GCLAB_PINT("threshold1", "10", 0, 2147483647, "generation-0 collections before a generation-1 collection"),
+    GCLAB_PINT("threshold2", "10", 0, 2147483647, "generation-1 collections before a full collection (long-lived rule permitting)"),
+    GCLAB_PEND,
 };
 
 static const struct gclab_mutant *const rcgen_mutants[] = {

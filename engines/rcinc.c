@@ -1084,11 +1084,11 @@ static void rcinc_fini(gclab_heap *h)
 }
 
 static const struct gclab_param_spec rcinc_params[] = {
-    { "threshold0", "2000", "young.threshold: counted containers before an increment" },
-    { "threshold1", "10", "old[0].threshold: the scan-rate divisor's scale factor" },
-    { "threshold2", "0", "old[1].threshold (unused by 3.14's collector)" },
-    { "rules", "3.14.0", "3.14.0, or 3.14.2 (GH-140262: count tracked objects, untracked tuples)" },
-    { NULL, NULL, NULL },
+    GCLAB_PINT("threshold0", "2000", 0, 2147483647, "young.threshold: counted containers before an increment"),
+    GCLAB_PINT("threshold1", "10", 0, 2147483647, "old[0].threshold: the scan-rate divisor's scale factor"),
+    GCLAB_PINT("threshold2", "0", 0, 2147483647, "old[1].threshold (unused by 3.14's collector)"),
+    GCLAB_PWORD("rules", "3.14.0", "3.14.0|3.14.2", "3.14.0, or 3.14.2 (GH-140262: count tracked objects, untracked tuples)"),
+    GCLAB_PEND,
 };
 
 static const struct gclab_mutant *const rcinc_mutants[] = {

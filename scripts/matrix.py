@@ -287,12 +287,18 @@ def parse_matrix(path, engines, workloads):
 def check_param_value(spec, v):
     """Why value v does not fit parameter spec (None if it does). Uses the
     spec's "type", "min" and "max" when gclab's --json gives them."""
+    typ = spec.get("type")
+    if typ == "word":
+        if v not in spec.get("words", []):
+            return ("not a known word (one of %s)" % "|".join(spec.get("words", []))) if v else "empty value"
+        return None
     if not NUMBER.match(v):
         return "not a number" if v else "empty value"
-    typ = spec.get("type")
-    if typ == "int" and not re.match(r"^-?[0-9]+$", v):
-        return "not an integer"
     x = float(v)
+    if x != x or x in (float("inf"), float("-inf")):
+        return "not a number"
+    if typ == "int" and x != int(x):   # 1e6 and 2.0 are whole numbers, as gclab takes them
+        return "not an integer"
     lo, hi = spec.get("min"), spec.get("max")
     if lo is not None and x < lo or hi is not None and x > hi:
         return "out of range [%s, %s]" % ("" if lo is None else lo, "" if hi is None else hi)

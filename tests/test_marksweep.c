@@ -324,7 +324,7 @@ static void test_bad_heap_factor_is_refused(struct t *t)
     struct gclab_kv kv[] = { { "heap_factor", "0.5" } };
     struct gclab_config cfg = { .nparams = 1, .params = kv };
     T_CHECK(t, gclab_heap_new("marksweep", &cfg, err, sizeof err) == NULL);
-    T_STREQ(t, err, "engine marksweep: heap_factor must be at least 1 (got 0.5)");
+    T_STREQ(t, err, "parameter heap_factor=0.5: out of range (heap_factor takes a number in 1..1e+06)");
 }
 
 int main(void)

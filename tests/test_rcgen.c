@@ -536,7 +536,7 @@ static void test_fractional_threshold_is_refused(struct t *t)
     cfg.params = kv;
     gclab_heap *h = gclab_heap_new("rcgen", &cfg, err, sizeof err);
     T_CHECK(t, h == NULL);
-    T_STREQ(t, err, "engine rcgen: threshold0 must be an integer from 0 to 2147483647");
+    T_STREQ(t, err, "parameter threshold0=1.5: not an integer (threshold0 takes an integer in 0..2147483647)");
 }
 
 /* ---- freeze, get_objects, DEBUG_SAVEALL, callbacks ------------------ */

@@ -252,7 +252,7 @@ static void test_unknown_rules_are_refused(struct t *t)
     struct gclab_config cfg = { .nparams = 1, .params = kv };
     gclab_heap *h = gclab_heap_new("rcinc", &cfg, err, sizeof err);
     T_CHECK(t, h == NULL);
-    T_STREQ(t, err, "engine rcinc: rules must be 3.14.0 or 3.14.2, not '3.13'");
+    T_STREQ(t, err, "parameter rules=3.13: not a known word (rules takes one of 3.14.0|3.14.2)");
 }
 
 int main(void)

@@ -84,9 +84,9 @@ static gclab_status binarytrees_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param binarytrees_params[] = {
-    { "depth", "10", "maximum tree depth (the program's n; at least 6)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec binarytrees_params[] = {
+    GCLAB_PINT("depth", "10", 6, 30, "maximum tree depth (the program's n)"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_binarytrees = {

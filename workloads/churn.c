@@ -36,10 +36,10 @@ static gclab_status churn_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param churn_params[] = {
-    { "n", "2000000", "loop iterations (lists allocated)" },
-    { "keep_every", "100", "keep one list in keep_every (>= 1)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec churn_params[] = {
+    GCLAB_PINT("n", "2000000", 0, 1e12, "loop iterations (lists allocated)"),
+    GCLAB_PINT("keep_every", "100", 1, 1e12, "keep one list in keep_every"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_churn = {

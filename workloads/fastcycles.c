@@ -124,12 +124,12 @@ static gclab_status fastcycles_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param fastcycles_params[] = {
-    { "iterations", "20000", "short lists made (the test's 20_000)" },
-    { "depth", "20", "make_ll depth of each short list (depth + 1 nodes)" },
-    { "long_depth", "1000", "make_ll depth of the long-lived list" },
-    { "batch", "20", "short lists kept before they are all dropped (>= 1)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec fastcycles_params[] = {
+    GCLAB_PINT("iterations", "20000", 0, 1e12, "short lists made (the test's 20_000)"),
+    GCLAB_PINT("depth", "20", 0, 1e6, "make_ll depth of each short list (depth + 1 nodes)"),
+    GCLAB_PINT("long_depth", "1000", 0, 1e7, "make_ll depth of the long-lived list"),
+    GCLAB_PINT("batch", "20", 1, 1e6, "short lists kept before they are all dropped"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_fastcycles = {

@@ -149,12 +149,12 @@ static gclab_status finalizers_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param finalizers_params[] = {
-    { "rounds", "100000", "rounds" },
-    { "acyclic", "5", "plain objects with __del__ per round" },
-    { "cycles", "2", "two-object cycles with __del__ per round" },
-    { "resurrect", "1", "objects per round whose __del__ stores them in a global" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec finalizers_params[] = {
+    GCLAB_PINT("rounds", "100000", 0, 1e12, "rounds"),
+    GCLAB_PINT("acyclic", "5", 0, 1e6, "plain objects with __del__ per round"),
+    GCLAB_PINT("cycles", "2", 0, 1e6, "two-object cycles with __del__ per round"),
+    GCLAB_PINT("resurrect", "1", 0, 1e6, "objects per round whose __del__ stores them in a global"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_finalizers = {

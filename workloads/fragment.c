@@ -29,6 +29,7 @@
  *   marksweep  the live table is ~1.5 MB and the heap doubles every ~1000
  *              steps: about a hundred collections.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "workload.h"
@@ -97,19 +98,30 @@ static gclab_status fragment_run(gclab_heap *h, struct wl_ctx *ctx)
     return st;
 }
 
-static const struct wl_param fragment_params[] = {
-    { "steps", "100000", "blobs allocated" },
-    { "entries", "1000", "table entries (live objects)" },
-    { "large_percent", "2", "chance (%) that a blob is large" },
-    { "small_max", "256", "small blobs hold 8..small_max bytes" },
-    { "large_min", "4096", "large blobs hold large_min..large_max bytes" },
-    { "large_max", "131072", "" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec fragment_params[] = {
+    GCLAB_PINT("steps", "100000", 0, 1e12, "blobs allocated"),
+    GCLAB_PINT("entries", "1000", 1, 1e7, "table entries (live objects)"),
+    GCLAB_PINT("large_percent", "2", 0, 100, "chance (%) that a blob is large"),
+    GCLAB_PINT("small_max", "256", 8, 1 << 30, "small blobs hold 8..small_max bytes"),
+    GCLAB_PINT("large_min", "4096", 8, 1 << 30, "large blobs hold large_min..large_max bytes"),
+    GCLAB_PINT("large_max", "131072", 8, 1 << 30, "(at least large_min)"),
+    GCLAB_PEND,
 };
+
+static bool fragment_check(const struct wl_ctx *ctx, char *err, size_t errlen)
+{
+    int64_t large_min = wl_param_int(ctx, "large_min"), large_max = wl_param_int(ctx, "large_max");
+    if (large_min <= large_max)
+        return true;
+    snprintf(err, errlen, "fragment needs large_min <= large_max (got large_min=%lld large_max=%lld)",
+             (long long)large_min, (long long)large_max);
+    return false;
+}
 
 const struct workload wl_fragment = {
     .name = "fragment",
     .summary = "small and large blobs of random sizes and lifetimes: peak heap vs peak live bytes",
     .params = fragment_params,
     .run = fragment_run,
+    .check = fragment_check,
 };

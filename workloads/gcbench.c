@@ -40,6 +40,7 @@
  *   marksweep  whenever the heap doubles over the ~9 MB that survives
  *              (long-lived tree + array): on the order of 50 collections.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "workload.h"
@@ -198,14 +199,27 @@ static gclab_status gcbench_run(gclab_heap *h, struct wl_ctx *ctx)
     return gcbench_run_shape(h, ctx, false);
 }
 
+/* The depths must nest (gcbench_cyclic.c shares this check). */
+bool gcbench_check(const struct wl_ctx *ctx, char *err, size_t errlen);
+bool gcbench_check(const struct wl_ctx *ctx, char *err, size_t errlen)
+{
+    int64_t sd = wl_param_int(ctx, "stretch_depth"), mind = wl_param_int(ctx, "min_depth");
+    int64_t maxd = wl_param_int(ctx, "max_depth");
+    if (mind <= maxd && maxd <= sd)
+        return true;
+    snprintf(err, errlen, "%s needs min_depth <= max_depth <= stretch_depth (got min_depth=%lld "
+             "max_depth=%lld stretch_depth=%lld)", ctx->wl->name, (long long)mind, (long long)maxd, (long long)sd);
+    return false;
+}
+
 /* Shared with gcbench_cyclic.c, which takes the same parameters. */
-const struct wl_param gcbench_params[] = {
-    { "stretch_depth", "16", "depth of the stretch tree; NumIters is relative to it (Boehm: 18)" },
-    { "long_lived_depth", "14", "depth of the long-lived tree (Boehm: 16)" },
-    { "array_size", "500000", "doubles in the long-lived array (a blob of 8*array_size bytes)" },
-    { "min_depth", "4", "smallest depth of the short-lived trees (>= 1)" },
-    { "max_depth", "14", "largest depth of the short-lived trees, step 2, <= stretch_depth (Boehm: 16)" },
-    { NULL, NULL, NULL },
+const struct gclab_param_spec gcbench_params[] = {
+    GCLAB_PINT("stretch_depth", "16", 1, 24, "depth of the stretch tree; NumIters is relative to it (Boehm: 18)"),
+    GCLAB_PINT("long_lived_depth", "14", 1, 24, "depth of the long-lived tree (Boehm: 16)"),
+    GCLAB_PINT("array_size", "500000", 4, 1e8, "doubles in the long-lived array (a blob of 8*array_size bytes)"),
+    GCLAB_PINT("min_depth", "4", 1, 24, "smallest depth of the short-lived trees"),
+    GCLAB_PINT("max_depth", "14", 1, 24, "largest depth of the short-lived trees, step 2, <= stretch_depth (Boehm: 16)"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_gcbench = {
@@ -213,4 +227,5 @@ const struct workload wl_gcbench = {
     .summary = "Boehm's GCBench: short-lived trees top-down and bottom-up beside a long-lived tree and array",
     .params = gcbench_params,
     .run = gcbench_run,
+    .check = gcbench_check,
 };

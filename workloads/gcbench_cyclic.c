@@ -23,7 +23,8 @@
 #include "workload.h"
 
 gclab_status gcbench_run_shape(gclab_heap *h, struct wl_ctx *ctx, bool cyclic);
-extern const struct wl_param gcbench_params[];
+extern const struct gclab_param_spec gcbench_params[];
+bool gcbench_check(const struct wl_ctx *ctx, char *err, size_t errlen);
 
 static gclab_status gcbench_cyclic_run(gclab_heap *h, struct wl_ctx *ctx)
 {
@@ -35,4 +36,5 @@ const struct workload wl_gcbench_cyclic = {
     .summary = "GCBench with a parent edge in every node: every tree is cyclic, so rc frees none",
     .params = gcbench_params,
     .run = gcbench_cyclic_run,
+    .check = gcbench_check,
 };

@@ -65,10 +65,10 @@ static gclab_status globalleak_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param globalleak_params[] = {
-    { "n", "1000000", "iterations" },
-    { "leak_every", "100", "one iteration in leak_every adds its list to the registry (>= 1)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec globalleak_params[] = {
+    GCLAB_PINT("n", "1000000", 0, 1e12, "iterations"),
+    GCLAB_PINT("leak_every", "100", 1, 1e12, "one iteration in leak_every adds its list to the registry"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_globalleak = {

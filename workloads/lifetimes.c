@@ -31,6 +31,7 @@
  *   marksweep  live grows to ~40,000 old + 10,000 ring tuples while
  *              everything else is garbage: some dozens of collections.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "workload.h"
@@ -109,17 +110,28 @@ static gclab_status lifetimes_run(gclab_heap *h, struct wl_ctx *ctx)
     return st;
 }
 
-static const struct wl_param lifetimes_params[] = {
-    { "n", "2000000", "objects allocated" },
-    { "young_percent", "90", "young death fraction (%): dropped at once" },
-    { "old_percent", "2", "old survivor fraction (%): kept to the end" },
-    { "window", "10000", "the rest live in a ring of window slots (mean lifetime window)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec lifetimes_params[] = {
+    GCLAB_PINT("n", "2000000", 0, 1e12, "objects allocated"),
+    GCLAB_PINT("young_percent", "90", 0, 100, "young death fraction (%): dropped at once"),
+    GCLAB_PINT("old_percent", "2", 0, 100, "old survivor fraction (%): kept to the end"),
+    GCLAB_PINT("window", "10000", 1, 1e7, "the rest live in a ring of window slots (mean lifetime window)"),
+    GCLAB_PEND,
 };
+
+static bool lifetimes_check(const struct wl_ctx *ctx, char *err, size_t errlen)
+{
+    int64_t young = wl_param_int(ctx, "young_percent"), old_pct = wl_param_int(ctx, "old_percent");
+    if (young + old_pct <= 100)
+        return true;
+    snprintf(err, errlen, "lifetimes needs young_percent + old_percent <= 100 (got %lld + %lld)",
+             (long long)young, (long long)old_pct);
+    return false;
+}
 
 const struct workload wl_lifetimes = {
     .name = "lifetimes",
     .summary = "lifetimes from a distribution: young deaths, old survivors, the rest in between",
     .params = lifetimes_params,
     .run = lifetimes_run,
+    .check = lifetimes_check,
 };

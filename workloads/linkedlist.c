@@ -78,10 +78,10 @@ static gclab_status linkedlist_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param linkedlist_params[] = {
-    { "length", "100000", "nodes per list (>= 1)" },
-    { "rounds", "20", "lists built, walked and dropped" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec linkedlist_params[] = {
+    GCLAB_PINT("length", "100000", 1, 1e9, "nodes per list"),
+    GCLAB_PINT("rounds", "20", 0, 1e12, "lists built, walked and dropped"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_linkedlist = {

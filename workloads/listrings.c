@@ -45,10 +45,10 @@ static gclab_status listrings_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param listrings_params[] = {
-    { "n", "100000", "rings built and dropped" },
-    { "size", "21", "lists per ring (>= 1)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec listrings_params[] = {
+    GCLAB_PINT("n", "100000", 0, 1e12, "rings built and dropped"),
+    GCLAB_PINT("size", "21", 1, 1e9, "lists per ring"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_listrings = {

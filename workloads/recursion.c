@@ -78,11 +78,11 @@ static gclab_status recursion_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param recursion_params[] = {
-    { "depth", "1000", "frames per chain (1..9000)" },
-    { "churn", "4", "short-lived lists each frame makes on the way back up" },
-    { "rounds", "400", "chains" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec recursion_params[] = {
+    GCLAB_PINT("depth", "1000", 1, 9000, "frames per chain"),
+    GCLAB_PINT("churn", "4", 0, 1e6, "short-lived lists each frame makes on the way back up"),
+    GCLAB_PINT("rounds", "400", 0, 1e12, "chains"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_recursion = {

@@ -48,9 +48,9 @@ const struct workload *workload_find(const char *name)
     return NULL;
 }
 
-static const struct wl_param *find_param(const struct workload *wl, const char *name)
+static const struct gclab_param_spec *find_param(const struct workload *wl, const char *name)
 {
-    for (const struct wl_param *p = wl->params; p->name; p++)
+    for (const struct gclab_param_spec *p = wl->params; p->name; p++)
         if (strcmp(p->name, name) == 0)
             return p;
     return NULL;
@@ -59,18 +59,22 @@ static const struct wl_param *find_param(const struct workload *wl, const char *
 bool workload_param_valid(const struct workload *wl, const char *key, const char *value,
                           char *err, size_t errlen)
 {
-    const struct wl_param *p = find_param(wl, key);
-    char *end;
+    const struct gclab_param_spec *p = find_param(wl, key);
     if (!p) {
-        snprintf(err, errlen, "workload '%s' has no parameter '%s'", wl->name, key);
+        int n = snprintf(err, errlen, "workload '%s' has no parameter '%s' (it takes:", wl->name, key);
+        for (const struct gclab_param_spec *q = wl->params; q->name; q++)
+            if (n > 0 && (size_t)n < errlen)
+                n += snprintf(err + n, errlen - (size_t)n, " %s", q->name);
+        if (n > 0 && (size_t)n < errlen)
+            snprintf(err + n, errlen - (size_t)n, ")");
         return false;
     }
-    double v = strtod(value, &end);
-    if (!*value || *end || v != v || v < 0 || v > 1e15) {
-        snprintf(err, errlen, "parameter %s=%s: not a non-negative number", key, value);
-        return false;
-    }
-    return true;
+    return gclab_param_check(p, value, NULL, err, errlen);
+}
+
+bool workload_check(const struct wl_ctx *ctx, char *err, size_t errlen)
+{
+    return !ctx->wl->check || ctx->wl->check(ctx, err, errlen);
 }
 
 static const char *param_text(const struct wl_ctx *ctx, const char *name)
@@ -78,7 +82,7 @@ static const char *param_text(const struct wl_ctx *ctx, const char *name)
     for (size_t i = 0; i < ctx->nparams; i++)
         if (strcmp(ctx->params[i].key, name) == 0)
             return ctx->params[i].value;
-    const struct wl_param *p = find_param(ctx->wl, name);
+    const struct gclab_param_spec *p = find_param(ctx->wl, name);
     return p ? p->dflt : "0";
 }
 

@@ -104,11 +104,11 @@ static gclab_status requestcycles_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param requestcycles_params[] = {
-    { "requests", "20000", "requests made, one after the other" },
-    { "payload_kb", "64", "KiB of body each response holds (a blob, >= 1)" },
-    { "span", "16", "header tuples allocated while a request is alive" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec requestcycles_params[] = {
+    GCLAB_PINT("requests", "20000", 0, 1e12, "requests made, one after the other"),
+    GCLAB_PINT("payload_kb", "64", 1, 1048576, "KiB of body each response holds"),
+    GCLAB_PINT("span", "16", 0, 1e6, "header tuples allocated while a request is alive"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_requestcycles = {

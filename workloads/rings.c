@@ -81,11 +81,11 @@ static gclab_status rings_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param rings_params[] = {
-    { "n", "100", "rings per round" },
-    { "size", "21", "nodes per ring (>= 1; 1 is a node pointing to itself)" },
-    { "rounds", "2000", "rounds of create, walk, drop, gc.collect()" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec rings_params[] = {
+    GCLAB_PINT("n", "100", 0, 1e9, "rings per round"),
+    GCLAB_PINT("size", "21", 1, 1e9, "nodes per ring"),
+    GCLAB_PINT("rounds", "2000", 0, 1e12, "rounds of create, walk, drop, gc.collect()"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_rings = {

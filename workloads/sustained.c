@@ -88,10 +88,10 @@ static gclab_status sustained_run(gclab_heap *h, struct wl_ctx *ctx)
     return st;
 }
 
-static const struct wl_param sustained_params[] = {
-    { "live_mb", "64", "live heap in MiB (4096 entries of ~256 bytes per MiB)" },
-    { "steps", "500000", "entries replaced (3 objects allocated, 3 freed, per step)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec sustained_params[] = {
+    GCLAB_PINT("live_mb", "64", 1, 65536, "live heap in MiB (4096 entries of ~256 bytes per MiB)"),
+    GCLAB_PINT("steps", "500000", 0, 1e12, "entries replaced (3 objects allocated, 3 freed, per step)"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_sustained = {

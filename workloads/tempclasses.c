@@ -38,6 +38,8 @@
  *              alive at a gen-0 collection reach gen 1 and die there.
  *   rcinc      promoted states wait for the increment that reaches them.
  */
+#include <stdio.h>
+
 #include "workload.h"
 
 static gclab_status tempclasses_run(gclab_heap *h, struct wl_ctx *ctx)
@@ -115,16 +117,27 @@ static gclab_status tempclasses_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param tempclasses_params[] = {
-    { "rounds", "20000", "migration states rendered (> keep)" },
-    { "fields", "8", "fields per model, each pointing back at it (<= 256)" },
-    { "keep", "4", "states kept alive before the oldest is dropped (>= 1)" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec tempclasses_params[] = {
+    GCLAB_PINT("rounds", "20000", 2, 1e12, "migration states rendered"),
+    GCLAB_PINT("fields", "8", 0, 256, "fields per model, each pointing back at it"),
+    GCLAB_PINT("keep", "4", 1, 1e9, "states kept alive before the oldest is dropped"),
+    GCLAB_PEND,
 };
+
+static bool tempclasses_check(const struct wl_ctx *ctx, char *err, size_t errlen)
+{
+    int64_t rounds = wl_param_int(ctx, "rounds"), keep = wl_param_int(ctx, "keep");
+    if (keep < rounds)
+        return true;
+    snprintf(err, errlen, "tempclasses needs keep < rounds (got keep=%lld rounds=%lld)", (long long)keep,
+             (long long)rounds);
+    return false;
+}
 
 const struct workload wl_tempclasses = {
     .name = "tempclasses",
     .summary = "Django migrations' shape: temporary model classes with fields pointing back, dropped",
     .params = tempclasses_params,
     .run = tempclasses_run,
+    .check = tempclasses_check,
 };

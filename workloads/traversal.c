@@ -69,10 +69,10 @@ static gclab_status traversal_run(gclab_heap *h, struct wl_ctx *ctx)
     return gclab_frame_pop(h);
 }
 
-static const struct wl_param traversal_params[] = {
-    { "lists", "1000", "lists; list i refers to lists 0..i-1" },
-    { "rounds", "120", "full collections, each followed by a validation walk" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec traversal_params[] = {
+    GCLAB_PINT("lists", "1000", 0, 100000, "lists; list i refers to lists 0..i-1"),
+    GCLAB_PINT("rounds", "120", 0, 1e12, "full collections, each followed by a validation walk"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_traversal = {

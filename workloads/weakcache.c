@@ -111,11 +111,11 @@ static gclab_status weakcache_run(gclab_heap *h, struct wl_ctx *ctx)
     return st;
 }
 
-static const struct wl_param weakcache_params[] = {
-    { "keys", "1000", "distinct keys (>= 1)" },
-    { "drop_percent", "30", "chance (%) that a step on a held key drops the value" },
-    { "steps", "1000000", "lookups" },
-    { NULL, NULL, NULL },
+static const struct gclab_param_spec weakcache_params[] = {
+    GCLAB_PINT("keys", "1000", 1, 1e7, "distinct keys"),
+    GCLAB_PINT("drop_percent", "30", 0, 100, "chance (%) that a step on a held key drops the value"),
+    GCLAB_PINT("steps", "1000000", 0, 1e12, "lookups"),
+    GCLAB_PEND,
 };
 
 const struct workload wl_weakcache = {

@@ -13,18 +13,15 @@
 
 #include "gclab.h"
 
-struct wl_param {
-    const char *name;
-    const char *dflt;
-    const char *help;
-};
-
 struct wl_ctx;
 
 struct workload {
     const char *name;
     const char *summary;
-    const struct wl_param *params;   /* {NULL}-terminated */
+    const struct gclab_param_spec *params;   /* typed, ranged, GCLAB_PEND-terminated (gclab.h) */
+    /* Constraints between parameters (min_depth <= max_depth), checked before
+     * the heap is made; false with a message. NULL: none. */
+    bool (*check)(const struct wl_ctx *ctx, char *err, size_t errlen);
     /* Run once on h; GCLAB_OK or the status of the failing operation. */
     gclab_status (*run)(gclab_heap *h, struct wl_ctx *ctx);
 };
@@ -49,9 +46,11 @@ struct wl_ctx {
 const struct workload *workload_find(const char *name);
 /* Workload i (0-based), NULL past the end. */
 const struct workload *workload_at(int i);
-/* Whether key=value is a parameter of wl with an integer or decimal value; message otherwise. */
+/* Whether key=value is a parameter of wl with a value of its type in its range; message otherwise. */
 bool workload_param_valid(const struct workload *wl, const char *key, const char *value,
                           char *err, size_t errlen);
+/* Whether the parameters of ctx (given or default) meet wl's constraints between them. */
+bool workload_check(const struct wl_ctx *ctx, char *err, size_t errlen);
 
 /* Integer parameter (given or default). */
 int64_t wl_param_int(const struct wl_ctx *ctx, const char *name);

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 
 expect_exit rcgen_fractional_threshold_exits_2 2 "$GCLAB" run -e rcgen -w churn -p n=10 -p threshold0=1.5
 expect_eq rcgen_fractional_threshold_message "$(cat "$T_TMP/err")" \
-    "gclab run: engine rcgen: threshold0 must be an integer from 0 to 2147483647"
+    "gclab run: parameter threshold0=1.5: not an integer (threshold0 takes an integer in 0..2147483647)"
 
 "$GCLAB" run -e rcgen -w churn -p n=100000 -p keep_every=1 --json >"$T_TMP/r.json"
 expect_eq rcgen_record_has_three_generations "$(json_get "$T_TMP/r.json" 'len(r["collections"])')" 3
