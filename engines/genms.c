@@ -667,11 +667,11 @@ static int gm_verify(gclab_heap *h)
 }
 
 static const struct gclab_param_spec gm_params[] = {
-    GCLAB_PINT("nursery", "4194304", 1, 1e15, "bytes allocated (objects and storage) between two nursery collections"),
+    GCLAB_PINT("nursery", "4194304", 0, 1e15, "bytes allocated (objects and storage) between two nursery collections"),
     GCLAB_PREAL("full_factor", "2.0", 1, 1e6, "full collection when the old space passes live-after-last-full times this"),
     GCLAB_PINT("min_heap", "4194304", 0, 1e15, "never a full collection (automatically) below this many old bytes"),
     GCLAB_PINT("mark_stack_max", "1048576", 0, 1e12, "mark stack entries before overflow rescans (0: unbounded; never 1)"),
-    GCLAB_PINT("stress", "0", 0, 1, "1: a 256-byte nursery, a nursery collection every few allocations (for fuzzing)"),
+    GCLAB_PINT("stress", "0", 0, 1e9, "nonzero: a 256-byte nursery, a nursery collection every few allocations (for fuzzing)"),
     GCLAB_PEND,
 };
 

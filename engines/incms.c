@@ -867,7 +867,7 @@ static const struct gclab_param_spec im_params[] = {
     GCLAB_PREAL("step_mul", "4", 1e-9, 1e9, "work quantum: bytes marked or swept per byte allocated during a cycle"),
     GCLAB_PINT("step_size", "65536", 1, 1e15, "bytes allocated between two steps of a cycle"),
     GCLAB_PINT("mark_stack_max", "1048576", 0, 1e12, "grey stack entries before overflow rescans (0: unbounded; never 1)"),
-    GCLAB_PINT("stress", "0", 0, 1, "1: cycles back to back, one small step per allocation (for fuzzing)"),
+    GCLAB_PINT("stress", "0", 0, 1e9, "nonzero: cycles back to back, one small step per allocation (for fuzzing)"),
     GCLAB_PEND,
 };
 
