@@ -25,7 +25,7 @@ for e in $("$GCLAB" engines | awk '{ print $1 }'); do
     fi
 done
 
-# A workload parameter out of its range is a clear error and exit 1, no record.
-expect_exit gcbench_bad_shape_fails_cleanly 1 "$GCLAB" run -e nogc -w gcbench -p min_depth=9 -p max_depth=6 --out "$T_TMP/none.json"
+# A workload parameter out of its range is a usage error (exit 2), no record.
+expect_exit gcbench_bad_shape_fails_cleanly 2 "$GCLAB" run -e nogc -w gcbench -p min_depth=9 -p max_depth=6 --out "$T_TMP/none.json"
 if [ -e "$T_TMP/none.json" ]; then fail gcbench_bad_shape_writes_no_record "$T_TMP/none.json exists"; else pass gcbench_bad_shape_writes_no_record; fi
 grep -q "min_depth <= max_depth" "$T_TMP/err" && pass gcbench_bad_shape_says_why || fail gcbench_bad_shape_says_why "$(cat "$T_TMP/err")"
