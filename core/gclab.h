@@ -223,6 +223,11 @@ gclab_status gclab_func_new(gclab_heap *h, int dst, const char *name, gclab_nati
                             void *ctx, int64_t code, int nargs, int nslots);
 /* Call the func (or class: makes an instance and runs __init__) in slot fn with args; result to dst (-1: drop). */
 gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *args);
+/* What a call of the object in slot would run: a func's fn, ctx and code, or for a
+ * class its __init__'s (with *is_class set; GCLAB_ETYPE when it has none);
+ * GCLAB_ETYPE for anything else. Lets an interpreter bind keyword arguments. */
+gclab_status gclab_func_code(gclab_heap *h, int slot, gclab_native_fn *fn, void **ctx, int64_t *code,
+                             bool *is_class);
 /* Inside a native function: set the call's result to the object in slot src. */
 gclab_status gclab_return(gclab_heap *h, int src);
 

@@ -98,6 +98,12 @@ void ops_program_free(struct ops_program *p)
                 free(f->slot_names[s]);
             free(f->slot_names);
         }
+        if (f->params) {
+            for (int a = 0; a < f->nargs; a++)
+                free(f->params[a]);
+            free(f->params);
+        }
+        free(f->defaults);
     }
     free(p->funcs);
     for (int i = 0; i < p->nstrs; i++)
@@ -121,6 +127,24 @@ int ops_func_add(struct ops_program *p, const char *name, int nargs, int nslots)
     f->nargs = nargs;
     f->nslots = nslots > nargs ? nslots : nargs;
     return p->nfuncs++;
+}
+
+int ops_func_set_params(struct ops_program *p, int fi, const char *const *names, int ndefaults,
+                        const struct ops_const *defaults, bool varargs)
+{
+    struct ops_func *f = &p->funcs[fi];
+    f->params = calloc((size_t)(f->nargs ? f->nargs : 1), sizeof *f->params);
+    f->defaults = calloc((size_t)(ndefaults ? ndefaults : 1), sizeof *f->defaults);
+    if (!f->params || !f->defaults)
+        return -1;
+    for (int i = 0; i < f->nargs; i++)
+        if (!(f->params[i] = strdup(names[i])))
+            return -1;
+    if (ndefaults)
+        memcpy(f->defaults, defaults, (size_t)ndefaults * sizeof *defaults);
+    f->ndefaults = ndefaults;
+    f->varargs = varargs;
+    return 0;
 }
 
 static size_t str_hash(const char *s, size_t len)
@@ -238,8 +262,29 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
             snprintf(err, errlen, "main takes no arguments");
             return -1;
         }
+        if (!f->params && (f->ndefaults || f->varargs)) {
+            snprintf(err, errlen, "function %d: defaults or *args without parameter names", fi);
+            return -1;
+        }
+        if (f->ndefaults < 0 || f->ndefaults + (f->varargs ? 1 : 0) > f->nargs) {
+            snprintf(err, errlen, "function %d: %d defaults for %d parameters", fi, f->ndefaults, f->nargs);
+            return -1;
+        }
+        for (int i = 0; i < f->ndefaults; i++) {
+            const struct ops_const *k = &f->defaults[i];
+            if (!(k->kind == GCLAB_K_NONE || (k->kind == GCLAB_K_BOOL && (k->v == 0 || k->v == 1)) ||
+                  k->kind == GCLAB_K_INT || (k->kind == GCLAB_K_STR && k->v >= 0 && k->v < p->nstrs))) {
+                snprintf(err, errlen, "function %d: bad default %d", fi, i);
+                return -1;
+            }
+        }
         for (int pc = 0; pc < f->nops; pc++) {
             const struct ops_op *op = &f->ops[pc];
+            if (op->code == OP_KWNAMES && (pc + 1 >= f->nops || (f->ops[pc + 1].code != OP_CALL &&
+                                                                 f->ops[pc + 1].code != OP_CALL_METHOD))) {
+                snprintf(err, errlen, "function %d op %d: KWNAMES not followed by a CALL or CALL_METHOD", fi, pc);
+                return -1;
+            }
             if (op->code >= OP_COUNT) {
                 snprintf(err, errlen, "function %d op %d: bad opcode %d", fi, pc, op->code);
                 return -1;
@@ -891,6 +936,132 @@ static void name_error(struct ops_program *p, gclab_heap *h, int fi, const struc
     }
 }
 
+/* ---- calls after KWNAMES: binding by name, defaults, *args ---- */
+
+/* A default's value into slot dst. */
+static gclab_status make_const(struct ops_program *p, gclab_heap *h, int dst, const struct ops_const *k)
+{
+    switch (k->kind) {
+    case GCLAB_K_NONE: return gclab_none(h, dst);
+    case GCLAB_K_BOOL: return gclab_bool(h, dst, k->v != 0);
+    case GCLAB_K_INT: return gclab_int_new(h, dst, k->v);
+    default: return gclab_str_intern(h, dst, p->strs[k->v].s);
+    }
+}
+
+/* CPython's "missing 2 required positional arguments: 'a' and 'b'". */
+static gclab_status missing_error(gclab_heap *h, const char *fname, char *const *names, const int *which, int n)
+{
+    char list[512];
+    size_t len = 0;
+    list[0] = 0;
+    for (int i = 0; i < n && len < sizeof list - 80; i++) {
+        const char *sep = i == 0 ? "" : n == 2 ? " and " : i == n - 1 ? ", and " : ", ";
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s'%.60s'", sep, names[which[i]]);
+    }
+    return gclab_raise(h, GCLAB_ETYPE, "%s() missing %d required positional argument%s: %s", fname, n,
+                       n == 1 ? "" : "s", list);
+}
+
+/* `callee(args...)` where the last nkw of the nargs argument slots are keyword
+ * arguments named by string kw (KWNAMES): bound to the parameters of a script
+ * function (or a class's __init__) in a frame of their own — slot 0 the
+ * callee, then the arguments, then the parameters — as CPython binds them,
+ * with its messages. Other callees take positional arguments only. */
+static gclab_status bound_call(struct ops_program *p, gclab_heap *h, int dst, int callee, const int *argslots,
+                               int nargs, int kw)
+{
+    const char *kwnames[OPS_MAX_ARGS];
+    char kwbuf[OPS_MAX_ARGS * 64];
+    int nkw = 0;
+    snprintf(kwbuf, sizeof kwbuf, "%s", p->strs[kw].s);
+    for (char *t = kwbuf, *c; *t && nkw < OPS_MAX_ARGS; t = c + 1) {
+        kwnames[nkw++] = t;
+        if (!(c = strchr(t, ',')))
+            break;
+        *c = 0;
+    }
+    if (nkw > nargs)
+        return gclab_raise(h, GCLAB_EUSAGE, "KWNAMES names %d keywords for %d arguments", nkw, nargs);
+    gclab_native_fn fn = NULL;
+    void *ctx = NULL;
+    int64_t code = 0;
+    bool is_class = false;
+    gclab_status st = gclab_func_code(h, callee, &fn, &ctx, &code, &is_class);
+    if (st != GCLAB_OK && st != GCLAB_ETYPE)
+        return st;
+    if (st != GCLAB_OK || fn != trampoline || ctx != p || code < 1 || code >= p->nfuncs ||
+        !p->funcs[code].params) {
+        if (nkw == 0)
+            return gclab_call(h, dst, callee, nargs, argslots);
+        if (is_class)   /* no __init__: core says "C() takes no arguments" */
+            return gclab_call(h, dst, callee, nargs, argslots);
+        return gclab_raise(h, GCLAB_ETYPE, "'%s' object got an unexpected keyword argument '%s'",
+                           gclab_type_name(h, callee), kwnames[0]);
+    }
+    const struct ops_func *g = &p->funcs[code];
+    int off = is_class ? 1 : 0;           /* a class's __init__ gets self from the call */
+    int np = g->nargs - off;               /* parameters to fill */
+    int fixed = np - (g->varargs ? 1 : 0); /* of which named positional ones */
+    int npos = nargs - nkw;
+    char *const *names = g->params + off;
+    if (npos > fixed && !g->varargs) {
+        int most = fixed + off, least = most - g->ndefaults, given = npos + off;
+        if (least == most)
+            return gclab_raise(h, GCLAB_ETYPE, "%s() takes %d positional argument%s but %d %s given", g->name,
+                               most, most == 1 ? "" : "s", given, given == 1 ? "was" : "were");
+        return gclab_raise(h, GCLAB_ETYPE, "%s() takes from %d to %d positional arguments but %d %s given",
+                           g->name, least, most, given, given == 1 ? "was" : "were");
+    }
+    int srcs[OPS_MAX_ARGS + 1];
+    srcs[0] = callee;
+    for (int i = 0; i < nargs; i++)
+        srcs[1 + i] = argslots[i];
+    int P = 1 + nargs;
+    if ((st = gclab_frame_push_args(h, P + np, 1 + nargs, srcs)) != GCLAB_OK)
+        return st;
+    for (int i = 0; i < npos && i < fixed && st == GCLAB_OK; i++)
+        st = gclab_move(h, P + i, 1 + i);
+    if (st == GCLAB_OK && g->varargs) {
+        int extra = npos > fixed ? npos - fixed : 0, items[OPS_MAX_ARGS];
+        for (int i = 0; i < extra; i++)
+            items[i] = 1 + fixed + i;
+        st = gclab_tuple_new(h, P + fixed, extra, items);
+    }
+    for (int k = 0; k < nkw && st == GCLAB_OK; k++) {
+        int j = 0;
+        while (j < fixed && strcmp(names[j], kwnames[k]) != 0)
+            j++;
+        if (j == fixed)
+            st = gclab_raise(h, GCLAB_ETYPE, "%s() got an unexpected keyword argument '%s'", g->name, kwnames[k]);
+        else if (gclab_kind_of(h, P + j) != GCLAB_K_EMPTY)
+            st = gclab_raise(h, GCLAB_ETYPE, "%s() got multiple values for argument '%s'", g->name, kwnames[k]);
+        else
+            st = gclab_move(h, P + j, 1 + npos + k);
+    }
+    int first_default = fixed - g->ndefaults, missing[OPS_MAX_ARGS], nmissing = 0;
+    for (int j = 0; j < fixed && st == GCLAB_OK; j++) {
+        if (gclab_kind_of(h, P + j) != GCLAB_K_EMPTY)
+            continue;
+        if (j >= first_default)
+            st = make_const(p, h, P + j, &g->defaults[j - first_default]);
+        else
+            missing[nmissing++] = j;
+    }
+    if (st == GCLAB_OK && nmissing)
+        st = missing_error(h, g->name, names, missing, nmissing);
+    if (st == GCLAB_OK) {
+        int params[OPS_MAX_ARGS];
+        for (int i = 0; i < np; i++)
+            params[i] = P + i;
+        st = gclab_call(h, dst >= 0 ? 0 : -1, 0, np, params);
+    }
+    if (st == GCLAB_OK && dst >= 0)
+        return gclab_frame_return(h, 0, dst);
+    gclab_frame_pop(h);
+    return st;
+}
+
 static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
 {
     const struct ops_func *f = &p->funcs[fi];
@@ -903,6 +1074,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
     bool b;
     int64_t v;
     uint64_t u;
+    int kw = -1;   /* KWNAMES for the next call */
 
     if (p->rt.heap_id != gclab_heap_id(h) && (st = rt_bind(p, h)) != GCLAB_OK)
         return st;
@@ -1012,7 +1184,15 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             for (int i = 0; i < op->d; i++)
                 args[i] = op->c + i;
             p->rt.err_located = false;
-            st = gclab_call(h, op->a, op->b, op->d, args);
+            if (kw >= 0) {
+                st = bound_call(p, h, op->a, op->b, args, op->d, kw);
+                kw = -1;
+            } else {
+                st = gclab_call(h, op->a, op->b, op->d, args);
+            }
+            break;
+        case OP_KWNAMES:
+            kw = op->a;
             break;
         case OP_RETURN:
             if (op->a >= 0 && fi != 0)
@@ -1185,7 +1365,12 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             for (int i = 0; i < op->d - skip; i++)
                 args[i] = op->c + skip + i;
             p->rt.err_located = false;
-            st = gclab_call(h, op->a, op->c, op->d - skip, args);
+            if (kw >= 0) {
+                st = bound_call(p, h, op->a, op->c, args, op->d - skip, kw);
+                kw = -1;
+            } else {
+                st = gclab_call(h, op->a, op->c, op->d - skip, args);
+            }
             if (op->a != op->c)
                 gclab_clear(h, op->c);
             break;
@@ -1256,6 +1441,20 @@ bool ops_program_equal(const struct ops_program *x, const struct ops_program *y,
         if (f->nargs != g->nargs || f->nslots != g->nslots || f->nops != g->nops) {
             snprintf(why, whylen, "function %d: nargs %d/%d nslots %d/%d nops %d/%d", fi, f->nargs,
                      g->nargs, f->nslots, g->nslots, f->nops, g->nops);
+            return false;
+        }
+        bool psame = (!f->params) == (!g->params) && f->ndefaults == g->ndefaults && f->varargs == g->varargs;
+        for (int i = 0; psame && f->params && i < f->nargs; i++)
+            psame = strcmp(f->params[i], g->params[i]) == 0;
+        for (int i = 0; psame && i < f->ndefaults; i++) {
+            const struct ops_const *a = &f->defaults[i], *b = &g->defaults[i];
+            psame = a->kind == b->kind &&
+                    (a->kind != GCLAB_K_STR ? a->v == b->v
+                                            : x->strs[a->v].len == y->strs[b->v].len &&
+                                              memcmp(x->strs[a->v].s, y->strs[b->v].s, x->strs[a->v].len) == 0);
+        }
+        if (!psame) {
+            snprintf(why, whylen, "function %d: parameters differ (names, defaults or *args)", fi);
             return false;
         }
         for (int pc = 0; pc < f->nops; pc++) {

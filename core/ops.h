@@ -142,7 +142,11 @@
                            "position, _{b+2} stands for CPython's iterator (a tracked " \
                            "1-tuple of _b, made at the first step); when done go to c " \
                            "and leave both for the CLEARs after the loop")           \
-    X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()")
+    X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()") \
+    X(KWNAMES,     "T---", "CPython's KW_NAMES: the next op (a CALL or CALL_METHOD) binds its "  \
+                           "arguments to the callee's parameters by name: the last k are "     \
+                           "keyword arguments named by the comma-separated string a (\"\": "   \
+                           "none, only defaults and *args are filled in)")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,
@@ -162,9 +166,24 @@ struct ops_op {
     int32_t line;          /* source line, 0 if none; debug info */
 };
 
+/* A parameter's default value: a constant, made afresh at each call (CPython
+ * keeps the object; for these immutable kinds that is the same value). */
+struct ops_const {
+    int kind;              /* GCLAB_K_NONE, GCLAB_K_BOOL, GCLAB_K_INT or GCLAB_K_STR */
+    int64_t v;             /* BOOL 0/1, INT the value, STR an index into the string table */
+};
+
 struct ops_func {
     char *name;            /* for messages and the printer */
     int nargs;             /* parameters, in slots 0..nargs-1 */
+    /* Parameters as a call after KWNAMES binds them (ops_func_set_params): names
+     * (NULL: positional only, as a fuzzer's functions), the last ndefaults
+     * parameters before a *args one have defaults, and with varargs the last
+     * parameter takes a tuple of the extra positional arguments. Semantic. */
+    char **params;
+    int ndefaults;
+    struct ops_const *defaults;
+    bool varargs;
     int nslots;            /* frame size, >= nargs */
     struct ops_op *ops;
     int nops, cap;
@@ -220,6 +239,10 @@ struct ops_program *ops_program_new(void);
 void ops_program_free(struct ops_program *p);
 /* Add a function; returns its index, or -1 on out of memory. */
 int ops_func_add(struct ops_program *p, const char *name, int nargs, int nslots);
+/* Give function fi parameter names (nargs of them), ndefaults defaults for the
+ * last parameters before a *args one, and varargs; 0, or -1 on out of memory. */
+int ops_func_set_params(struct ops_program *p, int fi, const char *const *names, int ndefaults,
+                        const struct ops_const *defaults, bool varargs);
 /* Add (or find) a string in the table; returns its index, or -1 on out of memory. */
 int ops_str_add(struct ops_program *p, const char *s, size_t len);
 /* Append an op to function f; returns its index, or -1 on out of memory. */

@@ -321,6 +321,23 @@ gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *ar
     return GCLAB_OK;
 }
 
+gclab_status gclab_func_code(gclab_heap *h, int slot, gclab_native_fn *fn, void **ctx, int64_t *code,
+                             bool *is_class)
+{
+    gclab_obj *f = slot_get(h, slot);
+    if (!f)
+        return h->err_status;
+    *is_class = f->kind == GCLAB_K_CLASS;
+    if (*is_class)
+        f = AS(obj_class, f)->init;
+    if (!f || f->kind != GCLAB_K_FUNC)
+        return GCLAB_ETYPE;   /* no message: the caller decides what this means */
+    *fn = AS(obj_func, f)->fn;
+    *ctx = AS(obj_func, f)->ctx;
+    *code = AS(obj_func, f)->code;
+    return GCLAB_OK;
+}
+
 gclab_status gclab_return(gclab_heap *h, int src)
 {
     gclab_obj *v = slot_get(h, src);

@@ -68,6 +68,8 @@ struct stmt {
     int name_line, name_col;     /* FOR var, DEF name position */
     struct block body, orelse;   /* CLASS body: its DEF and ASSIGN statements, in order */
     struct stmt *init, *del;     /* CLASS: the DEF statements of __init__ and __del__ in body, or NULL */
+    struct expr **defaults;      /* DEF: per parameter, its default (a constant) or NULL */
+    bool varargs;                /* DEF: the last parameter is *NAME */
 };
 
 struct parser {
@@ -77,6 +79,7 @@ struct parser {
     jmp_buf fail;
     char *err;
     size_t errlen;
+    bool binding;                /* some def has defaults or *args: calls bind (KWNAMES) */
 };
 
 /* Report an error at line:col and longjmp to p->fail. */

@@ -848,7 +848,10 @@ static void ctype_call(struct fctx *fc, const struct expr *e, int dst)
 /* obj.name(args): CALL_METHOD over a scratch slot for the callee, obj, then
  * the args. The printer's spelling `_k.name(_{k+1}, ...)` uses slots k-1..
  * in place (slot k-1 being the original program's scratch). */
-static void cmethod_call(struct fctx *fc, const struct expr *e, int dst)
+static struct expr *arg_value(const struct expr *e, int i);
+static void emit_kwnames(struct fctx *fc, const struct expr *e, int npos);
+
+static void cmethod_call(struct fctx *fc, const struct expr *e, int npos, int dst)
 {
     const struct expr *obj = e->a->a;
     int n = e->n;
@@ -856,7 +859,7 @@ static void cmethod_call(struct fctx *fc, const struct expr *e, int dst)
         FAIL(fc, e->line, e->col, "more than %d arguments or items are not supported", OPS_MAX_ARGS - 1);
     int k = obj->kind == E_NAME ? pinned_slot(obj->name) : -1;
     for (int i = 0; i < n && k >= 1; i++)
-        if (e->items[i]->kind != E_NAME || pinned_slot(e->items[i]->name) != k + 1 + i)
+        if (arg_value(e, i)->kind != E_NAME || pinned_slot(arg_value(e, i)->name) != k + 1 + i)
             k = -1;
     int base;
     if (k >= 1) {
@@ -869,10 +872,59 @@ static void cmethod_call(struct fctx *fc, const struct expr *e, int dst)
             tmp_new(fc, true);
         cexpr(fc, obj, base + 1, true);
         for (int i = 0; i < n; i++)
-            cexpr(fc, e->items[i], base + 2 + i, true);
+            cexpr(fc, arg_value(e, i), base + 2 + i, true);
     }
+    emit_kwnames(fc, e, npos);
     fc->line = e->line;
     emit(fc, OP_CALL_METHOD, dst, name_index(fc, e->a->name), base, n + 2);
+}
+
+/* The KWNAMES before a call whose items npos.. are keyword arguments (or, in a
+ * program with defaults or *args, before every call to a value). */
+static void emit_kwnames(struct fctx *fc, const struct expr *e, int npos)
+{
+    if (npos == e->n && !fc->c->p->binding)
+        return;
+    char names[OPS_MAX_ARGS * 64];
+    size_t len = 0;
+    names[0] = 0;
+    for (int i = npos; i < e->n; i++) {
+        size_t nl = strlen(e->items[i]->name);
+        if (len + nl + 2 > sizeof names)
+            FAIL(fc, e->items[i]->line, e->items[i]->col, "keyword names too long");
+        if (i > npos)
+            names[len++] = ',';
+        memcpy(names + len, e->items[i]->name, nl);
+        len += nl;
+    }
+    fc->line = e->line;
+    emit(fc, OP_KWNAMES, str_index(fc, names, len), 0, 0, 0);
+}
+
+/* The value of item i of a call (a keyword's value for keywords). */
+static struct expr *arg_value(const struct expr *e, int i)
+{
+    return e->items[i]->kind == E_KEYWORD ? e->items[i]->a : e->items[i];
+}
+
+/* A call of a value (a function, a class, a weakref, a method through an
+ * object): CALL, or CALL_METHOD for obj.name(...), after KWNAMES when it
+ * has keyword arguments (items npos..) or the program binds defaults. */
+static void generic_call(struct fctx *fc, const struct expr *e, int npos, int dst)
+{
+    struct expr *vals[OPS_MAX_ARGS + 1];
+    if (e->n > OPS_MAX_ARGS)
+        FAIL(fc, e->line, e->col, "more than %d arguments or items are not supported", OPS_MAX_ARGS);
+    for (int i = 0; i < e->n; i++)
+        vals[i] = arg_value(e, i);
+    if (e->a->kind == E_ATTR) {
+        cmethod_call(fc, e, npos, dst);
+        return;
+    }
+    int f = coperand(fc, e->a);
+    int first = cargs(fc, vals, e->n, e->line, e->col);
+    emit_kwnames(fc, e, npos);
+    emit(fc, OP_CALL, dst, f, first, e->n);
 }
 
 /* A call with keyword arguments (items npos.. are E_KEYWORD): print(sep=, end=),
@@ -914,8 +966,17 @@ static void ckw_call(struct fctx *fc, const struct expr *e, int npos, int dst)
             emit(fc, OP_GC_GET_OBJECTS, need_dst(fc, dst), g, 0, 0);
         return;
     }
-    FAIL(fc, kw0->line, kw0->col, "keyword arguments are supported only in print(sep=, end=), "
-         "gc.collect(generation=) and gc.get_objects(generation=)");
+    if (callee->kind == E_NAME && resolve(fc, callee->name, callee->line, callee->col) < 0 &&
+        !module_bound(fc->c, callee->name) && (in_list(supported_builtins, callee->name) ||
+                                               in_list(unsupported_builtins, callee->name)))
+        FAIL(fc, kw0->line, kw0->col, "keyword arguments to %s() are not supported", callee->name);
+    if (callee->kind == E_ATTR && is_module_name(fc, callee->a))
+        FAIL(fc, kw0->line, kw0->col, "keyword arguments to %s.%s() are not supported", callee->a->name,
+             callee->name);
+    if (callee->kind == E_ATTR && (strcmp(callee->name, "append") == 0 || strcmp(callee->name, "pop") == 0 ||
+                                   strcmp(callee->name, "get") == 0))
+        FAIL(fc, kw0->line, kw0->col, "%s() takes no keyword arguments", callee->name);
+    generic_call(fc, e, npos, dst);
 }
 
 static void ccall(struct fctx *fc, const struct expr *e, int dst)
@@ -1052,13 +1113,7 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
             return;
         }
     }
-    if (callee->kind == E_ATTR) {
-        cmethod_call(fc, e, dst);
-        return;
-    }
-    int f = coperand(fc, callee);
-    int first = cargs(fc, a, e->n, e->line, e->col);
-    emit(fc, OP_CALL, dst, f, first, e->n);
+    generic_call(fc, e, e->n, dst);
 }
 
 /* Emit a jump taken when truth(e) == sense; returns the op to patch. */
@@ -1516,6 +1571,23 @@ static int cfunction(struct fctx *parent, const struct stmt *def, const char *qu
         if (i > maxpin)
             maxpin = i;
     }
+    struct ops_const defs[OPS_MAX_ARGS];
+    int ndef = 0;
+    for (int i = 0; i < def->nnames; i++) {
+        const struct expr *d = def->defaults ? def->defaults[i] : NULL;
+        if (!d)
+            continue;
+        struct ops_const k = { GCLAB_K_NONE, 0 };
+        if (d->kind == E_INT)
+            k = (struct ops_const){ GCLAB_K_INT, (int64_t)d->ival };
+        else if (d->kind == E_STR)
+            k = (struct ops_const){ GCLAB_K_STR, str_index(&fc, d->s, d->slen) };
+        else if (d->kind == E_TRUE || d->kind == E_FALSE)
+            k = (struct ops_const){ GCLAB_K_BOOL, d->kind == E_TRUE };
+        defs[ndef++] = k;
+    }
+    if (ops_func_set_params(c->prog, fi, def->names, ndef, defs, def->varargs) != 0)
+        FAIL(parent, 0, 0, "out of memory");
     scan_block(&fc, &def->body, false, &maxpin, true);
     scan_block(&fc, &def->body, false, &maxpin, false);
     layout(&fc, def->nnames, maxpin);

@@ -1177,14 +1177,43 @@ static struct stmt *parse_def(struct lexer *L, int line, int col)
     s->name_col = L->tcol;
     s->name = expect_name(L, "a function name");
     expect_op(L, "(");
-    struct vec v = { 0 };
+    struct vec v = { 0 }, dv = { 0 };
+    bool any_default = false;
     while (!is_op(L, ")")) {
-        if (is_op(L, "*") || is_op(L, "**") || is_op(L, "/"))
+        if (s->varargs)
+            script_fail(L->p, L->tline, L->tcol, "keyword-only parameters (after *%s) are not supported",
+                        (const char *)v.v[v.n - 1]);
+        if (is_op(L, "*")) {
+            lex_next(L);
+            if (!(L->kind == T_NAME && !is_keyword(L->name)))
+                script_fail(L->p, L->tline, L->tcol, "keyword-only parameters (after a bare '*') are not supported");
+            s->varargs = true;
+            L->p->binding = true;
+        } else if (is_op(L, "**") || is_op(L, "/")) {
             script_fail(L->p, L->tline, L->tcol, "'%s' in parameters is not supported", L->op);
+        }
         int pl = L->tline, pc = L->tcol;
         const char *n = expect_name(L, "a parameter name");
-        if (is_op(L, "="))
-            script_fail(L->p, L->tline, L->tcol, "default parameter values are not supported");
+        struct expr *dflt = NULL;
+        if (is_op(L, ":"))
+            script_fail(L->p, L->tline, L->tcol, "annotations are not supported");
+        if (is_op(L, "=")) {
+            if (s->varargs)
+                script_fail(L->p, L->tline, L->tcol, "var-positional argument cannot have default value");
+            lex_next(L);
+            dflt = parse_expr(L);
+            if (dflt->kind != E_INT && dflt->kind != E_STR && dflt->kind != E_NONE && dflt->kind != E_TRUE &&
+                dflt->kind != E_FALSE)
+                script_fail(L->p, dflt->line, dflt->col,
+                            "default parameter values other than int, str, None, True and False literals are not supported");
+            if (dflt->kind == E_INT && dflt->op == 0 && dflt->ival > (uint64_t)INT64_MAX)
+                script_fail(L->p, dflt->line, dflt->col, "integer literal too large (ints are 64-bit in gclab)");
+            any_default = true;
+            L->p->binding = true;
+        } else if (any_default && !s->varargs) {
+            script_fail(L->p, pl, pc, "non-default argument follows default argument");
+        }
+        vec_push(L->p, &dv, dflt);
         if (is_op(L, ":"))
             script_fail(L->p, L->tline, L->tcol, "annotations are not supported");
         for (int i = 0; i < v.n; i++)
@@ -1202,6 +1231,7 @@ static struct stmt *parse_def(struct lexer *L, int line, int col)
         script_fail(L->p, L->tline, L->tcol, "annotations are not supported");
     s->names = (const char **)v.v;
     s->nnames = v.n;
+    s->defaults = (struct expr **)dv.v;
     s->body = parse_block(L);
     return s;
 }

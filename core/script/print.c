@@ -158,7 +158,31 @@ static void print_def(struct pr *pr, int fi, int dst, int depth)
     pr->printed[fi] = true;
     indent(pr, depth);
     put(pr, "def _%d(", dst);
-    put_range(pr, 0, f->nargs);
+    if (!f->params) {
+        put_range(pr, 0, f->nargs);
+    } else {
+        /* names as given (a keyword call binds by them); the body still says _N */
+        int fixed = f->nargs - (f->varargs ? 1 : 0), first_default = fixed - f->ndefaults;
+        for (int i = 0; i < f->nargs; i++) {
+            const char *n = f->params[i];
+            int pin = n[0] == '_' ? atoi(n + 1) : -1;
+            bool ok = n[0] && !(n[0] >= '0' && n[0] <= '9');
+            for (const char *c = n; *c && ok; c++)
+                ok = *c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+            for (const char *const *r = reserved; *r && ok; r++)
+                ok = strcmp(*r, n) != 0;
+            if (!ok || (n[0] == '_' && n[1] >= '0' && n[1] <= '9' && pin != i))
+                fail(pr, "parameter name '%.40s' cannot be written in a script", n);
+            put(pr, "%s%s%s", i ? ", " : "", i == fixed ? "*" : "", n);
+            if (i >= first_default && i < fixed) {
+                const struct ops_const *k = &f->defaults[i - first_default];
+                if (k->kind == GCLAB_K_NONE) put(pr, "=None");
+                else if (k->kind == GCLAB_K_BOOL) put(pr, "=%s", k->v ? "True" : "False");
+                else if (k->kind == GCLAB_K_INT) put(pr, "=%lld", (long long)k->v);
+                else { put(pr, "="); put_str(pr, (int)k->v); }
+            }
+        }
+    }
     put(pr, "):\n");
     /* globals this function binds */
     bool any = false;
@@ -184,8 +208,31 @@ static void print_def(struct pr *pr, int fi, int dst, int depth)
     print_block(pr, fi, 0, end, depth + 1, NULL);
 }
 
-/* One op as one statement. */
-static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
+/* A call's arguments: the last ones named by KWNAMES string kw (-1: none). */
+static void put_args(struct pr *pr, int first, int n, int kw)
+{
+    const char *names = kw >= 0 ? pr->p->strs[kw].s : "";
+    int nkw = *names ? 1 : 0;
+    for (const char *c = names; *c; c++)
+        nkw += *c == ',';
+    if (nkw > n) {
+        fail(pr, "KWNAMES names more keywords than the call has arguments");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        put(pr, "%s", i ? ", " : "");
+        if (i >= n - nkw) {
+            const char *c = strchr(names, ',');
+            size_t len = c ? (size_t)(c - names) : strlen(names);
+            put(pr, "%.*s=", (int)len, names);
+            names += len + (c ? 1 : 0);
+        }
+        put(pr, "_%d", first + i);
+    }
+}
+
+/* One op as one statement; kw is the KWNAMES before a call (-1: none). */
+static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, int kw)
 {
     static const char *const binop[] = { [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*",
                                          [OP_FLOORDIV] = "//", [OP_MOD] = "%", [OP_EQ] = "==",
@@ -264,7 +311,7 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         if (a >= 0)
             put(pr, "_%d = ", a);
         put(pr, "_%d(", b);
-        put_range(pr, c, d);
+        put_args(pr, c, d, kw);
         put(pr, ")");
         break;
     case OP_PRINT_EX:
@@ -302,7 +349,7 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth)
         if (a >= 0)
             put(pr, "_%d = ", a);
         put(pr, "_%d.%s(", c + 1, m);
-        put_range(pr, c + 2, d - 2);
+        put_args(pr, c + 2, d - 2, kw);
         put(pr, ")");
         break;
     }
@@ -447,7 +494,13 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
             fail(pr, "function %d op %d: %s outside a loop has no spelling", fi, pc, ops_name(op->code));
             return;
         }
-        print_op(pr, fi, op, depth);
+        if (op->code == OP_KWNAMES && pc + 1 < end &&
+            (ops[pc + 1].code == OP_CALL || ops[pc + 1].code == OP_CALL_METHOD)) {
+            print_op(pr, fi, &ops[pc + 1], depth, op->a);
+            pc += 2;
+            continue;
+        }
+        print_op(pr, fi, op, depth, -1);
         pc++;
     }
     if (pr->o.n == before && !pr->failed) {

@@ -1,3 +1,3 @@
 print('ran')
-def f(x=1):
+def f(x=[]):
     pass

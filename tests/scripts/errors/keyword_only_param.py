@@ -1,0 +1,3 @@
+print('ran')
+def f(*args, key):
+    pass

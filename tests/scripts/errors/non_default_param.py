@@ -1,0 +1,3 @@
+print('ran')
+def f(x=1, y):
+    pass
