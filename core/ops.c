@@ -47,6 +47,10 @@ int ops_func_slots_needed(const struct ops_func *f)
         }
         if ((op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) && op->b + 3 > need)
             need = op->b + 3;   /* the loop's state slots */
+        if (op->code == OP_SLICE && op->c + 3 > need)
+            need = op->c + 3;   /* the bounds */
+        if (op->code == OP_DELSLICE && op->b + 3 > need)
+            need = op->b + 3;
     }
     return need;
 }
@@ -332,6 +336,10 @@ int ops_validate(const struct ops_program *p, char *err, size_t errlen)
             }
             if (op->code == OP_CALL_METHOD && op->d < 2) {
                 snprintf(err, errlen, "function %d op %d: CALL_METHOD needs the callee's and the object's slots", fi, pc);
+                return -1;
+            }
+            if ((op->code == OP_SLICE && op->c + 2 >= f->nslots) || (op->code == OP_DELSLICE && op->b + 2 >= f->nslots)) {
+                snprintf(err, errlen, "function %d op %d: slice bounds out of range", fi, pc);
                 return -1;
             }
             if ((op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) && op->b + 2 >= f->nslots) {
@@ -840,6 +848,174 @@ static gclab_status op_for_iter(gclab_heap *h, const struct ops_op *op, bool *go
     return gclab_int_new(h, pos, i + 1);
 }
 
+/* `_a = _b[_c]` of a str: a one-character str (CPython's cached ones: interned here). */
+static gclab_status op_str_index(gclab_heap *h, const struct ops_op *op)
+{
+    int64_t i, len = 0;
+    gclab_status st = empty_check(h, op->c);
+    if (st != GCLAB_OK)
+        return st;
+    if (!as_int(h, op->c, &i))
+        return gclab_raise(h, GCLAB_ETYPE, "string indices must be integers, not '%s'", gclab_type_name(h, op->c));
+    gclab_len(h, op->b, &len);
+    if (i < 0)
+        i += len;
+    if (i < 0 || i >= len)
+        return gclab_raise(h, GCLAB_EINDEX, "string index out of range");
+    const char *s;
+    size_t n;
+    gclab_str_value(h, op->b, &s, &n);
+    char ch[2] = { s[i], 0 };
+    if (ch[0] && (unsigned char)ch[0] < 0x80)
+        return gclab_str_intern(h, op->a, ch);
+    return gclab_str_new(h, op->a, ch, 1);
+}
+
+/* ---- slices ---- */
+
+/* CPython's PySlice_Unpack and PySlice_AdjustIndices over the bounds in
+ * slots b..b+2 for a sequence of len items: the first index, the step and
+ * how many items. */
+static gclab_status slice_indices(gclab_heap *h, int b, int64_t len, int64_t *start, int64_t *step, int64_t *n)
+{
+    int64_t v[3];
+    bool none[3];
+    for (int i = 0; i < 3; i++) {
+        int k = gclab_kind_of(h, b + i);
+        gclab_status st = empty_check(h, b + i);
+        if (st != GCLAB_OK)
+            return st;
+        none[i] = k == GCLAB_K_NONE;
+        if (!none[i] && !as_int(h, b + i, &v[i]))
+            return gclab_raise(h, GCLAB_ETYPE, "slice indices must be integers or None or have an __index__ method");
+    }
+    int64_t st = none[2] ? 1 : v[2];
+    if (st == 0)
+        return gclab_raise(h, GCLAB_EVALUE, "slice step cannot be zero");
+    if (st < -INT64_MAX)
+        st = -INT64_MAX;
+    int64_t lo = none[0] ? (st < 0 ? INT64_MAX : 0) : v[0];
+    int64_t hi = none[1] ? (st < 0 ? INT64_MIN : INT64_MAX) : v[1];
+    int64_t *ends[2] = { &lo, &hi };
+    for (int i = 0; i < 2; i++) {
+        int64_t *x = ends[i];
+        if (*x < 0) {
+            *x += len;
+            if (*x < 0)
+                *x = st < 0 ? -1 : 0;
+        } else if (*x >= len) {
+            *x = st < 0 ? len - 1 : len;
+        }
+    }
+    if (st < 0)
+        *n = hi < lo ? (lo - hi - 1) / (-st) + 1 : 0;
+    else
+        *n = lo < hi ? (hi - lo - 1) / st + 1 : 0;
+    *start = lo;
+    *step = st;
+    return GCLAB_OK;
+}
+
+/* `_a = _b[_c:_{c+1}:_{c+2}]`: a new list; a tuple or str (itself when the
+ * slice is all of it, as CPython returns it). Items are read into a frame of
+ * their own (0 the sequence, 1 the result, 2 scratch, then a tuple's items). */
+static gclab_status op_slice(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st = empty_check(h, op->b);
+    if (st != GCLAB_OK)
+        return st;
+    int kind = gclab_kind_of(h, op->b);
+    if (kind == GCLAB_K_DICT)
+        return gclab_raise(h, GCLAB_ETYPE, "unhashable type: 'slice'");
+    if (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE && kind != GCLAB_K_STR)
+        return gclab_raise(h, GCLAB_ETYPE, "'%s' object is not subscriptable", gclab_type_name(h, op->b));
+    int64_t len = 0, start, step, n;
+    gclab_len(h, op->b, &len);
+    if ((st = slice_indices(h, op->c, len, &start, &step, &n)) != GCLAB_OK)
+        return st;
+    if (kind != GCLAB_K_LIST && start == 0 && step == 1 && n == len)
+        return gclab_move(h, op->a, op->b);
+    if (kind == GCLAB_K_STR) {
+        const char *s;
+        size_t sl;
+        gclab_str_value(h, op->b, &s, &sl);
+        char *buf = malloc((size_t)n + 1);
+        if (!buf)
+            return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        for (int64_t i = 0; i < n; i++)
+            buf[i] = s[start + i * step];
+        buf[n] = 0;
+        /* one-character strs are CPython's cached singletons */
+        st = n == 1 && (unsigned char)buf[0] < 0x80 && buf[0] ? gclab_str_intern(h, op->a, buf)
+                                                                : gclab_str_new(h, op->a, buf, (size_t)n);
+        free(buf);
+        return st;
+    }
+    bool tuple = kind == GCLAB_K_TUPLE;
+    if ((st = gclab_frame_push_args(h, 3 + (tuple ? (int)n : 0), 1, &op->b)) != GCLAB_OK)
+        return st;
+    if (!tuple)
+        st = gclab_list_new(h, 1);
+    for (int64_t i = 0; i < n && st == GCLAB_OK; i++) {
+        int into = tuple ? 3 + (int)i : 2;
+        st = tuple ? gclab_tuple_get(h, into, 0, start + i * step) : gclab_list_get(h, into, 0, start + i * step);
+        if (st == GCLAB_OK && !tuple)
+            st = gclab_list_append(h, 1, 2);
+    }
+    if (st == GCLAB_OK && tuple) {
+        int *srcs = malloc((size_t)(n ? n : 1) * sizeof *srcs);
+        if (!srcs)
+            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        for (int64_t i = 0; srcs && i < n; i++)
+            srcs[i] = 3 + (int)i;
+        if (srcs)
+            st = gclab_tuple_new(h, 1, (int)n, srcs);
+        free(srcs);
+    }
+    if (st != GCLAB_OK) {
+        gclab_frame_pop(h);
+        return st;
+    }
+    if (!tuple)
+        gclab_clear(h, 2);
+    return gclab_frame_return(h, 1, op->a);
+}
+
+/* `del _a[_b:_{b+1}:_{b+2}]` of a list: as CPython's list_ass_slice, the items
+ * leave the list first, then are released from the last to the first. */
+static gclab_status op_delslice(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st = empty_check(h, op->a);
+    if (st != GCLAB_OK)
+        return st;
+    if (gclab_kind_of(h, op->a) != GCLAB_K_LIST)
+        return gclab_raise(h, GCLAB_ETYPE, gclab_kind_of(h, op->a) == GCLAB_K_DICT ? "unhashable type: 'slice'"
+                                                                                  : "'%s' object does not support item deletion",
+                           gclab_type_name(h, op->a));
+    int64_t len = 0, start, step, n;
+    gclab_len(h, op->a, &len);
+    if ((st = slice_indices(h, op->b, len, &start, &step, &n)) != GCLAB_OK || n == 0)
+        return st;
+    if (n > SEQ_MAX_ITEMS)
+        return gclab_raise(h, GCLAB_EMEMORY, "slice of more than %d items", SEQ_MAX_ITEMS);
+    if ((st = gclab_frame_push_args(h, 1 + (int)n, 1, &op->a)) != GCLAB_OK)
+        return st;
+    /* slot 1+k holds the slice's item k; popped highest index first, so the
+     * lower ones stay put */
+    for (int64_t j = 0; j < n && st == GCLAB_OK; j++) {
+        int64_t k = step > 0 ? n - 1 - j : j;
+        st = gclab_list_pop(h, 1 + (int)k, 0, start + k * step);
+    }
+    /* released as CPython does: a plain slice from its end, an extended one in order */
+    for (int64_t j = 0; j < n && st == GCLAB_OK; j++) {
+        int s = 1 + (int)(step == 1 ? n - 1 - j : j);
+        if (gclab_kind_of(h, s) != GCLAB_K_EMPTY)
+            gclab_clear(h, s);
+    }
+    gclab_frame_pop(h);
+    return st;
+}
+
 static gclab_status int_tuple(gclab_heap *h, int dst, int n, const int64_t *v)
 {
     gclab_status st = gclab_frame_push(h, n + 1);
@@ -1119,7 +1295,15 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_GLOBAL_GET: st = gclab_global_get(h, op->a, names[op->b]); break;
         case OP_GLOBAL_SET: st = gclab_global_set(h, names[op->a], op->b); break;
         case OP_GLOBAL_DEL: st = gclab_global_del(h, names[op->a]); break;
-        case OP_GETITEM: st = gclab_getitem(h, op->a, op->b, op->c); break;
+        case OP_GETITEM:
+            if (gclab_kind_of(h, op->b) == GCLAB_K_STR) {
+                st = op_str_index(h, op);
+                break;
+            }
+            st = gclab_getitem(h, op->a, op->b, op->c);
+            break;
+        case OP_SLICE: st = op_slice(h, op); break;
+        case OP_DELSLICE: st = op_delslice(h, op); break;
         case OP_SETITEM: st = gclab_setitem(h, op->a, op->b, op->c); break;
         case OP_DELITEM: st = gclab_delitem(h, op->a, op->b); break;
         case OP_APPEND:

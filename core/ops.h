@@ -143,6 +143,8 @@
                            "1-tuple of _b, made at the first step); when done go to c " \
                            "and leave both for the CLEARs after the loop")           \
     X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()") \
+    X(SLICE,       "SSS-", "_a = _b[_c:_{c+1}:_{c+2}] (each bound an int or None)")  \
+    X(DELSLICE,    "SS--", "del _a[_b:_{b+1}:_{b+2}] (a list)")                   \
     X(KWNAMES,     "T---", "CPython's KW_NAMES: the next op (a CALL or CALL_METHOD) binds its "  \
                            "arguments to the callee's parameters by name: the last k are "     \
                            "keyword arguments named by the comma-separated string a (\"\": "   \

@@ -25,6 +25,7 @@ enum expr_kind {
     E_INDEX,                         /* a[b] */
     E_IFEXP,                         /* a if items[0] else b (n == 1) */
     E_KEYWORD,                       /* name=a, only among a call's items (after the positional ones) */
+    E_SLICE,                         /* a[items[0]:items[1]:items[2]] (n == 3; E_NONE where omitted) */
 };
 
 /* comparison operators */

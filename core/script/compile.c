@@ -201,8 +201,10 @@ static int emit(struct fctx *fc, int code, int32_t a, int32_t b, int32_t c, int3
         if (k[i] == 'R' && v[i + 1] > 0)
             note_slot(fc, v[i] + v[i + 1] - 1);
     }
-    if (code == OP_FOR_RANGE || code == OP_FOR_ITER)
+    if (code == OP_FOR_RANGE || code == OP_FOR_ITER || code == OP_DELSLICE)
         note_slot(fc, b + 2);
+    if (code == OP_SLICE)
+        note_slot(fc, c + 2);
     int r = ops_emit(fc->c->prog, fc->fi, code, a, b, c, d, fc->line);
     if (r < 0)
         FAIL(fc, 0, 0, "out of memory");
@@ -343,7 +345,8 @@ static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
     scan_expr_pins(fc, e->a, maxpin);
     scan_expr_pins(fc, e->b, maxpin);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
-                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP); i++)
+                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
+                                 e->kind == E_SLICE); i++)
         scan_expr_pins(fc, e->items[i], maxpin);
 }
 
@@ -387,7 +390,8 @@ static void seen_expr(struct fctx *fc, const struct expr *e)
     seen_expr(fc, e->a);
     seen_expr(fc, e->b);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
-                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP); i++)
+                                 e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
+                                 e->kind == E_SLICE); i++)
         seen_expr(fc, e->items[i]);
 }
 
@@ -565,6 +569,25 @@ static int cargs(struct fctx *fc, struct expr *const *items, int n, int line, in
     return first;
 }
 
+/* A slice's three bounds in consecutive slots (three consecutive `_N` in place). */
+static int cbounds(struct fctx *fc, const struct expr *e)
+{
+    int k = e->items[0]->kind == E_NAME ? pinned_slot(e->items[0]->name) : -1;
+    for (int i = 1; i < 3 && k >= 0; i++)
+        if (e->items[i]->kind != E_NAME || pinned_slot(e->items[i]->name) != k + i)
+            k = -1;
+    if (k >= 0) {
+        note_slot(fc, k + 2);
+        return k;
+    }
+    int first = fc->next_temp;
+    for (int i = 0; i < 3; i++)
+        tmp_new(fc, true);
+    for (int i = 0; i < 3; i++)
+        cexpr(fc, e->items[i], first + i, true);
+    return first;
+}
+
 static bool writes_early(const struct expr *e)
 {
     return (e->kind == E_LIST && e->n > 0) || (e->kind == E_DICT && e->n > 0) || e->kind == E_AND ||
@@ -702,6 +725,11 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         int c = coperand(fc, e->a);
         int k = coperand(fc, e->b);
         emit(fc, OP_GETITEM, dst, c, k, 0);
+        break;
+    }
+    case E_SLICE: {
+        int c = coperand(fc, e->a);
+        emit(fc, OP_SLICE, dst, c, cbounds(fc, e), 0);
         break;
     }
     case E_CALL:
@@ -1189,6 +1217,14 @@ static void store(struct fctx *fc, const struct expr *t, int v)
 static void cblock(struct fctx *fc, const struct block *b);
 static int cfunction(struct fctx *parent, const struct stmt *def, const char *qualname);
 
+static bool block_is_empty(const struct block *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->s[i]->kind != S_PASS && b->s[i]->kind != S_GLOBAL && b->s[i]->kind != S_IMPORT)
+            return false;
+    return true;
+}
+
 static void add_break(struct fctx *fc, int at)
 {
     struct loop *l = fc->loop;
@@ -1200,20 +1236,22 @@ static void add_break(struct fctx *fc, int at)
     l->breaks[l->nbreaks++] = at;
 }
 
-static void loop_end(struct fctx *fc, struct loop *l)
+/* The loop's end; with an else block (for/else), its first exit (the
+ * FOR op's, taken when the iterable is exhausted) runs the block first, and
+ * `break`s skip it. */
+static void loop_end(struct fctx *fc, struct loop *l, const struct block *orelse)
 {
-    for (int i = 0; i < l->nbreaks; i++)
-        patch(fc, l->breaks[i], here(fc));
+    int first = 0;
     fc->loop = l->outer;
+    if (orelse && !block_is_empty(orelse) && l->nbreaks > 0) {
+        patch(fc, l->breaks[0], here(fc));
+        cblock(fc, orelse);
+        first = 1;
+    }
+    for (int i = first; i < l->nbreaks; i++)
+        patch(fc, l->breaks[i], here(fc));
 }
 
-static bool block_is_empty(const struct block *b)
-{
-    for (int i = 0; i < b->n; i++)
-        if (b->s[i]->kind != S_PASS && b->s[i]->kind != S_GLOBAL && b->s[i]->kind != S_IMPORT)
-            return false;
-    return true;
-}
 
 /* Bind a new func or class in slot v to name (module: global; function: local). */
 static void bind_name(struct fctx *fc, const char *name, int v, int line, int col)
@@ -1313,6 +1351,9 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
                     emit(fc, OP_CLEAR, ls, 0, 0, 0);
                 else
                     emit(fc, OP_GLOBAL_DEL, name_index(fc, t->name), 0, 0, 0);
+            } else if (t->kind == E_SLICE) {
+                int c = coperand(fc, t->a);
+                emit(fc, OP_DELSLICE, c, cbounds(fc, t), 0, 0);
             } else if (t->kind == E_ATTR) {
                 if (is_module_name(fc, t->a))
                     FAIL(fc, t->line, t->col, "deleting module attributes is not supported");
@@ -1390,11 +1431,24 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
     case S_WHILE: {
         struct loop l = { here(fc), NULL, 0, 0, fc->loop };
         fc->loop = &l;
-        if (s->value->kind != E_TRUE)
+        if (s->value->kind != E_TRUE && !block_is_empty(&s->orelse)) {
+            /* while/else: when the test fails, the else block runs and leaves the
+             * loop, in the loop's own body (`if not c: ...; break`, one shape
+             * the printer knows); its break and continue are the outer loop's */
+            int at = jump_if(fc, s->value, true);
+            fc->loop = l.outer;
+            cblock(fc, &s->orelse);
+            fc->loop = &l;
+            fc->line = s->line;
+            add_break(fc, emit(fc, OP_JUMP, 0, 0, 0, 0));
+            patch(fc, at, here(fc));
+        } else if (s->value->kind != E_TRUE) {
             add_break(fc, jump_if(fc, s->value, false));
+        }
+        /* `while True: ... else: ...`: the else block can never run */
         cblock(fc, &s->body);
         emit(fc, OP_JUMP, l.top, 0, 0, 0);
-        loop_end(fc, &l);
+        loop_end(fc, &l, NULL);
         break;
     }
     case S_FOR: {
@@ -1454,7 +1508,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         }
         cblock(fc, &s->body);
         emit(fc, OP_JUMP, l.top, 0, 0, 0);
-        loop_end(fc, &l);
+        loop_end(fc, &l, &s->orelse);
         break;
     }
     case S_DEF: {

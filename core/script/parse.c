@@ -671,9 +671,24 @@ static struct expr *parse_postfix(struct lexer *L)
             lex_next(L);
             struct expr *i = node(L, E_INDEX, e->line, e->col, (size_t)e->start);
             i->a = e;
-            i->b = parse_expr(L);
-            if (is_op(L, ":"))
-                script_fail(L->p, L->tline, L->tcol, "slices are not supported");
+            i->b = is_op(L, ":") ? NULL : parse_expr(L);
+            if (is_op(L, ":")) {
+                /* a[lo:hi:step]: an omitted bound is None, as CPython's BUILD_SLICE gets it */
+                struct expr **b = alloc(L->p, 3 * sizeof *b);
+                b[0] = i->b;
+                for (int k = 1; k < 3 && is_op(L, ":"); k++) {
+                    lex_next(L);
+                    if (!is_op(L, "]") && !is_op(L, ":"))
+                        b[k] = parse_expr(L);
+                }
+                for (int k = 0; k < 3; k++)
+                    if (!b[k])
+                        b[k] = node(L, E_NONE, line, col, L->tstart);
+                i->kind = E_SLICE;
+                i->b = NULL;
+                i->items = b;
+                i->n = 3;
+            }
             if (is_op(L, ","))
                 script_fail(L->p, L->tline, L->tcol, "tuple subscripts are not supported");
             expect_op(L, "]");
@@ -934,6 +949,10 @@ static struct stmt *new_stmt(struct lexer *L, enum stmt_kind k, int line, int co
 
 static void check_target(struct lexer *L, struct expr *e, bool del)
 {
+    if (e->kind == E_SLICE && !del)
+        script_fail(L->p, e->line, e->col, "assignment to a slice is not supported");
+    if (e->kind == E_SLICE)
+        return;
     if (e->kind == E_NAME || e->kind == E_ATTR || e->kind == E_INDEX) {
         if (e->kind == E_NAME && (strcmp(e->name, "gc") == 0 || strcmp(e->name, "sys") == 0 ||
                                   strcmp(e->name, "weakref") == 0 || strcmp(e->name, "_testinternalcapi") == 0))
@@ -1077,7 +1096,7 @@ static struct stmt *parse_small(struct lexer *L)
         else if (strcmp(L->op, "//=") == 0) op = '/';
         else if (strcmp(L->op, "%=") == 0) op = '%';
         else script_fail(L->p, L->tline, L->tcol, "operator '%s' is not supported", L->op);
-        if (e->kind != E_NAME && e->kind != E_ATTR && e->kind != E_INDEX)
+        if (e->kind != E_NAME && e->kind != E_ATTR && e->kind != E_INDEX && e->kind != E_SLICE)
             script_fail(L->p, e->line, e->col, "'%s' is an illegal expression for augmented assignment",
                         e->kind == E_TUPLE ? "tuple" : e->kind == E_LIST ? "list" : "expression");
         check_target(L, e, false);
@@ -1273,8 +1292,10 @@ static struct stmt *parse_compound(struct lexer *L)
         struct stmt *s = new_stmt(L, S_WHILE, line, col);
         s->value = parse_expr(L);
         s->body = parse_block(L);
-        if (is_kw(L, "else"))
-            script_fail(L->p, L->tline, L->tcol, "'else' after a loop is not supported");
+        if (is_kw(L, "else")) {
+            lex_next(L);
+            s->orelse = parse_block(L);
+        }
         return s;
     }
     if (is_kw(L, "for")) {
@@ -1298,8 +1319,10 @@ static struct stmt *parse_compound(struct lexer *L)
             s->value = it;   /* a list, tuple, dict or str, checked when the loop starts */
         }
         s->body = parse_block(L);
-        if (is_kw(L, "else"))
-            script_fail(L->p, L->tline, L->tcol, "'else' after a loop is not supported");
+        if (is_kw(L, "else")) {
+            lex_next(L);
+            s->orelse = parse_block(L);
+        }
         return s;
     }
     if (is_kw(L, "def")) {

@@ -324,6 +324,8 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, 
         put(pr, ")");
         break;
     case OP_IN: put(pr, "_%d = _%d in _%d", a, b, c); break;
+    case OP_SLICE: put(pr, "_%d = _%d[_%d:_%d:_%d]", a, b, c, c + 1, c + 2); break;
+    case OP_DELSLICE: put(pr, "del _%d[_%d:_%d:_%d]", a, b, b + 1, b + 2); break;
     case OP_STR_OF: put(pr, "_%d = str(_%d)", a, b); break;
     case OP_REPR: put(pr, "_%d = repr(_%d)", a, b); break;
     case OP_HASATTR: put(pr, "_%d = hasattr(_%d, '%s')", a, b, name_of(pr, c, false)); break;
@@ -432,11 +434,28 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
             }
         if (j >= 0) {
             struct ploop l = { pc, j + 1 };
+            bool is_for = (ops[pc].code == OP_FOR_RANGE || ops[pc].code == OP_FOR_ITER) && ops[pc].c == j + 1;
+            /* for/else: the breaks jump past the else block j+1..E */
+            int E = -1;
+            for (int q = pc + 1; q < j && is_for; q++) {
+                int T = ops[q].code == OP_JUMP ? ops[q].a :
+                        ops[q].code == OP_JUMP_IF_FALSE || ops[q].code == OP_JUMP_IF_TRUE ? ops[q].b : -1;
+                if (T > j + 1 && T <= end && (E < 0 || T == E))
+                    E = T;
+                else if (T > j + 1)
+                    E = -2;
+            }
+            if (E == -2) {
+                fail(pr, "function %d op %d: a loop whose breaks jump to different places has no spelling", fi, pc);
+                return;
+            }
+            if (E > 0)
+                l.end = E;
             indent(pr, depth);
-            if (ops[pc].code == OP_FOR_RANGE && ops[pc].c == j + 1) {
+            if (is_for && ops[pc].code == OP_FOR_RANGE) {
                 put(pr, "for _%d in range(_%d, _%d, _%d):\n", ops[pc].a, ops[pc].b, ops[pc].b + 1, ops[pc].b + 2);
                 print_block(pr, fi, pc + 1, j, depth + 1, &l);
-            } else if (ops[pc].code == OP_FOR_ITER && ops[pc].c == j + 1) {
+            } else if (is_for) {
                 put(pr, "for _%d in _%d:\n", ops[pc].a, ops[pc].b);
                 print_block(pr, fi, pc + 1, j, depth + 1, &l);
             } else {
@@ -444,6 +463,12 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
                 print_block(pr, fi, pc, j, depth + 1, &l);
             }
             pc = j + 1;
+            if (E > 0) {
+                indent(pr, depth);
+                put(pr, "else:\n");
+                print_block(pr, fi, j + 1, E, depth + 1, loop);
+                pc = E;
+            }
             continue;
         }
         const struct ops_op *op = &ops[pc];

@@ -1,5 +1,5 @@
 print('ran')
 for x in [1, 2]:
     pass
-else:
+else
     pass

@@ -1,0 +1,8 @@
+# Runtime error: a slice with a zero step.
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:8: ValueError: slice step cannot be zero
+l = [1, 2, 3]
+print(l[::2])
+step = 0
+print(l[::step])

@@ -1,0 +1,7 @@
+# Runtime error: a str index past the end.
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:7: IndexError: string index out of range
+s = 'abc'
+print(s[2], s[-3])
+print(s[3])
