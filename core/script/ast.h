@@ -26,6 +26,9 @@ enum expr_kind {
     E_IFEXP,                         /* a if items[0] else b (n == 1) */
     E_KEYWORD,                       /* name=a, only among a call's items (after the positional ones) */
     E_SLICE,                         /* a[items[0]:items[1]:items[2]] (n == 3; E_NONE where omitted) */
+    E_LISTCOMP, E_DICTCOMP,          /* [a clauses...], {a: b clauses...}: items are the clauses */
+    E_COMPFOR,                       /* clause `for a in b` (a a NAME or a tuple of NAMEs) */
+    E_COMPIF,                        /* clause `if a` */
 };
 
 /* comparison operators */

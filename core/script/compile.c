@@ -67,6 +67,7 @@ struct loop {
 
 struct comp {
     struct parser *p;
+    struct names attr_names;     /* every method, class attribute and attribute stored in the program */
     struct ops_program *prog;
     bool imported[4];            /* gc, sys, weakref, _testinternalcapi */
     struct names module_names;   /* every name bound at module level or declared global */
@@ -87,6 +88,8 @@ struct fctx {
     int capdirty;
     struct loop *loop;
     int line;
+    struct local *compvars;      /* a comprehension's variables (innermost last): temporaries */
+    int ncompvars, capcompvars;
 };
 
 static const char *const module_names[5] = { "gc", "sys", "weakref", "_testinternalcapi", NULL };
@@ -100,6 +103,16 @@ static const char *const unsupported_builtins[] = {
     "chr", "ord", "format", "round", "pow", "divmod", "any", "all", "reversed", "set", "frozenset",
     "bytes", "compile", "exit", "quit", "help", "memoryview", "slice", "staticmethod", "classmethod",
     "property", "complex", "ascii", "bin", "hex", "oct", "breakpoint", "__import__", "Exception", NULL,
+};
+
+/* Methods of list, dict and str the subset does not have: obj.NAME(...) is
+ * refused unless some class or attribute store in the program names NAME. */
+static const char *const container_methods[] = {
+    "extend", "insert", "remove", "index", "count", "clear", "copy", "sort", "reverse", "keys",
+    "values", "items", "setdefault", "update", "popitem", "fromkeys", "join", "split", "rsplit",
+    "strip", "lstrip", "rstrip", "startswith", "endswith", "replace", "find", "rfind", "upper",
+    "lower", "format", "encode", "isdigit", "isalpha", "isspace", "splitlines", "partition",
+    "zfill", "center", "ljust", "rjust", "title", "capitalize", NULL,
 };
 
 static bool in_list(const char *const *l, const char *s)
@@ -294,6 +307,9 @@ static int resolve(struct fctx *fc, const char *name, int line, int col)
     int s = pinned_slot(name);
     if (s >= 0)
         return s;
+    for (int i = fc->ncompvars - 1; i >= 0; i--)
+        if (strcmp(fc->compvars[i].name, name) == 0)
+            return fc->compvars[i].slot;
     if (fc->module)
         return -1;
     s = local_slot(fc, name);
@@ -346,7 +362,7 @@ static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
     scan_expr_pins(fc, e->b, maxpin);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
                                  e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
-                                 e->kind == E_SLICE); i++)
+                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP); i++)
         scan_expr_pins(fc, e->items[i], maxpin);
 }
 
@@ -391,7 +407,7 @@ static void seen_expr(struct fctx *fc, const struct expr *e)
     seen_expr(fc, e->b);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
                                  e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
-                                 e->kind == E_SLICE); i++)
+                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP); i++)
         seen_expr(fc, e->items[i]);
 }
 
@@ -591,6 +607,7 @@ static int cbounds(struct fctx *fc, const struct expr *e)
 static bool writes_early(const struct expr *e)
 {
     return (e->kind == E_LIST && e->n > 0) || (e->kind == E_DICT && e->n > 0) || e->kind == E_AND ||
+           e->kind == E_LISTCOMP || e->kind == E_DICTCOMP ||
            e->kind == E_OR || (e->kind == E_COMPARE && e->n > 2);
 }
 
@@ -598,6 +615,117 @@ static int cmp_code(int op)
 {
     static const int codes[] = { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IS, OP_IS_NOT, OP_IN, OP_NOT_IN };
     return codes[op];
+}
+
+/* ---- comprehensions ---- */
+
+static void compvar_push(struct fctx *fc, const char *name, int slot)
+{
+    if (fc->ncompvars == fc->capcompvars) {
+        int cap = fc->capcompvars ? fc->capcompvars * 2 : 8;
+        fc->compvars = agrow(fc, fc->compvars, (size_t)fc->capcompvars * sizeof *fc->compvars,
+                             (size_t)cap * sizeof *fc->compvars);
+        fc->capcompvars = cap;
+    }
+    fc->compvars[fc->ncompvars++] = (struct local){ name, slot };
+}
+
+static void store(struct fctx *fc, const struct expr *t, int v);
+static void add_break(struct fctx *fc, int at);
+static void loop_end(struct fctx *fc, struct loop *l, const struct block *orelse);
+
+/* Clause i of comprehension e into the list or dict in slot r: a loop (as
+ * S_FOR compiles it, over temporaries, its variables resolved to them while
+ * the rest compiles), a condition (`if not c: continue`), or after the last
+ * the element appended (or the key and value stored). */
+static void ccomp_clause(struct fctx *fc, const struct expr *e, int i, int r, struct loop *loop)
+{
+    int mark = fc->next_temp;
+    if (i == e->n) {
+        fc->line = e->line;
+        if (e->kind == E_LISTCOMP) {
+            emit(fc, OP_APPEND, r, coperand(fc, e->a), 0, 0);
+        } else {
+            int k = coperand(fc, e->a);
+            int v = coperand(fc, e->b);
+            emit(fc, OP_SETITEM, r, k, v, 0);
+        }
+        scope_end(fc, mark);
+        return;
+    }
+    const struct expr *c = e->items[i];
+    if (c->kind == E_COMPIF) {
+        int at = jump_if(fc, c->a, false);
+        patch(fc, at, loop->top);
+        ccomp_clause(fc, e, i + 1, r, loop);
+        return;
+    }
+    /* the iterable is evaluated before this clause's variables exist */
+    const struct expr *it = c->b;
+    bool range = it->kind == E_CALL && it->a->kind == E_NAME && strcmp(it->a->name, "range") == 0 &&
+                 resolve(fc, "range", it->line, it->col) < 0 && !module_bound(fc->c, "range");
+    if (range && (it->n < 1 || it->n > 3))
+        FAIL(fc, it->line, it->col, "range expected 1 to 3 arguments, got %d", it->n);
+    int k = fc->next_temp;
+    for (int j = 0; j < 3; j++)
+        tmp_new(fc, true);
+    if (range) {
+        if (it->n == 1)
+            emit_int(fc, k, 0);
+        else
+            cexpr(fc, it->items[0], k, true);
+        cexpr(fc, it->items[it->n == 1 ? 0 : 1], k + 1, true);
+        if (it->n == 3)
+            cexpr(fc, it->items[2], k + 2, true);
+        else
+            emit_int(fc, k + 2, 1);
+    } else {
+        cexpr(fc, it, k, true);
+    }
+    int nv0 = fc->ncompvars;
+    /* None first (immortal), so the CLEARs after the loop find every variable set */
+    int item = tmp_new(fc, true);
+    emit(fc, OP_NONE, item, 0, 0, 0);
+    int vars = fc->next_temp;
+    for (int j = 0; c->a->kind == E_TUPLE && j < c->a->n; j++)
+        emit(fc, OP_NONE, tmp_new(fc, true), 0, 0, 0);
+    if (c->a->kind == E_NAME)
+        compvar_push(fc, c->a->name, item);
+    struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+    fc->loop = &l;
+    fc->line = c->line;
+    add_break(fc, emit(fc, range ? OP_FOR_RANGE : OP_FOR_ITER, item, k, 0, 0));
+    if (c->a->kind == E_TUPLE) {
+        for (int j = 0; j < c->a->n; j++)
+            compvar_push(fc, c->a->items[j]->name, vars + j);
+        int m2 = fc->next_temp;
+        store(fc, c->a, item);
+        scope_end(fc, m2);
+    }
+    ccomp_clause(fc, e, i + 1, r, &l);
+    fc->line = c->line;
+    emit(fc, OP_JUMP, l.top, 0, 0, 0);
+    loop_end(fc, &l, NULL);
+    fc->ncompvars = nv0;
+    scope_end(fc, mark);
+}
+
+static int comp_func(struct fctx *fc, const struct expr *e);
+
+/* [a for ...] / {a: b for ...}: CPython 3.11 makes a function object for the
+ * comprehension (a tracked object while it runs) and calls it; here the loop
+ * runs inline, in temporaries, with a FUNC of an empty function standing for
+ * that object until the loops are done (their iterators then freed first, as
+ * CPython frees the comprehension's frame before the function). */
+static void ccomp(struct fctx *fc, const struct expr *e, int dst)
+{
+    int mark = fc->next_temp;
+    int f = tmp_new(fc, true);
+    fc->line = e->line;
+    emit(fc, OP_FUNC, f, comp_func(fc, e), 0, 0);
+    emit(fc, e->kind == E_LISTCOMP ? OP_LIST : OP_DICT, dst, 0, 0, 0);
+    ccomp_clause(fc, e, 0, dst, NULL);
+    scope_end(fc, mark);
 }
 
 static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
@@ -727,6 +855,11 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         emit(fc, OP_GETITEM, dst, c, k, 0);
         break;
     }
+    case E_LISTCOMP: case E_DICTCOMP:
+        ccomp(fc, e, dst);
+        break;
+    case E_COMPFOR: case E_COMPIF:
+        FAIL(fc, e->line, e->col, "a comprehension clause here is not supported");
     case E_SLICE: {
         int c = coperand(fc, e->a);
         emit(fc, OP_SLICE, dst, c, cbounds(fc, e), 0);
@@ -1132,6 +1265,9 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
             emit(fc, OP_POP, dst, l, i, 0);
             return;
         }
+        if (in_list(container_methods, m) && names_get(&fc->c->attr_names, m) < 0)
+            FAIL(fc, callee->line, callee->col,
+                 "method '%s' is not supported (of the list, dict and str methods only append, pop and get are)", m);
         if (strcmp(m, "get") == 0) {
             nargs_check(fc, e, "get()", 1, 2);
             int d = coperand(fc, obj);
@@ -1607,6 +1743,16 @@ static void set_debug_names(struct fctx *fc)
             f->slot_names[fc->locals[i].slot] = strdup(fc->locals[i].name);
 }
 
+/* The empty function that stands for a comprehension's function object. */
+static int comp_func(struct fctx *fc, const struct expr *e)
+{
+    int fi = ops_func_add(fc->c->prog, e->kind == E_LISTCOMP ? "<listcomp>" : "<dictcomp>", 0, 0);
+    if (fi < 0 || ops_func_set_params(fc->c->prog, fi, NULL, 0, NULL, false) != 0 ||
+        ops_emit(fc->c->prog, fi, OP_RETURN, -1, 0, 0, 0, 0) < 0)
+        FAIL(fc, 0, 0, "out of memory");
+    return fi;
+}
+
 static int cfunction(struct fctx *parent, const struct stmt *def, const char *qualname)
 {
     struct comp *c = parent->c;
@@ -1652,6 +1798,36 @@ static int cfunction(struct fctx *parent, const struct stmt *def, const char *qu
     return fi;
 }
 
+/* Every name a class defines and every attribute name stored (obj.NAME = ...). */
+static void scan_attrs(struct fctx *fc, const struct block *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        const struct stmt *s = b->s[i];
+        if (s->kind == S_CLASS)
+            for (int k = 0; k < s->body.n; k++) {
+                const struct stmt *m = s->body.s[k];
+                if (m->kind == S_DEF)
+                    names_put(fc, &fc->c->attr_names, m->name, 1);
+                for (int t = 0; m->kind == S_ASSIGN && t < m->n; t++)
+                    names_put(fc, &fc->c->attr_names, m->targets[t]->name, 1);
+            }
+        for (int t = 0; (s->kind == S_ASSIGN || s->kind == S_AUG) && t < s->n; t++) {
+            const struct expr *x = s->targets[t];
+            if (x->kind == E_ATTR)
+                names_put(fc, &fc->c->attr_names, x->name, 1);
+            for (int j = 0; (x->kind == E_TUPLE || x->kind == E_LIST) && j < x->n; j++)
+                if (x->items[j]->kind == E_ATTR)
+                    names_put(fc, &fc->c->attr_names, x->items[j]->name, 1);
+        }
+        scan_attrs(fc, &s->body);
+        scan_attrs(fc, &s->orelse);
+        if (s->kind == S_CLASS)
+            for (int k = 0; k < s->body.n; k++)
+                if (s->body.s[k]->kind == S_DEF)
+                    scan_attrs(fc, &s->body.s[k]->body);
+    }
+}
+
 struct ops_program *script_compile(const char *src, size_t len, const char *file, char *err, size_t errlen)
 {
     struct parser p = { .src = src, .file = file, .len = len, .err = err, .errlen = errlen };
@@ -1668,6 +1844,7 @@ struct ops_program *script_compile(const char *src, size_t len, const char *file
     if (!c.prog)
         script_fail(&p, 0, 0, "out of memory");
     struct block body = script_parse(&p);
+    scan_attrs(&mod, &body);
     int maxpin = -1;
     scan_block(&mod, &body, true, &maxpin, true);
     scan_block(&mod, &body, true, &maxpin, false);

@@ -512,6 +512,68 @@ static void vec_push(struct parser *p, struct vec *v, void *x)
 
 static struct expr *parse_expr(struct lexer *L);
 
+static struct expr *parse_or_test(struct lexer *L);
+
+/* The clauses of a comprehension after its element(s), up to the closing
+ * bracket: `for TARGET in OR_TEST` then any `for` or `if OR_TEST` clauses. */
+static struct expr *parse_comp(struct lexer *L, enum expr_kind kind, struct expr *a, struct expr *b,
+                               const char *close)
+{
+    struct vec v = { 0 };
+    struct expr *c = node(L, kind, a->line, a->col, (size_t)a->start);
+    while (is_kw(L, "for") || is_kw(L, "if")) {
+        int line = L->tline, col = L->tcol;
+        size_t start = L->tstart;
+        if (is_kw(L, "if")) {
+            lex_next(L);
+            struct expr *k = node(L, E_COMPIF, line, col, start);
+            k->a = parse_or_test(L);
+            set_depth(L, k);
+            vec_push(L->p, &v, k);
+            continue;
+        }
+        lex_next(L);
+        if (is_kw(L, "async"))
+            script_fail(L->p, L->tline, L->tcol, "'async' is not supported");
+        struct expr *k = node(L, E_COMPFOR, line, col, start);
+        struct vec names = { 0 };
+        for (;;) {
+            struct expr *n = node(L, E_NAME, L->tline, L->tcol, L->tstart);
+            n->name = expect_name(L, "a loop variable name");
+            vec_push(L->p, &names, n);
+            if (!is_op(L, ","))
+                break;
+            lex_next(L);
+        }
+        if (names.n == 1) {
+            k->a = names.v[0];
+        } else {
+            k->a = node(L, E_TUPLE, line, col, start);
+            k->a->items = (struct expr **)names.v;
+            k->a->n = names.n;
+            set_depth(L, k->a);
+        }
+        if (!is_kw(L, "in"))
+            expected(L, "'in'");
+        lex_next(L);
+        k->b = parse_or_test(L);
+        set_depth(L, k);
+        vec_push(L->p, &v, k);
+    }
+    if (!is_op(L, close)) {
+        char w[16];
+        snprintf(w, sizeof w, "'%s'", close);
+        expected(L, w);
+    }
+    lex_next(L);
+    c->a = a;
+    c->b = b;
+    c->items = (struct expr **)v.v;
+    c->n = v.n;
+    set_depth(L, c);
+    return c;
+}
+
 /* Items up to the closing bracket; returns the count and whether a trailing comma was seen. */
 /* Items of a display, or (call) the arguments of a call: NAME=value is an
  * E_KEYWORD node, after every positional argument as Python requires. */
@@ -541,8 +603,16 @@ static struct vec parse_items(struct lexer *L, const char *close, bool *comma, b
         } else if (keywords) {
             script_fail(L->p, e->line, e->col, "positional argument follows keyword argument");
         }
-        if (is_kw(L, "for"))
-            script_fail(L->p, L->tline, L->tcol, "comprehensions are not supported");
+        if (is_kw(L, "for") && (call || v.n > 0 || strcmp(close, ")") == 0))
+            script_fail(L->p, L->tline, L->tcol, call || strcmp(close, ")") == 0
+                                                     ? "generator expressions are not supported"
+                                                     : "expected ',' or ']', got 'for'");
+        if (is_kw(L, "for")) {
+            struct vec one = { 0 };
+            vec_push(L->p, &one, parse_comp(L, E_LISTCOMP, e, NULL, close));
+            *comma = true;   /* (the caller makes no tuple of it: the comprehension is the value) */
+            return one;
+        }
         if (is_op(L, ":"))
             script_fail(L->p, L->tline, L->tcol, "slices are not supported");
         vec_push(L->p, &v, e);
@@ -614,13 +684,18 @@ static struct expr *parse_atom(struct lexer *L)
                 struct vec v = { 0 };
                 while (!is_op(L, "}")) {
                     vec_push(L->p, &v, parse_expr(L));
+                    if (((struct expr *)v.v[v.n - 1])->kind == E_TUPLE)
+                        script_fail(L->p, ((struct expr *)v.v[v.n - 1])->line, ((struct expr *)v.v[v.n - 1])->col,
+                                    "tuple dict keys are not supported (dict keys are ints and strs)");
                     if (!is_op(L, ":"))
                         script_fail(L->p, L->tline, L->tcol, v.n == 1 ? "set displays are not supported"
                                                                        : "expected ':' in dict display");
                     lex_next(L);
                     vec_push(L->p, &v, parse_expr(L));
+                    if (is_kw(L, "for") && v.n == 2)
+                        return parse_comp(L, E_DICTCOMP, v.v[0], v.v[1], "}");
                     if (is_kw(L, "for"))
-                        script_fail(L->p, L->tline, L->tcol, "comprehensions are not supported");
+                        script_fail(L->p, L->tline, L->tcol, "expected ',' or '}', got 'for'");
                     if (!is_op(L, ","))
                         break;
                     lex_next(L);
@@ -633,6 +708,8 @@ static struct expr *parse_atom(struct lexer *L)
                 return e;
             }
             struct vec v = parse_items(L, open == '(' ? ")" : "]", &comma, false);
+            if (v.n == 1 && ((struct expr *)v.v[0])->kind == E_LISTCOMP && open == '[')
+                return v.v[0];
             if (open == '(' && v.n == 1 && !comma) {
                 e = v.v[0];
                 return e;   /* parenthesized expression */
@@ -691,6 +768,8 @@ static struct expr *parse_postfix(struct lexer *L)
             }
             if (is_op(L, ","))
                 script_fail(L->p, L->tline, L->tcol, "tuple subscripts are not supported");
+            if (i->b && i->b->kind == E_TUPLE)
+                script_fail(L->p, i->b->line, i->b->col, "tuple subscripts are not supported (dict keys are ints and strs)");
             expect_op(L, "]");
             set_depth(L, i);
             e = i;

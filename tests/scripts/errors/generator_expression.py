@@ -1,0 +1,3 @@
+print('ran')
+l = [1, 2]
+t = tuple(x for x in l)

@@ -1,0 +1,4 @@
+print('ran')
+l = []
+for i in range(3):
+    l.extend([i])

@@ -1,0 +1,3 @@
+print('ran')
+l = [3, 1]
+l.sort()
