@@ -573,6 +573,180 @@ static gclab_status seq_arith(gclab_heap *h, const struct ops_op *op, bool *hand
     return gclab_frame_return(h, 2, op->a);
 }
 
+/* ---- `%` formatting of a str (CPython's printf-style formatting) ---- */
+
+/* One conversion of the value in slot v: d i x X o c s r, with flags - + space 0,
+ * a width and a precision. */
+static gclab_status format_one(gclab_heap *h, struct repr_buf *out, int v, char conv, const char *flags,
+                               int width, int prec, size_t at)
+{
+    struct repr_buf b = { 0 };
+    gclab_status st = GCLAB_OK;
+    bool left = strchr(flags, '-'), zero = strchr(flags, '0') && !left, plus = strchr(flags, '+'),
+         space = strchr(flags, ' ');
+    bool numeric = false;
+    if (conv == 's' || conv == 'r') {
+        st = repr_append(h, &b, v, conv == 's');
+        if (st == GCLAB_OK && prec >= 0 && (size_t)prec < b.len)
+            b.len = (size_t)prec;
+        zero = false;
+    } else if (conv == 'c') {
+        int64_t x;
+        const char *cs;
+        size_t cn;
+        if (gclab_kind_of(h, v) == GCLAB_K_STR && gclab_str_value(h, v, &cs, &cn) == GCLAB_OK && cn == 1)
+            st = repr_put(&b, cs, 1) ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        else if (as_int(h, v, &x) && x >= 0 && x < 0x80) {
+            char ch = (char)x;
+            st = repr_put(&b, &ch, 1) ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+        } else
+            st = gclab_raise(h, GCLAB_ETYPE, "%%c requires int or char (ASCII here)");
+        zero = false;
+    } else {
+        int64_t x;
+        if (!as_int(h, v, &x))
+            st = gclab_raise(h, GCLAB_ETYPE, conv == 'd' || conv == 'i'
+                                                 ? "%%%c format: a real number is required, not %s"
+                                                 : "%%%c format: an integer is required, not %s",
+                             conv, gclab_type_name(h, v));
+        else {
+            char digits[80];
+            uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+            int base = conv == 'x' || conv == 'X' ? 16 : conv == 'o' ? 8 : 10, n = 0;
+            const char *dg = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+            do {
+                digits[n++] = dg[u % (uint64_t)base];
+                u /= (uint64_t)base;
+            } while (u);
+            while (prec >= 0 && n < prec && n < 70)
+                digits[n++] = '0';
+            char sign = x < 0 ? '-' : plus ? '+' : space ? ' ' : 0;
+            if (sign)
+                repr_put(&b, &sign, 1);
+            for (int i = n - 1; i >= 0; i--)
+                repr_put(&b, &digits[i], 1);
+            numeric = true;
+        }
+    }
+    (void)at;
+    if (st == GCLAB_OK) {
+        size_t pad = width > 0 && (size_t)width > b.len ? (size_t)width - b.len : 0;
+        size_t signlen = numeric && b.len && (b.s[0] == '-' || b.s[0] == '+' || b.s[0] == ' ') ? 1 : 0;
+        bool ok = true;
+        if (zero && numeric) {
+            ok = repr_put(out, b.s, signlen);
+            for (size_t i = 0; i < pad && ok; i++)
+                ok = repr_put(out, "0", 1);
+            ok = ok && repr_put(out, b.s + signlen, b.len - signlen);
+        } else {
+            for (size_t i = 0; i < pad && ok && !left; i++)
+                ok = repr_put(out, " ", 1);
+            ok = ok && repr_put(out, b.s ? b.s : "", b.len);
+            for (size_t i = 0; i < pad && ok && left; i++)
+                ok = repr_put(out, " ", 1);
+        }
+        if (!ok)
+            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+    }
+    free(b.s);
+    return st;
+}
+
+/* `_a = _b % _c` for a str _b: the values are _c's items if it is a tuple,
+ * else _c itself, read into a frame of their own (slot 0 the format, 1 the
+ * values, 2 the item). */
+static gclab_status str_format(gclab_heap *h, const struct ops_op *op)
+{
+    gclab_status st = gclab_frame_push_args(h, 3, 2, (int[]){ op->b, op->c });
+    if (st != GCLAB_OK)
+        return st;
+    bool tuple = gclab_kind_of(h, 1) == GCLAB_K_TUPLE;
+    int64_t nvals = 1, used = 0;
+    if (tuple)
+        gclab_len(h, 1, &nvals);
+    struct repr_buf out = { 0 };
+    const char *f;
+    size_t n;
+    gclab_str_value(h, 0, &f, &n);
+    char *fmt = malloc(n + 1);
+    if (!fmt) {
+        gclab_frame_pop(h);
+        return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+    }
+    memcpy(fmt, f, n);
+    fmt[n] = 0;
+    for (size_t i = 0; i < n && st == GCLAB_OK;) {
+        if (fmt[i] != '%') {
+            size_t j = i;
+            while (j < n && fmt[j] != '%')
+                j++;
+            if (!repr_put(&out, fmt + i, j - i))
+                st = gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+            i = j;
+            continue;
+        }
+        size_t start = i++;
+        char flags[8] = { 0 };
+        int nf = 0, width = 0, prec = -1;
+        if (i < n && fmt[i] == '(') {
+            st = gclab_raise(h, GCLAB_EVALUE, "%%(name) formatting is not supported (no mappings here)");
+            break;
+        }
+        while (i < n && strchr("-+ 0#", fmt[i]) && nf < 7)
+            flags[nf++] = fmt[i++];
+        while (i < n && fmt[i] >= '0' && fmt[i] <= '9' && width < 100000)
+            width = width * 10 + (fmt[i++] - '0');
+        if (i < n && fmt[i] == '.') {
+            prec = 0;
+            for (i++; i < n && fmt[i] >= '0' && fmt[i] <= '9' && prec < 100000; i++)
+                prec = prec * 10 + (fmt[i] - '0');
+        }
+        if (i < n && fmt[i] == '*') {
+            st = gclab_raise(h, GCLAB_EVALUE, "'*' widths are not supported in %% formatting here");
+            break;
+        }
+        if (i >= n) {
+            st = gclab_raise(h, GCLAB_EVALUE, "incomplete format");
+            break;
+        }
+        char conv = fmt[i++];
+        if (conv == '%') {
+            if (!repr_put(&out, "%", 1))
+                st = gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+            continue;
+        }
+        if (!strchr("diouxXcsr", conv)) {
+            st = gclab_raise(h, GCLAB_EVALUE, "unsupported format character '%c' (0x%x) at index %zu",
+                             conv >= 0x20 && conv < 0x7f ? conv : '?', (unsigned char)conv, i - 1);
+            break;
+        }
+        if (conv == 'u')
+            conv = 'd';
+        if (used >= nvals) {
+            st = gclab_raise(h, GCLAB_ETYPE, "not enough arguments for format string");
+            break;
+        }
+        if (tuple)
+            st = gclab_tuple_get(h, 2, 1, used);
+        else
+            st = gclab_move(h, 2, 1);
+        used++;
+        if (st == GCLAB_OK)
+            st = format_one(h, &out, 2, conv, flags, width, prec, start);
+    }
+    if (st == GCLAB_OK && used < nvals)
+        st = gclab_raise(h, GCLAB_ETYPE, "not all arguments converted during string formatting");
+    free(fmt);
+    if (st == GCLAB_OK)
+        st = gclab_str_new(h, 2, out.s ? out.s : "", out.len);
+    free(out.s);
+    if (st != GCLAB_OK) {
+        gclab_frame_pop(h);
+        return st;
+    }
+    return gclab_frame_return(h, 2, op->a);
+}
+
 static gclab_status op_arith(gclab_heap *h, const struct ops_op *op)
 {
     int64_t x, y, r = 0;
@@ -586,6 +760,8 @@ static gclab_status op_arith(gclab_heap *h, const struct ops_op *op)
         if (handled)
             return st;
         int kb = gclab_kind_of(h, op->b), kc = gclab_kind_of(h, op->c);
+        if (op->code == OP_MOD && kb == GCLAB_K_STR)
+            return str_format(h, op);
         if (op->code == OP_ADD && kb == GCLAB_K_STR && kc == GCLAB_K_STR) {
             const char *s;
             size_t n1, n2;
