@@ -29,6 +29,8 @@ enum expr_kind {
     E_LISTCOMP, E_DICTCOMP,          /* [a clauses...], {a: b clauses...}: items are the clauses */
     E_COMPFOR,                       /* clause `for a in b` (a a NAME or a tuple of NAMEs) */
     E_COMPIF,                        /* clause `if a` */
+    E_FSTR,                          /* f-string: items are E_STR parts and E_FORMAT values */
+    E_FORMAT,                        /* {a} (op 's') or {a!r} (op 'r') inside an f-string */
 };
 
 /* comparison operators */

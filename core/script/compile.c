@@ -362,7 +362,8 @@ static void scan_expr_pins(struct fctx *fc, const struct expr *e, int *maxpin)
     scan_expr_pins(fc, e->b, maxpin);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
                                  e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
-                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP); i++)
+                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP ||
+                                 e->kind == E_FSTR); i++)
         scan_expr_pins(fc, e->items[i], maxpin);
 }
 
@@ -407,7 +408,8 @@ static void seen_expr(struct fctx *fc, const struct expr *e)
     seen_expr(fc, e->b);
     for (int i = 0; i < e->n && (e->kind == E_LIST || e->kind == E_TUPLE || e->kind == E_DICT ||
                                  e->kind == E_COMPARE || e->kind == E_CALL || e->kind == E_IFEXP ||
-                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP); i++)
+                                 e->kind == E_SLICE || e->kind == E_LISTCOMP || e->kind == E_DICTCOMP ||
+                                 e->kind == E_FSTR); i++)
         seen_expr(fc, e->items[i]);
 }
 
@@ -607,7 +609,7 @@ static int cbounds(struct fctx *fc, const struct expr *e)
 static bool writes_early(const struct expr *e)
 {
     return (e->kind == E_LIST && e->n > 0) || (e->kind == E_DICT && e->n > 0) || e->kind == E_AND ||
-           e->kind == E_LISTCOMP || e->kind == E_DICTCOMP ||
+           e->kind == E_LISTCOMP || e->kind == E_DICTCOMP || (e->kind == E_FSTR && e->n > 1) ||
            e->kind == E_OR || (e->kind == E_COMPARE && e->n > 2);
 }
 
@@ -858,6 +860,32 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
     case E_LISTCOMP: case E_DICTCOMP:
         ccomp(fc, e, dst);
         break;
+    case E_FSTR: {
+        /* CPython's FORMAT_VALUE per value and BUILD_STRING: here str()/repr()
+         * of each value, then the parts joined left to right */
+        if (e->n == 0) {
+            emit(fc, OP_STR, dst, str_index(fc, "", 0), 0, 0);
+            break;
+        }
+        int first = fc->next_temp;
+        for (int i = 0; i < e->n; i++)
+            tmp_new(fc, true);
+        for (int i = 0; i < e->n; i++) {
+            const struct expr *x = e->items[i];
+            if (x->kind == E_STR)
+                emit(fc, OP_STR, first + i, str_index(fc, x->s, x->slen), 0, 0);
+            else
+                emit(fc, x->op == 'r' ? OP_REPR : OP_STR_OF, first + i, coperand(fc, x->a), 0, 0);
+        }
+        fc->line = e->line;
+        if (e->n == 1)
+            emit(fc, OP_MOVE, dst, first, 0, 0);
+        for (int i = 1; i < e->n; i++)
+            emit(fc, OP_ADD, dst, i == 1 ? first : dst, first + i, 0);
+        break;
+    }
+    case E_FORMAT:
+        FAIL(fc, e->line, e->col, "a formatted value here is not supported");
     case E_COMPFOR: case E_COMPIF:
         FAIL(fc, e->line, e->col, "a comprehension clause here is not supported");
     case E_SLICE: {

@@ -70,7 +70,7 @@ static void *alloc(struct parser *p, size_t n)
 
 /* ---- lexer ---- */
 
-enum tok { T_EOF, T_NEWLINE, T_INDENT, T_DEDENT, T_NAME, T_INT, T_STR, T_OP };
+enum tok { T_EOF, T_NEWLINE, T_INDENT, T_DEDENT, T_NAME, T_INT, T_STR, T_OP, T_FSTR };
 
 struct lexer {
     struct parser *p;
@@ -351,8 +351,20 @@ static void lex_next(struct lexer *L)
             size_t s = L->pos;
             while (L->pos < p->len && is_id_char((unsigned char)src[L->pos]))
                 L->pos++;
-            if (L->pos < p->len && (src[L->pos] == '\'' || src[L->pos] == '"'))
+            if (L->pos < p->len && (src[L->pos] == '\'' || src[L->pos] == '"')) {
+                if (L->pos - s == 1 && (src[s] == 'f' || src[s] == 'F')) {
+                    /* an f-string: its text decoded as a literal's; parse_atom splits it */
+                    int tl = L->line, tc = col_of(L, s);
+                    lex_string(L);
+                    L->kind = T_FSTR;
+                    L->tline = tl;
+                    L->tcol = tc;
+                    L->tstart = s;
+                    L->tend = L->pos;
+                    return;
+                }
                 lex_fail(L, s, "string prefixes are not supported%s", "");
+            }
             char *nm = alloc(p, L->pos - s + 1);
             memcpy(nm, src + s, L->pos - s);
             L->kind = T_NAME;
@@ -417,7 +429,7 @@ static const char *describe(struct lexer *L)
     case T_INDENT: return "indent";
     case T_DEDENT: return "dedent";
     case T_INT: return "integer";
-    case T_STR: return "string";
+    case T_STR: case T_FSTR: return "string";
     case T_NAME: return L->name;
     default: return L->op;
     }
@@ -633,6 +645,129 @@ static struct vec parse_items(struct lexer *L, const char *close, bool *comma, b
     return v;
 }
 
+static struct expr *parse_expr(struct lexer *L);
+
+/* An f-string's text (decoded, in L->s) into literal parts and {value} /
+ * {value!r} / {value!s} parts; each value is parsed by a lexer of its own over
+ * its text, reporting positions from the f-string's start. */
+static struct expr *parse_fstring(struct lexer *L)
+{
+    struct parser *p = L->p;
+    int line = L->tline, col = L->tcol;
+    struct expr *f = node(L, E_FSTR, line, col, L->tstart);
+    const char *t = L->s;
+    size_t n = L->slen;
+    struct vec parts = { 0 };
+    char *lit = alloc(p, n + 1);
+    size_t nl = 0;
+    for (size_t i = 0; i <= n;) {
+        bool end = i == n;
+        if (!end && t[i] == '}') {
+            if (i + 1 < n && t[i + 1] == '}') {
+                lit[nl++] = '}';
+                i += 2;
+                continue;
+            }
+            script_fail(p, line, col, "f-string: single '}' is not allowed");
+        }
+        if (!end && t[i] == '{' && i + 1 < n && t[i + 1] == '{') {
+            lit[nl++] = '{';
+            i += 2;
+            continue;
+        }
+        if (!end && t[i] != '{') {
+            lit[nl++] = t[i++];
+            continue;
+        }
+        if (nl) {
+            struct expr *s = node(L, E_STR, line, col, L->tstart);
+            s->s = lit;
+            s->slen = nl;
+            vec_push(p, &parts, s);
+            lit = alloc(p, n + 1);
+            nl = 0;
+        }
+        if (end)
+            break;
+        /* {expression[!r|!s]} : find its end at bracket depth 0, outside quotes */
+        size_t j = ++i;
+        int depth = 0;
+        char q = 0;
+        for (; j < n; j++) {
+            char c = t[j];
+            if (q) {
+                if (c == q)
+                    q = 0;
+                continue;
+            }
+            if (c == '\'' || c == '"')
+                q = c;
+            else if (c == '(' || c == '[' || c == '{')
+                depth++;
+            else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+                depth--;
+            else if (depth == 0 && (c == '}' || c == ':' || (c == '!' && (j + 1 >= n || t[j + 1] != '='))))
+                break;
+            else if (depth == 0 && c == '=' && j + 1 < n && (t[j + 1] == '}' || t[j + 1] == '!' || t[j + 1] == ':') &&
+                     j > i && !strchr("=!<>", t[j - 1]))
+                script_fail(p, line, col, "f-string: '=' (self-documenting expressions) is not supported");
+        }
+        if (j >= n)
+            script_fail(p, line, col, "f-string: expecting '}'");
+        if (t[j] == ':')
+            script_fail(p, line, col, "f-string: format specs are not supported (use %% formatting)");
+        int conv = 's';
+        size_t close = j;
+        if (t[j] == '!') {
+            if (j + 2 >= n || (t[j + 1] != 'r' && t[j + 1] != 's') || t[j + 2] != '}')
+                script_fail(p, line, col, "f-string: only the !r and !s conversions are supported");
+            conv = t[j + 1];
+            close = j + 2;
+        }
+        bool blank = true;
+        for (size_t k = i; k < j; k++)
+            blank &= t[k] == ' ';
+        if (blank)
+            script_fail(p, line, col, "f-string: empty expression not allowed");
+        /* the value's own lexer, over a copy of its text (newlines inside are spaces) */
+        char *text = alloc(p, j - i + 1);
+        for (size_t k = i; k < j; k++)
+            text[k - i] = t[k] == '\n' ? ' ' : t[k];
+        const char *saved_src = p->src;
+        size_t saved_len = p->len;
+        struct lexer *sub = alloc(p, sizeof *sub);
+        sub->p = p;
+        sub->line = line;
+        sub->line_start = (size_t)0 - (size_t)(col + 1 + (int)i);   /* columns from the f-string's start */
+        sub->indents[0] = 0;
+        sub->nindent = 1;
+        sub->kind = T_OP;   /* the end of its text is a NEWLINE token */
+        sub->depth = L->depth;
+        p->src = text;
+        p->len = j - i;
+        lex_next(sub);
+        struct expr *v = parse_expr(sub);
+        bool at_end = sub->kind == T_NEWLINE || sub->kind == T_EOF;
+        p->src = saved_src;
+        p->len = saved_len;
+        if (!at_end)
+            script_fail(p, line, col, "f-string: expecting '}'");
+        struct expr *fm = node(L, E_FORMAT, line, col, L->tstart);
+        fm->a = v;
+        fm->op = conv;
+        set_depth(L, fm);
+        vec_push(p, &parts, fm);
+        i = close + 1;
+    }
+    f->items = (struct expr **)parts.v;
+    f->n = parts.n;
+    set_depth(L, f);
+    lex_next(L);
+    if (L->kind == T_STR || L->kind == T_FSTR)
+        script_fail(p, L->tline, L->tcol, "implicit concatenation with f-strings is not supported");
+    return f;
+}
+
 static struct expr *parse_atom(struct lexer *L)
 {
     int line = L->tline, col = L->tcol;
@@ -644,12 +779,16 @@ static struct expr *parse_atom(struct lexer *L)
         e->ival = L->ival;
         lex_next(L);
         return e;
+    case T_FSTR:
+        return parse_fstring(L);
     case T_STR: {
         e = node(L, E_STR, line, col, start);
         e->s = L->s;
         e->slen = L->slen;
         lex_next(L);
         /* Adjacent literals concatenate. */
+        if (L->kind == T_FSTR)
+            script_fail(L->p, L->tline, L->tcol, "implicit concatenation with f-strings is not supported");
         while (L->kind == T_STR) {
             char *s = alloc(L->p, e->slen + L->slen + 1);
             memcpy(s, e->s, e->slen);

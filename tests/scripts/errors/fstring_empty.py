@@ -1,0 +1,2 @@
+print('ran')
+print(f'a {} b')

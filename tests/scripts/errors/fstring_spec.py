@@ -1,0 +1,3 @@
+print('ran')
+x = 5
+print(f'{x:5}')
