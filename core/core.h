@@ -64,7 +64,7 @@ static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
     gclab_obj *old = *loc;
     if (h->refcounts) {
         if (v)
-            obj_incref(v);
+            obj_incref(h, v);
         *loc = v;
         if (old)
             obj_decref(h, old);

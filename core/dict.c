@@ -210,8 +210,8 @@ gclab_status gclab_dict_next(gclab_heap *h, int dict, size_t *pos, int kdst, int
     /* Own both before storing either: the store releases the slot's old
      * value, whose __del__ may change the dict. */
     if (h->refcounts) {
-        obj_incref(k);
-        obj_incref(v);
+        obj_incref(h, k);
+        obj_incref(h, v);
     }
     if (kdst >= 0)
         store_steal(h, slot_addr(h, kdst), k);

@@ -55,6 +55,17 @@ struct gclab_engine {
     void (*track)(gclab_heap *h, gclab_obj *o);
     /* Refcount engines: o's count fell to zero. */
     void (*release)(gclab_heap *h, gclab_obj *o);
+    /* Refcount engines, optional (NULL: none, and free: one predictable
+     * branch on a cached pointer). on_incref: o's count was just raised by
+     * one. on_decref_live: o's count was just lowered and is still above
+     * zero (what Bacon-Rajan buffers as a possible root). Both see every
+     * counted object, immortals included (obj_is_immortal tells); neither
+     * may run mutator code or free anything. Core's stores, frames and
+     * dict iteration reach them through obj_incref/obj_decref; an engine
+     * that lowers counts itself (releasing a dying object's children)
+     * calls on_decref_live there itself if it needs it. */
+    void (*on_incref)(gclab_heap *h, gclab_obj *o);
+    void (*on_decref_live)(gclab_heap *h, gclab_obj *o);
     /* d is about to hold key -> value (NULL: nothing to do). */
     void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
     /* Write barrier, post-write form (NULL: none): field, a reference field of
@@ -104,6 +115,8 @@ struct gclab_engine {
 struct gclab_heap_hot {
     void *es;                                     /* the engine's state */
     void (*release)(gclab_heap *, gclab_obj *);   /* eng->release, cached */
+    void (*on_incref)(gclab_heap *, gclab_obj *);        /* eng->on_incref, cached (or NULL) */
+    void (*on_decref_live)(gclab_heap *, gclab_obj *);   /* eng->on_decref_live, cached (or NULL) */
     int collecting;                               /* >0 while a collection runs */
     bool gc_enabled;                              /* gc.enable()/disable() */
 };
@@ -209,11 +222,20 @@ gclab_status core_call(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const 
                        const char *what);
 
 /* -- refcounts (engines with caps.refcounts) -- */
-static inline void obj_incref(gclab_obj *o) { o->refcnt++; }
+/* Take a reference to o (and tell the engine's on_incref, if it has one). */
+static inline void obj_incref(gclab_heap *h, gclab_obj *o)
+{
+    o->refcnt++;
+    if (__builtin_expect(core_hot_(h)->on_incref != NULL, 0))
+        core_hot_(h)->on_incref(h, o);
+}
+/* Drop a reference to o: release() at zero, else on_decref_live (if any). */
 static inline void obj_decref(gclab_heap *h, gclab_obj *o)
 {
     if (--o->refcnt == 0)
         core_hot_(h)->release(h, o);
+    else if (__builtin_expect(core_hot_(h)->on_decref_live != NULL, 0))
+        core_hot_(h)->on_decref_live(h, o);
 }
 
 /* -- the pending-free stack of refcount engines, threaded through gc_next -- */

@@ -309,6 +309,8 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
     h->eng = e;
     h->refcounts = e->caps.refcounts;
     h->hot.release = e->release;
+    h->hot.on_incref = e->on_incref;
+    h->hot.on_decref_live = e->on_decref_live;
     h->hot.gc_enabled = true;
     h->heap_limit = cfg->heap_limit;
     h->heap_size = cfg->heap_size;

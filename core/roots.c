@@ -92,7 +92,7 @@ gclab_status gclab_frame_return(gclab_heap *h, int src, int dst)
     if (h->depth < 2 || dst < 0 || dst >= h->frames[h->depth - 2].nslots)
         return heap_error(h, GCLAB_EUSAGE, "return slot %d out of range in the caller", dst);
     if (h->refcounts)
-        obj_incref(v);
+        obj_incref(h, v);
     gclab_frame_pop(h);
     store_steal(h, &h->slots[h->frames[h->depth - 1].base + (size_t)dst], v);
     return GCLAB_OK;
@@ -289,7 +289,7 @@ gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *ar
         if (st == GCLAB_OK) {
             ret = h->slots[base];
             if (h->refcounts)
-                obj_incref(ret);
+                obj_incref(h, ret);
         }
         gclab_frame_pop(h);
         break;
@@ -299,7 +299,7 @@ gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *ar
             return heap_error(h, GCLAB_ETYPE, "weakref() takes no arguments");
         ret = AS(obj_weakref, f)->target ? AS(obj_weakref, f)->target : &gclab_none_obj;
         if (h->refcounts)
-            obj_incref(ret);
+            obj_incref(h, ret);
         st = GCLAB_OK;
         break;
     default:
@@ -312,7 +312,7 @@ gclab_status gclab_call(gclab_heap *h, int dst, int fn, int nargs, const int *ar
     if (!ret) {
         ret = &gclab_none_obj;
         if (h->refcounts)
-            obj_incref(ret);
+            obj_incref(h, ret);
     }
     if (dst >= 0)
         store_steal(h, &h->slots[h->frames[h->depth - 1].base + (size_t)dst], ret);

@@ -524,7 +524,7 @@ static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_ob
             if (!AS(obj_weakref, wr)->callback || ((wr->gcflags & RG_COLLECTING) && !GCLAB_MUTANT(rg_mut_cb_trash)) ||
                 wr->refcnt == 0)
                 continue;
-            obj_incref(wr);   /* so it cannot vanish before its turn */
+            obj_incref(h, wr);   /* so it cannot vanish before its turn */
             GCLAB_ASSERT(rg_is_tracked(wr));
             rg_list_move(wr, &wrcb_to_call);
         }
@@ -554,7 +554,7 @@ static void rcgen_finalize_garbage(gclab_heap *h, gclab_obj *collectable)
         rg_list_move(o, &seen);
         if (obj_has_del(o) && !(o->gcflags & RG_FINALIZED)) {
             o->gcflags |= RG_FINALIZED;   /* R3 */
-            obj_incref(o);
+            obj_incref(h, o);
             core_run_finalizer(h, o);
             obj_decref(h, o);
         }
@@ -629,7 +629,7 @@ static void rcgen_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_ob
             if (core_garbage_append(h, o) != GCLAB_OK)
                 gclab_error_clear(h);
         } else {
-            obj_incref(o);
+            obj_incref(h, o);
             rg_clear(h, o);
             obj_decref(h, o);
         }

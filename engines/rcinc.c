@@ -549,7 +549,7 @@ static int64_t rcinc_handle_weakrefs(gclab_heap *h, struct ri_state *s, gclab_ob
             core_weakref_clear(h, wr);
             if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RI_COLLECTING) || wr->refcnt == 0)
                 continue;
-            obj_incref(wr);
+            obj_incref(h, wr);
             GCLAB_ASSERT(ri_is_tracked(wr));
             ri_list_move(wr, &wrcb_to_call);
         }
@@ -579,7 +579,7 @@ static void rcinc_finalize_garbage(gclab_heap *h, gclab_obj *collectable)
         ri_list_move(o, &seen);
         if (obj_has_del(o) && (!(o->gcflags & RI_FINALIZED) || GCLAB_MUTANT(ri_mut_fin_twice))) {
             o->gcflags |= RI_FINALIZED;   /* I3 */
-            obj_incref(o);
+            obj_incref(h, o);
             core_run_finalizer(h, o);
             obj_decref(h, o);
         }
@@ -645,7 +645,7 @@ static void rcinc_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_ob
             if (core_garbage_append(h, o) != GCLAB_OK)
                 gclab_error_clear(h);
         } else {
-            obj_incref(o);
+            obj_incref(h, o);
             ri_clear(h, o);
             obj_decref(h, o);
         }
