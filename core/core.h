@@ -15,7 +15,11 @@ struct gclab_heap {
     const struct gclab_engine *eng;
     uint64_t id;                     /* gclab_heap_id: unique in the process */
     alloc_t *alloc;
-    bool refcounts;                  /* eng->caps.refcounts, cached for the hot path */
+    /* eng->caps.refcounts, cached for the hot path: 0 no counts; 1 counts and
+     * no on_incref/on_decref_live hooks; -1 counts and hooks. store() and
+     * release_ref() branch once on its sign, so a refcount engine without
+     * hooks pays no more than it did before the hooks existed. */
+    int8_t refcounts;
     int debug_flags;                 /* GCLAB_DEBUG_* */
     size_t heap_limit;               /* live bytes past which allocation fails (heap_size included) */
     size_t heap_size;                /* --heap-size: fixed heap, collect when full; 0 = none */
@@ -62,7 +66,13 @@ struct gclab_heap {
 static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
 {
     gclab_obj *old = *loc;
-    if (h->refcounts) {
+    if (h->refcounts > 0) {            /* counts, no hooks: the plain path */
+        if (v)
+            v->refcnt++;
+        *loc = v;
+        if (old && --old->refcnt == 0)
+            h->hot.release(h, old);
+    } else if (h->refcounts) {         /* counts and the engine's hooks */
         if (v)
             obj_incref(h, v);
         *loc = v;
@@ -88,15 +98,23 @@ static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
 {
     gclab_obj *old = *loc;
     *loc = v;
-    if (h->refcounts && old)
+    if (h->refcounts > 0) {
+        if (old && --old->refcnt == 0)
+            h->hot.release(h, old);
+    } else if (h->refcounts && old) {
         obj_decref(h, old);
+    }
 }
 
 /* Release a reference the caller owns. */
 static inline void release_ref(gclab_heap *h, gclab_obj *o)
 {
-    if (h->refcounts && o)
+    if (h->refcounts > 0) {
+        if (o && --o->refcnt == 0)
+            h->hot.release(h, o);
+    } else if (h->refcounts && o) {
         obj_decref(h, o);
+    }
 }
 
 /* Address of slot s of the current frame, or NULL (with an error) if s is out of range. */

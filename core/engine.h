@@ -285,6 +285,13 @@ uint64_t gclab_now_ns(void);
         }                                                                     \
     } while (0)
 
+/* A heap run by the engine table e, which need not be registered (a test of
+ * an engine under construction, or of a hook): gclab_heap_new without the
+ * name lookup. Knobs in cfg are checked against the registered engine named
+ * e->name. */
+gclab_heap *core_heap_new_engine(const struct gclab_engine *e, const struct gclab_config *cfg,
+                                 char *err, size_t errlen);
+
 /* The registry (engines/registry.c). */
 const struct gclab_engine *gclab_engine_find(const char *name);
 const struct gclab_engine *gclab_engine_at(int i);

@@ -283,10 +283,7 @@ double heap_param_double(gclab_heap *h, const char *name, bool *ok)
 
 gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen)
 {
-    static const struct gclab_config dflt;
     const struct gclab_engine *e = gclab_engine_find(engine ? engine : "");
-    if (!cfg)
-        cfg = &dflt;
     if (!e) {
         int n = snprintf(err, errlen, "unknown engine '%s'; known engines:", engine ? engine : "");
         const char *name, *summary;
@@ -295,8 +292,17 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
                 n += snprintf(err + n, errlen - (size_t)n, " %s", name);
         return NULL;
     }
+    return core_heap_new_engine(e, cfg, err, errlen);
+}
+
+gclab_heap *core_heap_new_engine(const struct gclab_engine *e, const struct gclab_config *cfg,
+                                 char *err, size_t errlen)
+{
+    static const struct gclab_config dflt;
+    if (!cfg)
+        cfg = &dflt;
     for (size_t i = 0; i < cfg->nparams; i++)
-        if (!gclab_param_valid(engine, cfg->params[i].key, cfg->params[i].value, err, errlen))
+        if (!gclab_param_valid(e->name, cfg->params[i].key, cfg->params[i].value, err, errlen))
             return NULL;
 
     gclab_heap *h = calloc(1, sizeof *h);
@@ -307,7 +313,7 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
     static uint64_t next_id;
     h->id = ++next_id;
     h->eng = e;
-    h->refcounts = e->caps.refcounts;
+    h->refcounts = !e->caps.refcounts ? 0 : (e->on_incref || e->on_decref_live) ? -1 : 1;
     h->hot.release = e->release;
     h->hot.on_incref = e->on_incref;
     h->hot.on_decref_live = e->on_decref_live;
@@ -346,7 +352,7 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
             struct gclab_config free_cfg = *cfg;
             free_cfg.heap_limit = free_cfg.heap_size = 0;
             char e2[64];
-            gclab_heap *probe = gclab_heap_new(engine, &free_cfg, e2, sizeof e2);
+            gclab_heap *probe = core_heap_new_engine(e, &free_cfg, e2, sizeof e2);
             if (probe)
                 snprintf(err, errlen, "a heap limit of %zu bytes is too small to start: %s needs %llu "
                          "live bytes before the program runs (--heap-limit 0 means no limit)",

@@ -1,8 +1,7 @@
 /* test_refcount.c — the refcount half of the collector API: the optional
- * on_incref / on_decref_live hooks that obj_incref / obj_decref call (an
- * engine's hooks are cached in struct gclab_heap_hot at heap creation; here
- * the test installs counting hooks there itself, on an `rc` heap), and the
- * exact counts they see for a known sequence of mutator operations. */
+ * on_incref / on_decref_live hooks (an engine table like rc's plus two
+ * counting hooks, run through core_heap_new_engine), and the exact calls
+ * they see for a known sequence of mutator operations. */
 #include "engine.h"
 #include "t.h"
 
@@ -23,16 +22,20 @@ static void count_decref_live(gclab_heap *h, gclab_obj *o)
     last_decref_live = o;
 }
 
+extern const struct gclab_engine gclab_engine_rc;
+static struct gclab_engine rc_hooked;
+
 static gclab_heap *heap_with_hooks(void)
 {
     char err[256];
-    gclab_heap *h = gclab_heap_new("rc", NULL, err, sizeof err);
+    rc_hooked = gclab_engine_rc;
+    rc_hooked.on_incref = count_incref;
+    rc_hooked.on_decref_live = count_decref_live;
+    gclab_heap *h = core_heap_new_engine(&rc_hooked, NULL, err, sizeof err);
     if (!h) {
         fprintf(stderr, "heap: %s\n", err);
         return NULL;
     }
-    core_hot_(h)->on_incref = count_incref;
-    core_hot_(h)->on_decref_live = count_decref_live;
     increfs = decrefs_live = 0;
     last_incref = last_decref_live = NULL;
     return h;
