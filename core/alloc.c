@@ -114,7 +114,8 @@ struct pool {
     struct arena *arena;     /* owner, to return the pool when it empties */
     uint32_t ref;            /* blocks currently handed out */
     uint32_t szidx;          /* size class index */
-    uint32_t nextoffset;     /* bump: offset of the first never-used block */
+    uint32_t nextoffset;     /* bump: offset of the first never-used block; marks mode
+                              * (no bump): 1 while the pool is on a->dirty */
     uint32_t maxnextoffset;  /* last offset at which a whole block still fits */
 };
 
@@ -167,6 +168,9 @@ struct alloc {
     uint32_t cap[ALLOC_NCLASSES];                 /* marks mode: blocks per pool, per class */
     uint32_t recip[ALLOC_NCLASSES];               /* ceil(2^32 / class size) */
     uintptr_t *aset;                              /* marks mode: base >> 20 of every arena */
+    struct pool **dirty;                          /* marks mode: pools allocated from since the */
+    size_t ndirty, dirty_cap;                     /*   last sweep (alloc_sweep_sticky_young) */
+    bool dirty_lost;                              /* a push failed: every pool may be dirty */
     size_t aset_mask;                             /* open addressing, at most half full */
     struct alloc_stats st;
 };
@@ -314,6 +318,13 @@ static struct arena *arena_new(alloc_t *a)
 
 static void arena_unmap(alloc_t *a, struct arena *ar)
 {
+    /* Its pools leave the dirty list (they are empty: nothing to sweep). */
+    size_t k = 0;
+    for (size_t i = 0; i < a->ndirty; i++)
+        if ((unsigned char *)a->dirty[i] - ar->base >= ALLOC_ARENA_SIZE ||
+            (unsigned char *)a->dirty[i] < ar->base)
+            a->dirty[k++] = a->dirty[i];
+    a->ndirty = k;
     /* Clear poison first: the address range may be mapped again later. */
     UNPOISON(ar->base, ALLOC_ARENA_SIZE);
     munmap(ar->base, ALLOC_ARENA_SIZE);
@@ -375,6 +386,7 @@ static struct pool *pool_new(alloc_t *a, size_t c)
     POISON((unsigned char *)p + a->overhead, ALLOC_POOL_SIZE - a->overhead);
     if (a->marks) {
         struct alloc_pool_marks *m = alloc_marks_of(p);
+        p->nextoffset = 0;       /* not on the dirty list (a stale entry there is harmless) */
         memset(m, 0, sizeof *m);
         m->first = (uint32_t)a->overhead;
         m->recip = a->recip[c];
@@ -450,6 +462,23 @@ static void marks_free(struct pool *p, void *b)
         m->cursor = w;
 }
 
+/* Marks mode: p now holds a block allocated since the last sweep. */
+static void dirty_push(alloc_t *a, struct pool *p)
+{
+    if (a->ndirty == a->dirty_cap) {
+        size_t cap = a->dirty_cap ? a->dirty_cap * 2 : 256;
+        struct pool **nd = realloc(a->dirty, cap * sizeof *nd);
+        if (!nd) {
+            a->dirty_lost = true;
+            return;
+        }
+        a->dirty = nd;
+        a->dirty_cap = cap;
+    }
+    a->dirty[a->ndirty++] = p;
+    p->nextoffset = 1;
+}
+
 static void *small_alloc(alloc_t *a, size_t n)
 {
     size_t c = class_of(n), sz = class_size(c);
@@ -461,6 +490,8 @@ static void *small_alloc(alloc_t *a, size_t n)
     if (a->marks) {
         b = marks_alloc(p, sz);
         UNPOISON(b, sz);
+        if (!p->nextoffset)
+            dirty_push(a, p);
     } else if (p->freeblock) {
         b = p->freeblock;
         UNPOISON(b, sz);
@@ -564,6 +595,7 @@ void alloc_destroy(alloc_t *a)
         }
     }
     free(a->aset);
+    free(a->dirty);
     free(a);
 }
 
@@ -716,7 +748,7 @@ void alloc_set_object(alloc_t *a, void *p, size_t n)
 /* Sweep one pool with live blocks: keep the marked ones, free the rest by
  * clearing their live bits, then move the pool between usable, full and
  * empty as small_free would have, one block at a time. */
-static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st)
+static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st, int keep_marks)
 {
     struct alloc_pool_marks *m = alloc_marks_of(p);
     size_t sz = class_size(p->szidx);
@@ -733,7 +765,7 @@ static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st)
 #endif
         m->live[w] = keep;
         m->obj[w] &= keep;
-        m->mark[w] = 0;
+        m->mark[w] = keep_marks ? keep : 0;
         ref += (uint32_t)__builtin_popcountll(keep);
     }
     uint64_t freed = p->ref - ref;
@@ -755,23 +787,39 @@ static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st)
     }
 }
 
-void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out)
+static void sweep_all(alloc_t *a, struct alloc_sweep_stats *out, int keep_marks, int young_only)
 {
     struct alloc_sweep_stats st = { 0 };
     assert(a->marks);
     a->sweeping = true;           /* pool_release must not unmap the arena we are in */
-    for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
-        for (unsigned i = 0; i < ar->ncarved; i++) {
-            struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
-            if (p->ref)
-                sweep_pool(a, p, &st);
-        }
+    if (young_only && !a->dirty_lost) {
+        /* Sticky marks: a pool not allocated from since the last sweep has
+         * live == mark (every block it kept was marked), nothing to free. */
+        for (size_t i = 0; i < a->ndirty; i++)
+            if (a->dirty[i]->nextoffset) {
+                a->dirty[i]->nextoffset = 0;     /* a duplicate entry is skipped */
+                if (a->dirty[i]->ref)
+                    sweep_pool(a, a->dirty[i], &st, keep_marks);
+            }
+    } else {
+        for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+            for (unsigned i = 0; i < ar->ncarved; i++) {
+                struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
+                if (p->ref)
+                    sweep_pool(a, p, &st, keep_marks);
+            }
+    }
+    for (size_t i = 0; i < a->ndirty; i++)
+        a->dirty[i]->nextoffset = 0;
+    a->ndirty = 0;
+    a->dirty_lost = false;
     a->sweeping = false;
     trim_empty_arenas(a);
     for (struct big *h = a->bigs, *next; h; h = next) {
         next = h->next;
         if (h->prev & BIG_MARK) {
-            h->prev &= ~BIG_MARK;
+            if (!keep_marks)
+                h->prev &= ~BIG_MARK;
             continue;
         }
         st.blocks_freed++;
@@ -781,6 +829,25 @@ void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out)
     }
     if (out)
         *out = st;
+}
+
+void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out) { sweep_all(a, out, 0, 0); }
+
+void alloc_sweep_sticky(alloc_t *a, struct alloc_sweep_stats *out) { sweep_all(a, out, 1, 0); }
+
+void alloc_sweep_sticky_young(alloc_t *a, struct alloc_sweep_stats *out) { sweep_all(a, out, 1, 1); }
+
+void alloc_clear_marks(alloc_t *a)
+{
+    assert(a->marks);
+    for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+        for (unsigned i = 0; i < ar->ncarved; i++) {
+            struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
+            if (p->ref)
+                memset(alloc_marks_of(p)->mark, 0, sizeof alloc_marks_of(p)->mark);
+        }
+    for (struct big *h = a->bigs; h; h = h->next)
+        h->prev &= ~BIG_MARK;
 }
 
 void alloc_foreach_object(alloc_t *a, void (*fn)(void *block, void *ctx), void *ctx)

@@ -200,6 +200,19 @@ struct alloc_sweep_stats {
 /* Free every live block without a mark and clear every mark; *out (may be NULL) gets
  * the counts. Emptied arenas are then trimmed as alloc_set_retain says. */
 void alloc_sweep(alloc_t *a, struct alloc_sweep_stats *out);
+/* Sticky mark bits (a generational collector's "old" bit, Demers et al. 1990): the same
+ * sweep, but the survivors keep their marks, so a block stays marked until
+ * alloc_clear_marks. An unmarked live block is then a block allocated since the last
+ * sweep (young); a nursery collection marks the young blocks it reaches and sweeps the
+ * rest, never tracing or freeing a marked (old) one. */
+void alloc_sweep_sticky(alloc_t *a, struct alloc_sweep_stats *out);
+/* The same, for a nursery collection: only the pools allocated from since the last sweep
+ * (any kind) can hold unmarked blocks, so only those are swept (the allocator keeps
+ * their list); malloc'd blocks are all visited. Valid only while every block that was
+ * live at the last sweep is still marked (no alloc_clear_marks since). */
+void alloc_sweep_sticky_young(alloc_t *a, struct alloc_sweep_stats *out);
+/* Clear every mark (a full collection of a sticky-mark collector starts with this). */
+void alloc_clear_marks(alloc_t *a);
 /* Call fn on every live block called an object, pools first (arena by arena, pool by
  * pool, in address order within a pool), then malloc'd blocks. fn must not allocate
  * or free from a. */

@@ -73,9 +73,11 @@ struct gclab_engine {
      * field calls it (never stores into roots: slots, globals' root word,
      * return registers). Deletions are not reported. */
     void (*post_write)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v);
-    /* Variable storage (list items...); NULL means core's allocator. */
-    void *(*mem_alloc)(gclab_heap *h, size_t n);
-    void (*mem_free)(gclab_heap *h, void *p, size_t n);
+    /* Variable storage (list items...) of object owner, n bytes, zeroed; NULL means
+     * core's allocator. The owner lets a generational engine tell an old object's new
+     * storage from a young one's (genms). */
+    void *(*mem_alloc)(gclab_heap *h, gclab_obj *owner, size_t n);
+    void (*mem_free)(gclab_heap *h, gclab_obj *owner, void *p, size_t n);
 
     /* -- collection -- */
     /* Collect generation gen (and younger); unreachable objects found, or -1 with an error set. */

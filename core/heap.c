@@ -462,7 +462,7 @@ void *core_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n)
         heap_error(h, GCLAB_EMEMORY, "heap limit reached (%zu bytes)", h->heap_limit);
         return NULL;
     }
-    p = h->eng->mem_alloc ? h->eng->mem_alloc(h, n) : alloc_calloc(h->alloc, n);
+    p = h->eng->mem_alloc ? h->eng->mem_alloc(h, owner, n) : alloc_calloc(h->alloc, n);
     if (!p) {
         heap_error(h, GCLAB_EMEMORY, "out of memory: the system refused %zu bytes (%llu bytes live)", n,
                    (unsigned long long)h->st.live_bytes);
@@ -480,7 +480,7 @@ void core_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n)
     owner->storage -= n;
     stats_count_free(h, n, false);
     if (h->eng->mem_free)
-        h->eng->mem_free(h, p, n);
+        h->eng->mem_free(h, owner, p, n);
     else if (!h->eng->mem_alloc)
         alloc_free(h->alloc, p, n);
 }

@@ -381,15 +381,17 @@ static void bdw_track(gclab_heap *h, gclab_obj *o)
     }
 }
 
-static void *bdw_mem_alloc(gclab_heap *h, size_t n)
+static void *bdw_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n)
 {
     (void)h;
+    (void)owner;
     return GC_MALLOC(n);
 }
 
-static void bdw_mem_free(gclab_heap *h, void *p, size_t n)
+static void bdw_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n)
 {
     (void)h;
+    (void)owner;
     (void)n;
     if (!bdw_in_disclaim)
         GC_FREE(p);                /* replaced storage: nothing points to it */

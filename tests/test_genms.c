@@ -265,6 +265,54 @@ static void test_genms_old_space_growth_triggers_a_full_collection(struct t *t)
     gclab_heap_free(h);
 }
 
+/* An old list, dict and instance grow their storage after their promotion,
+ * storing only old objects (so the barrier logs none of them): the new item
+ * array, table and attribute array are born marked (G1), and the nursery
+ * collection, which traces none of the three, keeps them (verify=2 checks
+ * every old object's storage mark; ASan would see a freed one read). */
+static void test_genms_old_objects_storage_grown_after_promotion_survives_a_nursery_collection(struct t *t)
+{
+    gclab_heap *h = gm_heap(NULL);
+    T_CHECK(t, h);
+    T_EQ(t, gclab_frame_push(h, 7), GCLAB_OK);
+    T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);           /* L */
+    T_EQ(t, gclab_dict_new(h, 1), GCLAB_OK);           /* D */
+    T_EQ(t, gclab_class_new(h, 2, "C", -1, -1), GCLAB_OK);
+    T_EQ(t, gclab_instance_new(h, 3, 2), GCLAB_OK);    /* I */
+    T_EQ(t, gclab_list_new(h, 4), GCLAB_OK);           /* keys, old */
+    for (int64_t i = 0; i < 40; i++) {
+        T_EQ(t, gclab_int_new(h, 5, 1000 + i), GCLAB_OK);   /* not a cached small int */
+        T_EQ(t, gclab_list_append(h, 4, 5), GCLAB_OK);
+    }
+    T_EQ(t, collect(h, 0), 0);                         /* all old now */
+    uint64_t live = stats(h).live_objects;
+    char name[16];
+    for (int64_t i = 0; i < 40; i++) {
+        T_EQ(t, gclab_list_get(h, 5, 4, i), GCLAB_OK);  /* an old int */
+        T_EQ(t, gclab_list_append(h, 0, 5), GCLAB_OK);
+        T_EQ(t, gclab_dict_set(h, 1, 5, 2), GCLAB_OK);
+        snprintf(name, sizeof name, "a%d", (int)i);
+        T_EQ(t, gclab_attr_set(h, 3, gclab_intern(h, name), 5), GCLAB_OK);
+    }
+    T_EQ(t, genms()->verify(h), 0);
+    T_EQ(t, collect(h, 0), 0);
+    T_EQ(t, stats(h).live_objects, live);              /* interned names are immortal */
+    for (int64_t i = 0; i < 40; i++) {
+        int64_t v = -1;
+        T_EQ(t, gclab_list_get(h, 5, 0, i), GCLAB_OK);
+        T_EQ(t, gclab_int_value(h, 5, &v), GCLAB_OK);
+        T_EQ(t, v, 1000 + i);
+        T_EQ(t, gclab_dict_get(h, 6, 1, 5), GCLAB_OK);
+        T_EQ(t, gclab_kind_of(h, 6), GCLAB_K_CLASS);
+        snprintf(name, sizeof name, "a%d", (int)i);
+        T_EQ(t, gclab_attr_get(h, 6, 3, gclab_intern(h, name)), GCLAB_OK);
+        T_EQ(t, gclab_int_value(h, 6, &v), GCLAB_OK);
+        T_EQ(t, v, 1000 + i);
+    }
+    T_EQ(t, collect(h, 1), 0);
+    gclab_heap_free(h);
+}
+
 int main(void)
 {
     T_RUN(test_genms_young_object_reached_only_from_an_old_one_survives_a_nursery_collection);
@@ -274,5 +322,6 @@ int main(void)
     T_RUN(test_genms_finalizer_resurrects_in_a_nursery_collection_and_dies_in_a_full_one);
     T_RUN(test_genms_get_count_is_young_bytes_and_nursery_collections_since_full);
     T_RUN(test_genms_old_space_growth_triggers_a_full_collection);
+    T_RUN(test_genms_old_objects_storage_grown_after_promotion_survives_a_nursery_collection);
     return t_done();
 }
