@@ -116,7 +116,8 @@ struct pool {
     uint32_t szidx;          /* size class index */
     uint32_t nextoffset;     /* bump: offset of the first never-used block; marks mode
                               * (no bump): 1 while the pool is on a->dirty */
-    uint32_t maxnextoffset;  /* last offset at which a whole block still fits */
+    uint32_t maxnextoffset;  /* last offset at which a whole block still fits; marks
+                              * mode: 1 while on unswept[] (alloc_sweep_lazy) */
 };
 
 #define POOL_OVERHEAD ((sizeof(struct pool) + ALLOC_ALIGN - 1) & ~(size_t)(ALLOC_ALIGN - 1))
@@ -171,6 +172,8 @@ struct alloc {
     struct pool **dirty;                          /* marks mode: pools allocated from since the */
     size_t ndirty, dirty_cap;                     /*   last sweep (alloc_sweep_sticky_young) */
     bool dirty_lost;                              /* a push failed: every pool may be dirty */
+    struct pool *unswept[ALLOC_NCLASSES];         /* marks mode: pools a lazy sweep has not */
+    uint64_t nunswept;                            /*   reached yet, per class (next/prev) */
     size_t aset_mask;                             /* open addressing, at most half full */
     struct alloc_stats st;
 };
@@ -387,6 +390,7 @@ static struct pool *pool_new(alloc_t *a, size_t c)
     if (a->marks) {
         struct alloc_pool_marks *m = alloc_marks_of(p);
         p->nextoffset = 0;       /* not on the dirty list (a stale entry there is harmless) */
+        p->maxnextoffset = 0;    /* not on unswept[] */
         memset(m, 0, sizeof *m);
         m->first = (uint32_t)a->overhead;
         m->recip = a->recip[c];
@@ -462,6 +466,25 @@ static void marks_free(struct pool *p, void *b)
         m->cursor = w;
 }
 
+static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st, int keep_marks);
+
+static void unswept_unlink(alloc_t *a, struct pool *p)
+{
+    if (p->prev) p->prev->next = p->next;
+    else a->unswept[p->szidx] = p->next;
+    if (p->next) p->next->prev = p->prev;
+    p->maxnextoffset = 0;
+    a->nunswept--;
+}
+
+/* Lazy sweeping: sweep unswept pools of class c until one has room. */
+static void lazy_sweep_class(alloc_t *a, size_t c)
+{
+    struct alloc_sweep_stats st = { 0 };
+    while (!a->usable[c] && a->unswept[c])
+        sweep_pool(a, a->unswept[c], &st, 0);
+}
+
 /* Marks mode: p now holds a block allocated since the last sweep. */
 static void dirty_push(alloc_t *a, struct pool *p)
 {
@@ -482,6 +505,8 @@ static void dirty_push(alloc_t *a, struct pool *p)
 static void *small_alloc(alloc_t *a, size_t n)
 {
     size_t c = class_of(n), sz = class_size(c);
+    if (!a->usable[c] && a->unswept[c])
+        lazy_sweep_class(a, c);   /* never allocate from an unswept pool */
     struct pool *p = a->usable[c];
     if (!p && !(p = pool_new(a, c)))
         return NULL;
@@ -512,6 +537,10 @@ static void small_free(alloc_t *a, void *b, size_t n)
     struct pool *p = pool_of(b);
     assert(p->szidx == class_of(n) && "alloc_free: size does not match the block's class");
     (void)n;
+    if (a->marks && p->maxnextoffset) {
+        struct alloc_sweep_stats st = { 0 };
+        sweep_pool(a, p, &st, 0);     /* sweep on touch (b is marked: it stays live) */
+    }
     /* Trust the pool, not n, for the block size: a wrong n then only skews
      * the counters instead of corrupting the free list. */
     size_t sz = class_size(p->szidx);
@@ -753,7 +782,11 @@ static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st,
     struct alloc_pool_marks *m = alloc_marks_of(p);
     size_t sz = class_size(p->szidx);
     unsigned words = (m->cap + 63) / 64;
-    int was_full = p->ref == m->cap;
+    /* A pool waiting for a lazy sweep is on unswept[], never on usable[]:
+     * take it off and treat it as full (linked nowhere). */
+    int was_full = p->ref == m->cap || p->maxnextoffset;
+    if (p->maxnextoffset)
+        unswept_unlink(a, p);
     uint32_t ref = 0;
     for (unsigned w = 0; w < words; w++) {
         uint64_t keep = m->live[w] & m->mark[w];
@@ -782,15 +815,24 @@ static void sweep_pool(alloc_t *a, struct pool *p, struct alloc_sweep_stats *st,
         if (!was_full) usable_unlink(a, p);
         pool_release(a, p);
         st->pools_emptied++;
-    } else if (was_full && freed) {
+    } else if (was_full && ref < m->cap) {
         usable_link(a, p);
     }
+}
+
+void alloc_finish_sweep(alloc_t *a)
+{
+    struct alloc_sweep_stats st = { 0 };
+    for (size_t c = 0; c < ALLOC_NCLASSES && a->nunswept; c++)
+        while (a->unswept[c])
+            sweep_pool(a, a->unswept[c], &st, 0);
 }
 
 static void sweep_all(alloc_t *a, struct alloc_sweep_stats *out, int keep_marks, int young_only)
 {
     struct alloc_sweep_stats st = { 0 };
     assert(a->marks);
+    alloc_finish_sweep(a);
     a->sweeping = true;           /* pool_release must not unmap the arena we are in */
     if (young_only && !a->dirty_lost) {
         /* Sticky marks: a pool not allocated from since the last sweep has
@@ -837,9 +879,49 @@ void alloc_sweep_sticky(alloc_t *a, struct alloc_sweep_stats *out) { sweep_all(a
 
 void alloc_sweep_sticky_young(alloc_t *a, struct alloc_sweep_stats *out) { sweep_all(a, out, 1, 1); }
 
+void alloc_sweep_lazy(alloc_t *a, struct alloc_sweep_stats *out)
+{
+    struct alloc_sweep_stats st = { 0 };
+    assert(a->marks);
+    alloc_finish_sweep(a);
+    for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
+        for (unsigned i = 0; i < ar->ncarved; i++) {
+            struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
+            if (!p->ref)
+                continue;
+            if (p->ref < alloc_marks_of(p)->cap)
+                usable_unlink(a, p);
+            p->prev = NULL;
+            p->next = a->unswept[p->szidx];
+            if (p->next) p->next->prev = p;
+            a->unswept[p->szidx] = p;
+            p->maxnextoffset = 1;
+            a->nunswept++;
+            st.pools_swept++;      /* to be swept */
+        }
+    for (size_t i = 0; i < a->ndirty; i++)
+        a->dirty[i]->nextoffset = 0;
+    a->ndirty = 0;
+    a->dirty_lost = false;
+    for (struct big *h = a->bigs, *next; h; h = next) {
+        next = h->next;
+        if (h->prev & BIG_MARK) {
+            h->prev &= ~BIG_MARK;
+            continue;
+        }
+        st.blocks_freed++;
+        st.bytes_freed += h->n;
+        note_free(a, h->n);
+        big_free(a, h + 1, h->n);
+    }
+    if (out)
+        *out = st;
+}
+
 void alloc_clear_marks(alloc_t *a)
 {
     assert(a->marks);
+    alloc_finish_sweep(a);
     for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
         for (unsigned i = 0; i < ar->ncarved; i++) {
             struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);
@@ -853,6 +935,7 @@ void alloc_clear_marks(alloc_t *a)
 void alloc_foreach_object(alloc_t *a, void (*fn)(void *block, void *ctx), void *ctx)
 {
     assert(a->marks);
+    alloc_finish_sweep(a);             /* an unswept pool's unmarked blocks are dead */
     for (struct arena *ar = a->arenas; ar; ar = ar->all_next)
         for (unsigned i = 0; i < ar->ncarved; i++) {
             struct pool *p = (struct pool *)(ar->base + (size_t)i * ALLOC_POOL_SIZE);

@@ -211,6 +211,15 @@ void alloc_sweep_sticky(alloc_t *a, struct alloc_sweep_stats *out);
  * their list); malloc'd blocks are all visited. Valid only while every block that was
  * live at the last sweep is still marked (no alloc_clear_marks since). */
 void alloc_sweep_sticky_young(alloc_t *a, struct alloc_sweep_stats *out);
+/* Lazy sweeping (Hughes 1982; Boehm's reclaim lists): the same result as alloc_sweep, but a
+ * pool is swept only when allocation of its size class needs room (or a block of it is
+ * freed, or the sweep is finished): this call only queues every pool with live blocks,
+ * per class, and sweeps the malloc'd blocks. Until a pool is swept its dead blocks count
+ * as live in struct alloc_stats and keep their marks; alloc_foreach_object, alloc_sweep*,
+ * alloc_clear_marks and alloc_finish_sweep finish the sweep first. */
+void alloc_sweep_lazy(alloc_t *a, struct alloc_sweep_stats *out);
+/* Sweep every pool a lazy sweep has not reached yet (a collection starts with this). */
+void alloc_finish_sweep(alloc_t *a);
 /* Clear every mark (a full collection of a sticky-mark collector starts with this). */
 void alloc_clear_marks(alloc_t *a);
 /* Call fn on every live block called an object, pools first (arena by arena, pool by

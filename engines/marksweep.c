@@ -70,7 +70,8 @@
  *   happens when the entry is popped. Popped entries pass through a FIFO of
  *   MS_FIFO slots and are prefetched on the way in, so the target's header
  *   is in cache when it is tested (Boehm's prefetch-on-grey, in the FIFO form
- *   of Cher, Hosking and Vijaykumar, ASPLOS 2004). The stack is a malloc'd
+ *   of Cher, Hosking and Vijaykumar, ASPLOS 2004; -p prefetch=0 pops,
+ *   tests and traces in one plain loop instead). The stack is a malloc'd
  *   array that grows by doubling up to -p mark_stack_max= entries (default
  *   2^20, 8 MiB); marking never recurses in C, so a 10-million-node chain
  *   and a 10-million-wide list take the same C stack. When the stack is full
@@ -97,6 +98,11 @@
  *      their target's list (before the sweep, which poisons their memory
  *      under ASan); core_count_swept counts the dead; alloc_sweep frees every
  *      unmarked block and clears every mark (M1);
+ *      With -p lazy_sweep=1 the pools are only queued here
+ *      (alloc_sweep_lazy, Hughes' lazy sweeping as in Boehm's reclaim
+ *      lists): allocation sweeps a pool of the size class it needs before
+ *      using it, so the pause holds no bitmap work and the sweep's cost
+ *      moves to the mutator; the next collection first sweeps what is left;
  *   6. ms_run_callbacks, then ms_run_finalizers (MS_FINALIZED set before
  *      each __del__, M4): mutator code, running only after the heap is
  *      consistent again. What a finalizer resurrects stays; what it drops
@@ -104,7 +110,11 @@
  *   7. the threshold is recomputed from live bytes; stop event.
  *
  * Invariants (cited by asserts as M1..M5)
- *   M1 no block carries a mark outside ms_collect;
+ *   M1 no block carries a mark outside ms_collect, except in the pools a
+ *      lazy sweep (-p lazy_sweep=1) has not reached yet: every such pool is
+ *      swept before anything reads a mark again (alloc_finish_sweep at the
+ *      next collection's start, alloc_foreach_object), and none is
+ *      allocated from before it is swept;
  *   M2 when marking ends, every field of every marked container points to a
  *      marked or immortal object (the mark stack is empty, no overflow left);
  *   M3 collections never nest: ms_collect runs only while !core_collecting();
@@ -147,6 +157,8 @@ struct ms_state {
     /* trigger */
     double heap_factor;
     uint64_t min_heap, threshold, live_after;
+    bool lazy_sweep;              /* -p lazy_sweep=1 */
+    bool prefetch;                /* -p prefetch=0 turns the mark loop's FIFOs off */
     /* per-collection vectors, kept to reuse their memory */
     struct ms_vec tofnz;          /* unreachable objects whose __del__ will run */
     struct ms_vec callbacks;      /* pairs: weakref, its callback */
@@ -242,8 +254,14 @@ static inline __attribute__((always_inline)) void ms_visit_field(gclab_obj **fie
  *          containers later.
  * Containers without storage (tuples, classes, weakrefs, funcs) are traced
  * at once, leaves only accounted. The visitor is inlined through obj_trace. */
+static void ms_drain_plain(struct ms_state *s);
+
 static void ms_drain(struct ms_state *s)
 {
+    if (!s->prefetch) {
+        ms_drain_plain(s);
+        return;
+    }
     gclab_obj *fifo[MS_FIFO], *held[MS_FIFO];
     unsigned fh = 0, fn = 0, hh = 0, hn = 0;
     for (;;) {
@@ -275,6 +293,18 @@ static void ms_drain(struct ms_state *s)
         } else {
             obj_trace(o, ms_visit_field, s);
         }
+    }
+}
+
+/* -p prefetch=0: the same loop without the FIFOs (pop, account, trace), to
+ * measure what the prefetching is worth. */
+static void ms_drain_plain(struct ms_state *s)
+{
+    while (s->sp > 0) {
+        gclab_obj *o = s->stack[--s->sp];
+        ms_account(s, o);
+        if (obj_kind_is_container(o->kind) && !(GCLAB_MUTANT(ms_mut_skip_mark) && o->kind == GCLAB_K_DICT))
+            obj_trace(o, ms_visit_field, s);
     }
 }
 
@@ -461,6 +491,7 @@ static int64_t ms_collect(gclab_heap *h, int gen)
         return 0;                          /* M3: a finalizer called gc.collect() */
     core_event_collect_start(h, 0);
     s->marked = s->marked_bytes = 0;
+    alloc_finish_sweep(core_allocator(h));   /* the last lazy sweep's rest (M1); may unmap */
     alloc_get_arena_set(core_allocator(h), &s->arenas);   /* no arena is mapped until the sweep */
     ms_mark_roots(h, s);
     GCLAB_ASSERT(s->marked <= core_live_objects(h));
@@ -473,7 +504,10 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     }
     GCLAB_ASSERT(s->marked_bytes <= core_live_bytes(h));   /* M5 */
     core_count_swept(h, core_live_objects(h) - s->marked, core_live_bytes(h) - s->marked_bytes);
-    alloc_sweep(core_allocator(h), NULL);
+    if (s->lazy_sweep)
+        alloc_sweep_lazy(core_allocator(h), NULL);   /* pools are swept as allocation reaches them */
+    else
+        alloc_sweep(core_allocator(h), NULL);
     ms_run_callbacks(h, s);
     ms_run_finalizers(h, s);
     ms_set_threshold(h, s);
@@ -519,7 +553,7 @@ static void ms_track(gclab_heap *h, gclab_obj *o)
 static gclab_status ms_init(gclab_heap *h)
 {
     struct ms_state *s = calloc(1, sizeof *s);
-    bool ok1, ok2, ok3;
+    bool ok1, ok2, ok3, ok4, ok5;
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     core_set_es(h, s);
@@ -527,9 +561,17 @@ static gclab_status ms_init(gclab_heap *h)
     s->heap_factor = heap_param_double(h, "heap_factor", &ok1);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok2);
     s->max = (size_t)heap_param_double(h, "mark_stack_max", &ok3);
+    double lazy = heap_param_double(h, "lazy_sweep", &ok4);
+    s->lazy_sweep = lazy != 0;
+    double prefetch = heap_param_double(h, "prefetch", &ok5);
+    s->prefetch = prefetch != 0;
     gclab_status st = GCLAB_OK;
-    if (!ok1 || !ok2 || !ok3)
+    if (!ok1 || !ok2 || !ok3 || !ok4 || !ok5)
         st = heap_error(h, GCLAB_EVALUE, "bad parameter value");
+    else if (lazy != 0 && lazy != 1)
+        st = heap_error(h, GCLAB_EVALUE, "lazy_sweep must be 0 or 1 (got %g)", lazy);
+    else if (prefetch != 0 && prefetch != 1)
+        st = heap_error(h, GCLAB_EVALUE, "prefetch must be 0 or 1 (got %g)", prefetch);
     else if (s->heap_factor < 1.0)
         st = heap_error(h, GCLAB_EVALUE, "heap_factor must be at least 1 (got %g)", s->heap_factor);
     else if (s->max == 1)
@@ -663,6 +705,8 @@ static const struct gclab_param_spec ms_params[] = {
     GCLAB_PREAL("heap_factor", "2.0", 1, 1e6, "collect when live bytes pass live-after-last-collection times this"),
     GCLAB_PINT("min_heap", "4194304", 0, 1e15, "never collect (automatically) below this many live bytes"),
     GCLAB_PINT("mark_stack_max", "1048576", 0, 1e12, "mark stack entries before overflow rescans (0: unbounded; never 1)"),
+    GCLAB_PINT("lazy_sweep", "0", 0, 1, "1: sweep a pool when allocation needs room in its size class, not in the pause"),
+    GCLAB_PINT("prefetch", "1", 0, 1, "0: mark loop without the prefetching FIFOs (to measure them)"),
     GCLAB_PEND,
 };
 

@@ -1,6 +1,7 @@
 /* test_alloc.c — unit tests for core/alloc.c: size classes, LIFO reuse, pool
  * and arena recycling, large blocks, exact accounting in both modes, realloc,
- * calloc, ASan poisoning of pooled blocks, and a randomized stress run
+ * calloc, ASan poisoning of pooled blocks, marks mode's lazy and sticky
+ * sweeps, and a randomized stress run
  * against a shadow model. */
 #include "alloc.h"
 #include "t.h"
@@ -677,6 +678,102 @@ static void stress(struct t *t, enum alloc_mode mode)
     alloc_destroy(a);
 }
 
+/* ---- marks mode: lazy and sticky sweeps ---------------------------------- */
+
+static void count_block(void *block, void *ctx)
+{
+    (void)block;
+    (*(uint64_t *)ctx)++;
+}
+
+/* Lazy sweep: nothing is freed by the call (the dead still count as live),
+ * allocation of the class sweeps a pool before using it and reuses a dead
+ * block, a free into an unswept pool sweeps it first, and the walk over the
+ * objects finishes the sweep (the survivors, unmarked again, are exactly the
+ * marked ones). */
+static void test_lazy_sweep_frees_on_demand(struct t *t)
+{
+    enum { N = 2000 };
+    alloc_t *a = alloc_new(ALLOC_POOL);
+    T_EQ(t, alloc_enable_marks(a), 0);
+    void *p[N], *q[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = alloc_malloc(a, 32);
+        q[i] = alloc_malloc(a, 64);
+        alloc_set_object(a, p[i], 32);
+        alloc_set_object(a, q[i], 64);
+        if (i % 2 == 0)
+            alloc_mark_small(p[i]);      /* half of the 32-byte blocks survive */
+        alloc_mark_small(q[i]);          /* every 64-byte block survives */
+    }
+    struct alloc_sweep_stats st;
+    alloc_sweep_lazy(a, &st);
+    T_EQ(t, st.blocks_freed, 0);
+    T_EQ(t, stats(a).live_objects, 2 * N);          /* not swept yet */
+    T_CHECK(t, alloc_is_marked(ALLOC_POOL, p[0], 32));
+    /* A new 32-byte block is one of the dead ones (p[1] is the lowest dead one
+     * of the first pool swept); the survivors stay. */
+    void *b = alloc_malloc(a, 32);
+    int dead = 0;
+    for (int i = 1; i < N; i += 2)
+        dead += b == p[i];
+    T_EQ(t, dead, 1);
+    T_CHECK(t, !alloc_is_marked(ALLOC_POOL, b, 32));
+    /* A free into an unswept 64-byte pool: swept first, the block then freed. */
+    alloc_free(a, q[5], 64);
+    uint64_t n = 0;
+    alloc_foreach_object(a, count_block, &n);
+    T_EQ(t, n, N / 2 + N - 1);                      /* b is no object */
+    T_EQ(t, stats(a).live_objects, N / 2 + N - 1 + 1);
+    for (int i = 0; i < N; i += 2)
+        T_CHECK(t, !alloc_is_marked(ALLOC_POOL, p[i], 32));
+    alloc_destroy(a);
+}
+
+/* Sticky marks: the survivors of alloc_sweep_sticky stay marked (old); a
+ * young sweep frees the unmarked blocks allocated since, only those, also in
+ * a pool that holds old blocks; alloc_clear_marks makes everything white. */
+static void test_sticky_sweep_keeps_marks_and_young_sweep_frees_only_new_blocks(struct t *t)
+{
+    enum { N = 3000 };
+    alloc_t *a = alloc_new(ALLOC_POOL);
+    T_EQ(t, alloc_enable_marks(a), 0);
+    void *old[N], *young[N];
+    for (int i = 0; i < N; i++) {
+        old[i] = alloc_malloc(a, 48);
+        alloc_set_object(a, old[i], 48);
+        if (i % 3)
+            alloc_mark_small(old[i]);
+    }
+    struct alloc_sweep_stats st;
+    alloc_sweep_sticky(a, &st);
+    T_EQ(t, st.blocks_freed, N / 3);
+    T_EQ(t, stats(a).live_objects, N - N / 3);
+    for (int i = 1; i < N; i += 3)
+        T_CHECK(t, alloc_is_marked(ALLOC_POOL, old[i], 48));
+    for (int i = 0; i < N; i++) {
+        young[i] = alloc_malloc(a, 48);    /* the freed blocks first, then fresh pools */
+        alloc_set_object(a, young[i], 48);
+        if (i % 2)
+            alloc_mark_small(young[i]);
+    }
+    alloc_sweep_sticky_young(a, &st);
+    T_EQ(t, st.blocks_freed, N / 2);
+    T_EQ(t, stats(a).live_objects, N - N / 3 + N / 2);
+    uint64_t n = 0;
+    alloc_foreach_object(a, count_block, &n);
+    T_EQ(t, n, N - N / 3 + N / 2);
+    /* nothing allocated since: a young sweep has no pool to look at */
+    alloc_sweep_sticky_young(a, &st);
+    T_EQ(t, st.blocks_freed, 0);
+    T_EQ(t, st.pools_swept, 0);
+    alloc_clear_marks(a);
+    T_CHECK(t, !alloc_is_marked(ALLOC_POOL, old[1], 48));
+    alloc_sweep(a, &st);
+    T_EQ(t, stats(a).live_objects, 0);
+    alloc_destroy(a);
+}
+
 static void test_stress_pool(struct t *t) { stress(t, ALLOC_POOL); }
 static void test_stress_malloc(struct t *t) { stress(t, ALLOC_MALLOC); }
 
@@ -698,6 +795,8 @@ int main(void)
     T_RUN(test_mode_parse);
     T_RUN(test_peaks_and_edge_cases);
     T_RUN(test_asan_poisoning);
+    T_RUN(test_lazy_sweep_frees_on_demand);
+    T_RUN(test_sticky_sweep_keeps_marks_and_young_sweep_frees_only_new_blocks);
     T_RUN(test_stress_pool);
     T_RUN(test_stress_malloc);
     return t_done();
