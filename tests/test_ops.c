@@ -1,6 +1,7 @@
 /* test_ops.c — the instruction set's interpreter, driven with hand-built
  * programs (no script front end), on the rc engine. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 #include "t.h"
@@ -285,8 +286,62 @@ static void test_ops_print_allocates_no_objects(struct t *t)
     ops_program_free(p);
 }
 
+/* KWNAMES: a keyword call binds by the callee's parameter names and fills a
+ * default; a keyword repeating a positional one is CPython's TypeError;
+ * KWNAMES not followed by a call is refused by ops_validate, and keywords
+ * naming more arguments than the call has are a usage error. */
+static struct ops_program *kw_program(const char *kw, int nargs, bool call)
+{
+    struct ops_program *p = ops_program_new();
+    int f = ops_func_add(p, "sub", 3, 4);
+    const char *names[] = { "a", "b", "c" };
+    struct ops_const dflt = { GCLAB_K_INT, 100 };
+    ops_func_set_params(p, f, names, 1, &dflt, false);
+    E(p, f, SUB, 3, 0, 1, 0);
+    E(p, f, ADD, 3, 3, 2, 0);
+    E(p, f, RETURN, 3, 0, 0, 0);
+    p->funcs[0].nslots = 4;
+    int32_t lo, hi;
+    E(p, 0, FUNC, 0, f, 0, 0);
+    ops_int_operands(1, &lo, &hi);
+    E(p, 0, INT, 1, lo, hi, 0);
+    ops_int_operands(10, &lo, &hi);
+    E(p, 0, INT, 2, lo, hi, 0);
+    E(p, 0, KWNAMES, ops_str_add(p, kw, strlen(kw)), 0, 0, 0);
+    if (call)
+        E(p, 0, CALL, 3, 0, 1, nargs);
+    E(p, 0, PRINT, 3, 1, 0, 0);
+    return p;
+}
+
+static void test_ops_kwnames_binds_by_name_and_is_validated(struct t *t)
+{
+    char *out = NULL, err[200];
+    gclab_heap *h;
+    struct ops_program *p = kw_program("b,a", 2, true);   /* sub(b=1, a=10) = 10 - 1 + 100 */
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_STREQ(t, out, "109\n");
+    free(out);
+    ops_program_free(p);
+    p = kw_program("a", 2, true);                          /* sub(1, a=10) */
+    T_EQ(t, run(p, &out, NULL, &h), GCLAB_ETYPE);
+    T_STREQ(t, gclab_error(h), "sub() got multiple values for argument 'a'");
+    free(out);
+    gclab_heap_free(h);
+    ops_program_free(p);
+    p = kw_program("a", 2, false);
+    T_CHECK(t, ops_validate(p, err, sizeof err) != 0);
+    T_STREQ(t, err, "function 0 op 3: KWNAMES not followed by a CALL or CALL_METHOD");
+    ops_program_free(p);
+    p = kw_program("a,b,c", 2, true);
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_EUSAGE);
+    free(out);
+    ops_program_free(p);
+}
+
 int main(void)
 {
+    T_RUN(test_ops_kwnames_binds_by_name_and_is_validated);
     T_RUN(test_ops_cycle_prints_and_survives_on_rc);
     T_RUN(test_ops_call_returns_and_errors_locate_in_callee);
     T_RUN(test_ops_print_deep_list_without_recursion);
