@@ -53,6 +53,21 @@
  *     is single-threaded, as gclab is; parallel marking is off (one marker)
  *     so times compare with our single-threaded engines.
  *
+ * Why it costs more than libgc in plain C (issue 16; gcbench defaults,
+ * thread CPU time in collections, one run, machine loaded)
+ *   gclab's bdw 0.257 s in 40 collections; bench/calib/gcbench-bdw (a 24-byte
+ *   node, one GC_MALLOC each) 0.022 s in 19: 11x. The same C program with
+ *   gclab's node shape (-DCALIB_SHAPE_GCLAB: an 88-byte object scanned
+ *   conservatively plus a 64-byte attribute block, two allocations a node)
+ *   takes 0.135-0.153 s in 33 collections: 6.5x of the 11x is libgc's cost on
+ *   gclab's object model (5x the bytes to scan and sweep, 2x the objects),
+ *   the same for every engine (marksweep pays it too). The remaining 1.7x
+ *   (7 more collections, 6.4 vs 4.5 ms each) is not attributed yet; what was
+ *   ruled out: the roots (core_root_ranges pushes only used slots and the
+ *   frames in use), the static data (gclab's is 20 KB). The per-object
+ *   disclaim callback (exact death accounting) runs in libgc's lazy reclaim,
+ *   i.e. in allocation: it is in cpu_s, not in gc_s (5% of the samples).
+ *
  * Header words on this engine
  *   gc_prev   the heap's bdw_state (the object's owner): non-NULL marks a
  *             live object, since libgc clears objects it puts on a free list

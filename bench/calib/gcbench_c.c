@@ -36,9 +36,16 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#if defined(CALIB_SHAPE_GCLAB) && !defined(CALIB_BDW)
+#error "CALIB_SHAPE_GCLAB needs CALIB_BDW"
+#endif
 #ifdef CALIB_BDW
 #include <gc/gc.h>
+#ifdef CALIB_SHAPE_GCLAB
+#define ENGINE "c-bdw-gclab-shape"
+#else
 #define ENGINE "c-bdw"
+#endif
 #define NEW_NODE() ((struct node *)GC_MALLOC(sizeof(struct node)))
 #define NEW_ARRAY(n) ((double *)GC_MALLOC_ATOMIC((n) * sizeof(double)))
 #else
@@ -47,7 +54,19 @@
 #define NEW_ARRAY(n) ((double *)calloc((n), sizeof(double)))
 #endif
 
+#ifdef CALIB_SHAPE_GCLAB
+/* gclab's shape of a GCBench node, to tell libgc's cost on gclab's object
+ * model from gclab's own overheads (bdw.c's top comment has the figures):
+ * an 88-byte object (a 48-byte header and an instance's fields; libgc
+ * rounds it to 96) scanned conservatively, and a second 64-byte block of
+ * four (name, value) attribute pairs, as obj_instance's attrs array. Build:
+ *   cc -O2 -DCALIB_BDW -DCALIB_SHAPE_GCLAB bench/calib/gcbench_c.c -lgc
+ * (libgc only: drop() does not free the attribute block). */
+static char shape_name[16];
+struct node { uint64_t hdr[6]; struct node *left, *right; int i, j; void **attrs; void *fields[2]; };
+#else
 struct node { struct node *left, *right; int i, j; };
+#endif
 
 static uint64_t now_ns(clockid_t c)
 {
@@ -69,6 +88,14 @@ static struct node *new_node(struct node *l, struct node *r)
         die_oom();
     n->left = l;
     n->right = r;
+#ifdef CALIB_SHAPE_GCLAB
+    if (!(n->attrs = GC_MALLOC(8 * sizeof(void *))))
+        die_oom();
+    for (int k = 0; k < 8; k += 2)
+        n->attrs[k] = shape_name;
+    n->attrs[1] = l;
+    n->attrs[3] = r;
+#endif
     return n;
 }
 
@@ -89,6 +116,10 @@ static void populate(int d, struct node *n)
         return;
     n->left = new_node(NULL, NULL);
     n->right = new_node(NULL, NULL);
+#ifdef CALIB_SHAPE_GCLAB
+    n->attrs[1] = n->left;
+    n->attrs[3] = n->right;
+#endif
     populate(d - 1, n->left);
     populate(d - 1, n->right);
 }
