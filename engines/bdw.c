@@ -326,9 +326,9 @@ static void bdw_sample_heap(gclab_heap *h)
  * C stack across an explicit collection: every root is in a frame slot. */
 static __attribute__((noinline)) void bdw_scrub_stack(void)
 {
-    volatile char buf[16384];
-    for (size_t i = 0; i < sizeof buf; i++)
-        buf[i] = 0;
+    char buf[16384];
+    memset(buf, 0, sizeof buf);
+    __asm__ volatile("" : : "r"(buf) : "memory");   /* the stores stay */
 }
 
 /* Collect until the previous cycle's garbage is swept too (see the top comment). */

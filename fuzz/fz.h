@@ -46,6 +46,9 @@
 #define FZ_MAX_OPS 256        /* ops of main decoded at most */
 #define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
 #define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
+#define FZ_CHECK_SPREAD 64     /* a run checks after every op while the model has fewer objects;
+                                 past that, every model-size / FZ_CHECK_SPREAD ops (and after
+                                 every full collection) */
 #define FZ_OP_BUDGET 32768    /* ops executed at most in all functions: gc.callbacks, __del__ and
                                  weakref callbacks run helpers unbounded by FZ_STEP_BUDGET */
 

@@ -77,7 +77,7 @@ enum { EV_FIN, EV_CB, EV_DIRECT };
 /* The check's arrays, kept between checks (fresh memory per check was half of a
  * run's time under ASan, whose quarantine never hands freed memory back soon). */
 enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, SC_NOTR, SC_CBU,
-       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_GEN, SC_GENHASH, SC_P, SC_COUNT };
+       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_GEN, SC_GENHASH, SC_P, SC_ROOTS, SC_HELD, SC_COUNT };
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
@@ -94,6 +94,7 @@ struct fz {
     bool drops_cb;
     unsigned check_every;
     int steps, pc;
+    int last_check;              /* steps when fz_check last ran */
     int all_steps;               /* ops begun in every function (FZ_OP_BUDGET) */
     bool exhausted;              /* all_steps passed the budget: the run stops unchecked */
     bool direct;                 /* the current op is a CALL of a helper that calls fin, whose argument */
@@ -1285,9 +1286,14 @@ static void fz_check(struct fz *z)
                 args[nargs++] = i;
         }
     }
-    c.nslots = 16;
+    /* The walk visits only what the model reaches (K): a slot per root, per item of a
+     * visited object, and one or two for probing (an engine's extra dict entry, an
+     * attribute, a weakref's target). Sized by K, not by every object the run ever
+     * made: releasing the frame walks every slot. */
+    c.nslots = 32;
     for (int i = 0; i < n; i++)
-        c.nslots += m->o[i].n + 2;
+        if (c.K[i])
+            c.nslots += m->o[i].n + 2;
     c.slotmid = scratch(z, SC_SLOTMID, (size_t)c.nslots, sizeof(int));
     c.queue = scratch(z, SC_QUEUE, (size_t)c.nslots, sizeof(int));
     c.owner = scratch(z, SC_OWNER, (size_t)n, sizeof(int));
@@ -1328,6 +1334,8 @@ static void fz_check(struct fz *z)
     /* C4: refcounts of what the walk reached */
     if (z->refcounts) {
         int *indeg = scratch(z, SC_INDEG, (size_t)n, sizeof(int));
+        int *roots = scratch(z, SC_ROOTS, (size_t)n, sizeof(int));   /* root refs + check-slot refs */
+        model_add_root_refs(m, roots);
         int *outside = scratch(z, SC_OUTSIDE, (size_t)n, sizeof(int));
         bool *notR = scratch(z, SC_NOTR, (size_t)n, sizeof(bool));
         model_indegree(m, c.L, indeg);
@@ -1338,22 +1346,24 @@ static void fz_check(struct fz *z)
         for (int i = 0; i < n; i++)
             if (m->o[i].kind == GCLAB_K_WEAKREF && m->o[i].aux >= 0 && m->o[i].ref >= 0 && !c.R[m->o[i].ref])
                 cb_of_unreachable[m->o[i].aux] = true;
+        int *held = scratch(z, SC_HELD, (size_t)n, sizeof(int));
+        for (int i = 0; i < c.next; i++)
+            if (c.slotmid[i] >= 0)
+                held[c.slotmid[i]]++;
         for (int x = 0; x < n; x++) {
             if (c.owner[x] < 0 || m->o[x].immortal || m->o[x].kind == M_OPAQUE)
                 continue;
             if (!z->rc_exact && (outside[x] > 0 || cb_of_unreachable[x]))
                 continue;   /* a cycle collector may have freed those referrers, or cleared that weakref */
-            int scratch = 0;
-            for (int i = 0; i < c.next; i++)
-                scratch += c.slotmid[i] == x;
+            int scratch = held[x];
             int64_t rc = 0;
             if (gclab_getrefcount(h, c.owner[x], &rc) != GCLAB_OK)
                 fz_fail(z, "getrefcount(m%d): %s", x, gclab_error(h));
-            int64_t want = indeg[x] + model_root_refs(m, x) + scratch + 1;
+            int64_t want = indeg[x] + roots[x] + scratch + 1;
             if (rc != want)
                 fz_fail(z, "refcount of m%d (%s) is %lld, the model expects %lld (in-degree %d, roots %d, "
                            "check slots %d, argument 1)", x, kname(m->o[x].kind), (long long)rc - 1,
-                        (long long)want - 1, indeg[x], model_root_refs(m, x), scratch);
+                        (long long)want - 1, indeg[x], roots[x], scratch);
         }
     }
     gclab_frame_pop(h);
@@ -1583,8 +1593,14 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
     fz_events(z);
     if (st != GCLAB_OK)
         z->gen_collect = -1;
-    if (z->full || z->gen_collect >= 0 || z->steps % z->check_every == 0)
+    /* A check walks every object the model ever made: on a long loop the interval grows
+     * with the model (every op while it has fewer than FZ_CHECK_SPREAD objects), so the
+     * checks cost O(1) per op amortized. A full collection is always checked. */
+    if (z->full || z->gen_collect >= 0 ||
+        (z->steps % z->check_every == 0 && z->steps - z->last_check >= z->m->n / FZ_CHECK_SPREAD)) {
+        z->last_check = z->steps;
         fz_check(z);
+    }
     return GCLAB_OK;
 }
 

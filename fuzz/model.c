@@ -223,6 +223,17 @@ int model_root_refs(const struct model *m, int x)
     return r;
 }
 
+void model_add_root_refs(const struct model *m, int *cnt)
+{
+    if (m->in_main)
+        for (int i = 0; i < m->nslots; i++)
+            if (m->slots[i] >= 0)
+                cnt[m->slots[i]]++;
+    if (m->globals >= 0) cnt[m->globals]++;
+    if (m->garbage >= 0) cnt[m->garbage]++;
+    if (m->callbacks >= 0) cnt[m->callbacks]++;
+}
+
 struct walk { bool *mark; int *stack; int n; };
 
 static void walk_push(void *ctx, int child)
@@ -302,8 +313,8 @@ void model_rc_live(struct model *m, bool *out)
     tmp_reserve(m);
     struct rcfree r = { m->tmp[0], m->tmp[1], 0, m };
     model_indegree(m, NULL, r.cnt);
+    model_add_root_refs(m, r.cnt);
     for (int i = 0; i < m->n; i++) {
-        r.cnt[i] += model_root_refs(m, i);
         out[i] = true;
         if (r.cnt[i] == 0 && !m->o[i].immortal)
             r.stack[r.n++] = i;

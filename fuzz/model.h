@@ -98,6 +98,8 @@ int model_attr_find(const struct model *m, int inst, int name);
 void model_edges(const struct model *m, int x, void (*fn)(void *ctx, int child), void *ctx);
 /* Root references to x: main's slots holding it plus the heap's own reference for a root object. */
 int model_root_refs(const struct model *m, int x);
+/* cnt[x] += model_root_refs(m, x) for every x, in one pass over the roots. */
+void model_add_root_refs(const struct model *m, int *cnt);
 /* out[i] = whether object i is reachable from the roots (out has m->n entries). */
 void model_reachable(struct model *m, bool *out);
 /* out[i] = whether i is reachable from the given extra objects too (added to out). */
