@@ -12,6 +12,7 @@ extern const struct gclab_engine gclab_engine_bdw;
 extern const struct gclab_engine gclab_engine_rcinc;
 extern const struct gclab_engine gclab_engine_incms;
 extern const struct gclab_engine gclab_engine_genms;
+extern const struct gclab_engine gclab_engine_rcbr;
 
 static const struct gclab_engine *const engines[] = {
     &gclab_engine_nogc,
@@ -22,6 +23,7 @@ static const struct gclab_engine *const engines[] = {
     &gclab_engine_genms,
     &gclab_engine_bdw,
     &gclab_engine_rcinc,
+    &gclab_engine_rcbr,
 };
 
 const struct gclab_engine *gclab_engine_at(int i)
