@@ -212,6 +212,21 @@ _young_fin += [("GC_COLLECT", -1, -1), ("LEN", 6, 4)]
 _young_res = [("FUNC", 0, RES), ("CLASS", 1, 0, -1, 0), ("LIST", 4)]
 _young_res += [("INSTANCE", 2, 1), ("LIST", 3), ("SETATTR", 2, 0, 3), ("CLEAR", 3), ("CLEAR", 2)]
 _young_res += [("LIST", 5), ("LIST", 5), ("LEN", 6, 4)] * 30 + [("GC_COLLECT", -1, -1), ("LEN", 6, 4)]
+# Programs for rcbr (trial deletion from buffered possible roots), run plain and
+# with buffer_max=1 (a collection at almost every allocation): seed-NAME-e5[-b1].
+# ring_held: R -> X -> Y -> R with X held in a slot, R and Y dropped: Scan whitens
+# R first, then X's outside reference must blacken Y and, through Y, R again. R is
+# an instance with __del__ (rec) and a weakref: a collector that whitens it wrongly
+# finalizes it and clears the weakref before its re-check rescues it. R is made
+# first and X last, so that the buffer (which the harness's walks fill too) holds R
+# before X.
+RCBR_KNOBS = {"": [(7, 2)], "-b1": [(0, 2), (7, 2)]}     # verify=2; buffer_max=1
+_ring_held = [("INT", 9, 0), ("FUNC", 0, REC), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("LIST", 4),
+              ("WEAKREF", 5, 2, -1), ("NOP",), ("LIST", 3), ("SETATTR", 2, 0, 3), ("APPEND", 3, 4),
+              ("APPEND", 4, 2), ("CLEAR", 2), ("CLEAR", 4), ("GC_COLLECT", -1, -1), ("CALL", 6, 5, 0, 0),
+              ("GETITEM", 7, 3, 9), ("GETITEM", 8, 7, 9), ("IS", 10, 8, 6), ("CLEAR", 6), ("CLEAR", 7),
+              ("CLEAR", 8), ("LIST", 11), ("CLEAR", 3), ("GC_COLLECT", -1, -1), ("CALL", 6, 5, 0, 0)]
+RCBR_PROGRAMS = {"ring_held": _ring_held}
 STRESS_PROGRAMS = {
     # an instance whose __del__ resurrects it (with the list it holds), then allocation
     "young_res": _young_res,
@@ -235,6 +250,11 @@ def main():
         for engine, pairs in STRESS_KNOBS.items():
             e = ENGINE_SLOTS.index(engine)
             with open(os.path.join(d, "seed-%s-e%d-stress" % (name, e)), "wb") as f:
+                f.write(encode(prog, e, 0, "pool", pairs))
+    e = ENGINE_SLOTS.index("rcbr")
+    for name, prog in RCBR_PROGRAMS.items():
+        for suffix, pairs in RCBR_KNOBS.items():
+            with open(os.path.join(d, "seed-%s-e%d%s" % (name, e, suffix)), "wb") as f:
                 f.write(encode(prog, e, 0, "pool", pairs))
     for target in ("ops_target", "diff_target"):
         d = os.path.join(ROOT, "fuzz", "corpus", target)
