@@ -803,8 +803,9 @@ static void rcbr_fini(gclab_heap *h)
 }
 
 static const struct gclab_param_spec rcbr_params[] = {
-    { "buffer_max", "10000", "possible roots buffered before an allocation collects (0: only gc.collect)" },
-    { NULL, NULL, NULL },
+    GCLAB_PINT("buffer_max", "10000", 0, 2147483647,
+               "possible roots buffered before an allocation collects (0: only gc.collect)"),
+    GCLAB_PEND,
 };
 
 static const struct gclab_mutant *const rcbr_mutants[] = {
