@@ -170,6 +170,7 @@ struct gm_vec { gclab_obj **v; size_t n, cap; };
 struct gm_state {
     enum alloc_mode mode;          /* core's allocator's: where a block's mark lives */
     struct alloc_arena_set arenas; /* which pointers are pool blocks, this collection */
+    uintptr_t last_arena;          /* key of the arena the last pool block greyed was in, or 0 */
     bool full;                     /* the collection in progress is a full one */
     /* the old space (G2) */
     uint64_t old_objects, old_bytes;
@@ -224,8 +225,13 @@ static bool gm_is_marked(const struct gm_state *s, const gclab_obj *o)
  * only the mark bitmap in its pool's header. */
 static inline __attribute__((always_inline)) bool gm_grey(struct gm_state *s, gclab_obj *o)
 {
-    if (s->arenas.keys && alloc_in_arena(&s->arenas, o))
+    uintptr_t k = (uintptr_t)o >> 20;     /* the arena's key (alloc.h) */
+    if (k == s->last_arena)
         return alloc_mark_small(o);
+    if (s->arenas.keys && alloc_in_arena(&s->arenas, o)) {
+        s->last_arena = k;                 /* neighbours share arenas: skip the hash next time */
+        return alloc_mark_small(o);
+    }
     if (obj_is_immortal(o))
         return false;
     return alloc_mark(s->mode, o, o->size);
@@ -520,6 +526,7 @@ static int64_t gm_collect(gclab_heap *h, int gen)
     }
     s->marked = s->marked_bytes = 0;
     alloc_get_arena_set(a, &s->arenas);    /* no arena is mapped until the sweep */
+    s->last_arena = 0;                     /* key 0 is below every mapping */
     gclab_trace_roots(h, gm_visit_field, s);
     gm_finish_marking(h, s);
     if (!s->full)

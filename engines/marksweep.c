@@ -65,10 +65,13 @@
  *   GC time falls as S grows: the time-space curve of a tracing collector.
  *
  * The mark loop and its stack
- *   Tracing a container pushes every non-NULL field onto the mark stack
- *   without looking at the target; the test (immortal? marked already?)
- *   happens when the entry is popped. Popped entries pass through a FIFO of
- *   MS_FIFO slots and are prefetched on the way in, so the target's header
+ *   Tracing a container greys every non-NULL field's target without
+ *   reading it: its mark bit is set in its pool's header (the pool found by
+ *   masking, the arena by a hash of the address >> 20, cached for the next
+ *   field, which is usually in the same arena) and it is pushed if the bit
+ *   was clear; the target itself is first read when it is popped. Popped
+ *   entries pass through a FIFO of MS_FIFO slots and are prefetched on the
+ *   way in, so the target's header
  *   is in cache when it is tested (Boehm's prefetch-on-grey, in the FIFO form
  *   of Cher, Hosking and Vijaykumar, ASPLOS 2004; -p prefetch=0 pops,
  *   tests and traces in one plain loop instead). The stack is a malloc'd
@@ -147,6 +150,7 @@ struct ms_vec { gclab_obj **v; size_t n, cap; };
 struct ms_state {
     enum alloc_mode mode;         /* core's allocator's: where a block's mark lives */
     struct alloc_arena_set arenas; /* which pointers are pool blocks, this collection */
+    uintptr_t last_arena;         /* key of the arena the last pool block greyed was in, or 0 */
     struct ms_vec weakrefs;       /* every live weakref (M5) */
     struct ms_vec fnz;            /* unfinalized instances with __del__ (M5) */
     /* mark stack */
@@ -192,8 +196,13 @@ static bool ms_is_marked(const struct ms_state *s, const gclab_obj *o)
  * case reads only the mark bitmap in its pool's header, not o itself. */
 static inline __attribute__((always_inline)) bool ms_grey(struct ms_state *s, gclab_obj *o)
 {
-    if (s->arenas.keys && alloc_in_arena(&s->arenas, o))
+    uintptr_t k = (uintptr_t)o >> 20;     /* the arena's key (alloc.h) */
+    if (k == s->last_arena)
         return alloc_mark_small(o);
+    if (s->arenas.keys && alloc_in_arena(&s->arenas, o)) {
+        s->last_arena = k;                 /* neighbours share arenas: skip the hash next time */
+        return alloc_mark_small(o);
+    }
     if (obj_is_immortal(o))
         return false;
     return alloc_mark(s->mode, o, o->size);
@@ -493,6 +502,7 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     s->marked = s->marked_bytes = 0;
     alloc_finish_sweep(core_allocator(h));   /* the last lazy sweep's rest (M1); may unmap */
     alloc_get_arena_set(core_allocator(h), &s->arenas);   /* no arena is mapped until the sweep */
+    s->last_arena = 0;                     /* key 0 is below every mapping */
     ms_mark_roots(h, s);
     GCLAB_ASSERT(s->marked <= core_live_objects(h));
     int64_t found = (int64_t)(core_live_objects(h) - s->marked);
