@@ -71,8 +71,8 @@
  *   field, which is usually in the same arena) and it is pushed if the bit
  *   was clear; the target itself is first read when it is popped. Popped
  *   entries pass through a FIFO of MS_FIFO slots and are prefetched on the
- *   way in, so the target's header
- *   is in cache when it is tested (Boehm's prefetch-on-grey, in the FIFO form
+ *   way in, so the object's header is in cache when it is accounted and
+ *   traced (Boehm's prefetch-on-grey, in the FIFO form
  *   of Cher, Hosking and Vijaykumar, ASPLOS 2004; -p prefetch=0 pops,
  *   tests and traces in one plain loop instead). The stack is a malloc'd
  *   array that grows by doubling up to -p mark_stack_max= entries (default
