@@ -61,6 +61,12 @@ struct gclab_heap {
     char err[256];
 };
 
+/* The forms of store() and release_ref() for an engine with
+ * on_incref/on_decref_live hooks, out of line (heap.c): inlined, they made
+ * every store save registers it never needed on the plain path. */
+void store_hooked(gclab_heap *h, gclab_obj **loc, gclab_obj *v);
+void release_hooked(gclab_heap *h, gclab_obj *o);
+
 /* Store v into *loc, releasing the old value after the store (so code run by
  * a dying object's __del__ never sees a dangling field). */
 static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
@@ -73,11 +79,7 @@ static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
         if (old && --old->refcnt == 0)
             h->hot.release(h, old);
     } else if (h->refcounts) {         /* counts and the engine's hooks */
-        if (v)
-            obj_incref(h, v);
-        *loc = v;
-        if (old)
-            obj_decref(h, old);
+        store_hooked(h, loc, v);
     } else {
         *loc = v;
     }
@@ -102,7 +104,7 @@ static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
         if (old && --old->refcnt == 0)
             h->hot.release(h, old);
     } else if (h->refcounts && old) {
-        obj_decref(h, old);
+        release_hooked(h, old);
     }
 }
 
@@ -113,7 +115,7 @@ static inline void release_ref(gclab_heap *h, gclab_obj *o)
         if (o && --o->refcnt == 0)
             h->hot.release(h, o);
     } else if (h->refcounts && o) {
-        obj_decref(h, o);
+        release_hooked(h, o);
     }
 }
 

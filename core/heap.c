@@ -279,6 +279,20 @@ double heap_param_double(gclab_heap *h, const char *name, bool *ok)
     return v;
 }
 
+/* ---- stores on an engine with refcount hooks (core.h) ---------------- */
+
+void store_hooked(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
+{
+    gclab_obj *old = *loc;
+    if (v)
+        obj_incref(h, v);
+    *loc = v;
+    if (old)
+        obj_decref(h, old);
+}
+
+void release_hooked(gclab_heap *h, gclab_obj *o) { obj_decref(h, o); }
+
 /* ---- lifecycle ------------------------------------------------------ */
 
 gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, char *err, size_t errlen)
