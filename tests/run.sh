@@ -22,7 +22,7 @@ trap 'rm -f "$log"' EXIT
 run_file() {
     local name=$1; shift
     local start=$SECONDS
-    timeout 600 "$@" >"$log" 2>&1
+    timeout 900 "$@" >"$log" 2>&1   # test_engine_results.sh: 10 engines x 18 workloads, ~10 min at load 15
     local rc=$?
     local p f s
     p=$(grep -c '^PASS ' "$log")
