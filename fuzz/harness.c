@@ -230,6 +230,7 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         z->direct = z->wr_call = false;
         z->full = false;
         z->old_dst = -1;
+        z->n_at_op = z->m->n;
         z->fin_op.n = z->cb_op.n = z->displaced_op.n = z->cbran_op.n = 0;
         z->untagged_fin = 0;
         z->gen_collect = -1;
@@ -436,6 +437,7 @@ static void fz_teardown(struct fz *z)
         z->fin_op.n = z->cb_op.n = z->displaced_op.n = z->cbran_op.n = 0;
         z->untagged_fin = 0;
         z->full = true;
+        z->n_at_op = m->n;
         gclab_gc_collect(h, 2, &found);
         fz_events(z);
         fz_check(z);

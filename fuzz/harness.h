@@ -48,6 +48,7 @@ struct fz {
     int r_list, w_list, k_list;  /* the helpers' lists (globals r, w, k) */
     bool full;                   /* the current op was a full collection */
     int old_dst;                 /* what its result slot held during it (kept alive by it), or -1 */
+    int n_at_op;                 /* model objects when the current op began (older ones predate it) */
     bool frozen;
     struct ev *ev;
     int nev, capev;

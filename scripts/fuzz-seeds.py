@@ -191,7 +191,12 @@ ENGINE_SLOTS = ["nogc", "rc", "rcgen", "marksweep", "bdw", "rcbr", "rcinc", "inc
 KNOBS = {
     "rcgen": [(0, 2), (1, 3), (7, 2)],         # threshold0=1 threshold1=2
     "marksweep": [(2, 3), (1, 1), (7, 2)],     # mark_stack_max=2 min_heap=0
+    "rcinc": [(0, 2), (7, 2)],                 # threshold0=1 (an increment every allocation), verify=2
+    "incms": [(5, 2), (7, 2)],                 # stress=1 verify=2
+    "genms": [(4, 2), (7, 2)],                 # stress=1 verify=2
 }
+# The knob programs also run on these slots (past the first nengines).
+KNOB_EXTRA = ["rcinc", "incms", "genms"]
 
 
 # Programs for the incremental and generational engines, run with their
@@ -239,15 +244,82 @@ STRESS_PROGRAMS = {
 }
 
 
+# Op templates for the dictionaries (fuzz/ops_target.dict, diff_target.dict):
+# short op sequences that build the shapes random mutation rarely does, spliced
+# by libFuzzer and AFL++ at any op boundary. Slots 0-4 as in the seeds; no jumps
+# (a jump's target is an absolute op index, which a splice moves).
+TEMPLATES = {
+    # a cycle through each container kind: list <-> tuple, dict -> itself,
+    # instance -> itself, list -> dict -> list, instance -> list -> instance
+    "cyc_list_tuple": [("LIST", 0), ("TUPLE", 1, 0, 1), ("APPEND", 0, 1)],
+    "cyc_dict": [("DICT", 0), ("SETITEM", 0, 0, 0)],
+    "cyc_dict_value": [("DICT", 0), ("STR", 1, 1), ("SETITEM", 0, 1, 0)],
+    "cyc_instance": [("CLASS", 1, 0, -1, -1), ("INSTANCE", 2, 1), ("SETATTR", 2, 0, 2)],
+    "cyc_list_dict": [("LIST", 0), ("DICT", 1), ("APPEND", 0, 1), ("SETITEM", 1, 1, 0)],
+    "cyc_inst_list": [("CLASS", 1, 0, -1, -1), ("INSTANCE", 2, 1), ("LIST", 3), ("APPEND", 3, 2),
+                      ("SETATTR", 2, 1, 3)],
+    # an instance with __del__ (rec, res, mkcyc) in a cycle with a weakref (callback rec), dropped
+    "del_cycle_rec": [("FUNC", 0, REC), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("SETATTR", 2, 0, 2),
+                      ("WEAKREF", 3, 2, 0), ("CLEAR", 2)],
+    "del_cycle_res": [("FUNC", 0, RES), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("SETATTR", 2, 0, 2),
+                      ("WEAKREF", 3, 2, -1), ("CLEAR", 2)],
+    "del_cycle_mkcyc": [("FUNC", 0, MKCYC), ("CLASS", 1, 0, -1, 0), ("INSTANCE", 2, 1), ("CLEAR", 2)],
+    # an old container (survived a full collection) made to point to a young tuple
+    # that points back to a young list holding the old one; a young collection
+    "old_young": [("LIST", 0), ("GC_COLLECT", -1, -1), ("LIST", 3), ("APPEND", 3, 0), ("TUPLE", 4, 3, 1),
+                  ("APPEND", 0, 4), ("CLEAR", 3), ("CLEAR", 4), ("INT", 9, 0), ("GC_COLLECT", -1, 9)],
+    # one level deeper: slot 0 becomes [slot 0] (repeated splices build a deep chain)
+    "deeper": [("LIST", 1), ("APPEND", 1, 0), ("MOVE", 0, 1)],
+    # read a weakref after a full collection
+    "collect_read_wr": [("GC_COLLECT", -1, -1), ("CALL", 4, 3, 0, 0)],
+}
+
+
+def write_templates():
+    """Rewrite the templates section at the end of both dictionaries."""
+    mark = "# op templates (scripts/fuzz-seeds.py --dict):"
+    for target in ("ops_target", "diff_target"):
+        path = os.path.join(ROOT, "fuzz", target + ".dict")
+        text = open(path).read()
+        if mark in text:
+            text = text[:text.index(mark)]
+        lines = [mark]
+        for name, prog in TEMPLATES.items():
+            body = encode(prog, 0)[2:]
+            lines.append('t_%s="%s"' % (name, "".join("\\x%02x" % b for b in body)))
+        open(path, "w").write(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    # the same templates for the custom mutator (fuzz/mutate.c), spliced at op boundaries
+    out = ["/* templates.h — written by scripts/fuzz-seeds.py --dict (do not edit): the op",
+           " * templates of TEMPLATES there, encoded as ops (no header), for fuzz/mutate.c. */",
+           "static const struct { const char *name; size_t len; const uint8_t *bytes; } fz_templates[] = {"]
+    for name, prog in TEMPLATES.items():
+        body = encode(prog, 0)[2:]
+        out.append('    { "%s", %d, (const uint8_t *)"%s" },' % (name, len(body), "".join("\\x%02x" % b for b in body)))
+    out.append("};")
+    open(os.path.join(ROOT, "fuzz", "templates.h"), "w").write("\n".join(out) + "\n")
+
+
 def main():
+    if sys.argv[1:] == ["--dict"]:
+        write_templates()
+        return
     nengines = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     d = os.path.join(ROOT, "fuzz", "corpus", "ops_target")
+    knob_slots = list(range(nengines)) + [ENGINE_SLOTS.index(e) for e in KNOB_EXTRA]
     for name, prog in KNOB_PROGRAMS.items():
-        for e in range(nengines):
+        for e in sorted(set(knob_slots)):
             with open(os.path.join(d, "seed-%s-e%d-k" % (name, e)), "wb") as f:
                 f.write(encode(prog, e, 0, "pool", KNOBS.get(ENGINE_SLOTS[e], [(7, 2)])))
+    # every plain program too on the engines whose rare paths need knobs (rcinc's
+    # increments need a small threshold0, incms and genms their stress mode; verify=2
+    # checks each one's invariants after every collection)
+    for engine in KNOB_EXTRA:
+        e = ENGINE_SLOTS.index(engine)
+        for name, prog in PROGRAMS.items():
+            with open(os.path.join(d, "seed-%s-e%d-k" % (name, e)), "wb") as f:
+                f.write(encode(prog, e, 0, "pool", KNOBS[engine]))
     for name, prog in STRESS_PROGRAMS.items():
-        for engine, pairs in STRESS_KNOBS.items():
+        for engine, pairs in list(STRESS_KNOBS.items()) + [("rcinc", KNOBS["rcinc"])]:
             e = ENGINE_SLOTS.index(engine)
             with open(os.path.join(d, "seed-%s-e%d-stress" % (name, e)), "wb") as f:
                 f.write(encode(prog, e, 0, "pool", pairs))
