@@ -135,7 +135,7 @@ bench-smoke: deps
 # and build/fuzz/cov/replay-<t> (clang source coverage, for scripts/fuzz-coverage.sh).
 FUZZ_CC      ?= clang
 FUZZ_TARGETS := ops_target diff_target script_target
-FUZZ_SUPPORT := fuzz/decode.c fuzz/model.c fuzz/harness.c fuzz/events.c fuzz/apply.c fuzz/check.c fuzz/walk.c
+FUZZ_SUPPORT := fuzz/decode.c fuzz/model.c fuzz/harness.c fuzz/events.c fuzz/apply.c fuzz/check.c fuzz/walk.c fuzz/mutate.c
 FUZZ_HEADERS := $(HEADERS) $(wildcard fuzz/*.h)
 # -DGCLAB_MUTANTS: the engines' planted bugs are compiled in, off unless
 # GCLAB_MUTANT=engine/name selects one (core/mutant.h, scripts/fuzz-mutants.sh).

@@ -46,7 +46,7 @@ if ! $CC -c "$work/probe.c" -o "$work/probe.o" ||
 fi
 
 objs=()
-for src in core/*.c core/script/*.c engines/*.c workloads/*.c fuzz/decode.c fuzz/model.c fuzz/harness.c fuzz/events.c fuzz/apply.c fuzz/check.c fuzz/walk.c; do
+for src in core/*.c core/script/*.c engines/*.c workloads/*.c fuzz/decode.c fuzz/model.c fuzz/harness.c fuzz/events.c fuzz/apply.c fuzz/check.c fuzz/walk.c fuzz/mutate.c; do
     obj="$work/$(echo "$src" | tr / _).o"
     # shellcheck disable=SC2086  # CFLAGS is a list of flags
     $CC $CFLAGS "${flags[@]}" -c "$src" -o "$obj"

@@ -165,7 +165,9 @@ int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
     in->prog = p;
 #define EMIT(code, a, b, c, d) \
     do { if (ops_emit(p, 0, OP_##code, a, b, c, d, 0) < 0) return -1; } while (0)
+    in->header_len = r.i < r.n ? r.i : r.n;
     while (r.i < r.n && p->funcs[0].nops < FZ_MAX_OPS) {
+        in->op_at[in->nops++] = r.i;
         int code = rd_u8(&r) % OPS_FUZZ_COUNT;
         const char *k = ops_kinds(code);
         int32_t v[4] = { 0, 0, 0, 0 };

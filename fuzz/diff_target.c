@@ -16,6 +16,13 @@
 #include "fz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed);
+
+/* Structure-aware mutation (fuzz/mutate.c): op templates spliced at op boundaries. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed)
+{
+    return fz_mutate(data, size, max, seed);
+}
 
 /* The first differing line of a and b, printed. */
 static void show_diff(const char *what, const char *ea, const char *a, size_t na, const char *eb, const char *b,

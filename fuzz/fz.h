@@ -46,9 +46,9 @@
 #define FZ_MAX_OPS 256        /* ops of main decoded at most */
 #define FZ_STEP_BUDGET 2048   /* ops of main executed at most (loops) */
 #define FZ_MAX_STR 16384      /* a run stops before s + t would pass it (s = s + s in a loop) */
-#define FZ_CHECK_SPREAD 64     /* a run checks after every op while the model has fewer objects;
-                                 past that, every model-size / FZ_CHECK_SPREAD ops (and after
-                                 every full collection) */
+#define FZ_CHECK_SPREAD 64     /* checks every model-size / FZ_CHECK_SPREAD ops (so after every
+                                 op below 2 x this many model objects), and after every full
+                                 collection */
 #define FZ_OP_BUDGET 32768    /* ops executed at most in all functions: gc.callbacks, __del__ and
                                  weakref callbacks run helpers unbounded by FZ_STEP_BUDGET */
 
@@ -74,6 +74,10 @@ struct fz_input {
     int nknobs;
     struct { uint8_t index, value; } knobs[FZ_MAX_KNOBS];
     struct ops_program *prog; /* owned */
+    /* where each op of main starts in the bytes (for the structure-aware mutator) */
+    size_t header_len;        /* bytes before the first op */
+    int nops;
+    size_t op_at[FZ_MAX_OPS];
 };
 
 /* Decode bytes into in (never fails but on out of memory: -1). Environment overrides applied. */
@@ -91,6 +95,10 @@ const char *fz_engine_name(const struct fz_input *in);
 /* The engine byte 0 = byte names; *assigned false if its slot names no registered engine
  * (then a registered one stands in, and may change when engines are added). */
 const char *fz_engine_slot(int byte, bool *assigned);
+
+/* The structure-aware mutator (mutate.c): data's size bytes mutated in place, at most max;
+ * returns the new size. GCLAB_FUZZ_MUTATOR=bytes leaves it to libFuzzer's LLVMFuzzerMutate. */
+size_t fz_mutate(uint8_t *data, size_t size, size_t max, unsigned seed);
 
 /* Run the input on the named engine with the reference model alongside,
  * checking the invariants after every check_every ops and at the end. A violated
