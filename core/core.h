@@ -67,45 +67,79 @@ struct gclab_heap {
 void store_hooked(gclab_heap *h, gclab_obj **loc, gclab_obj *v);
 void release_hooked(gclab_heap *h, gclab_obj *o);
 
-/* Store v into *loc, releasing the old value after the store (so code run by
- * a dying object's __del__ never sees a dangling field). */
-static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
+/* How core stores a reference (struct gclab_heap_hot's store_mode, set at
+ * heap creation): a plain word (no counts, no barrier), counts without the
+ * engine's refcount hooks, or the slow path: through the engine's write
+ * barrier (engine.h's barrier_pre/barrier_post) and/or its on_incref /
+ * on_decref_live hooks. The inline paths below test the mode once: an engine
+ * with neither barrier nor hooks pays one predictable branch per store, and
+ * the slow path is out of line (barrier.c). */
+enum { STORE_PLAIN = 0, STORE_RC = 1, STORE_SLOW = 2 };
+
+/* barrier.c: store_in, store_steal and unlink_ref reported to the barrier
+ * (and counted through the refcount hooks). */
+void store_in_slow(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gclab_obj *v);
+void store_steal_slow(gclab_heap *h, gclab_obj **loc, gclab_obj *v);
+gclab_obj *unlink_ref_barrier(gclab_heap *h, gclab_obj *owner, gclab_obj **loc);
+
+/* Store v into *loc, a field of owner (NULL: a root — slot, return register,
+ * core's root word), and release the old value after the store (so code run
+ * by a dying object's __del__ never sees a dangling field). */
+static inline void store_in(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gclab_obj *v)
 {
-    gclab_obj *old = *loc;
-    if (h->refcounts > 0) {            /* counts, no hooks: the plain path */
+    unsigned mode = h->hot.store_mode;
+    if (__builtin_expect(mode == STORE_PLAIN, 1)) {
+        *loc = v;
+    } else if (__builtin_expect(mode == STORE_RC, 1)) {   /* counts, no hooks */
+        gclab_obj *old = *loc;
         if (v)
             v->refcnt++;
         *loc = v;
         if (old && --old->refcnt == 0)
             h->hot.release(h, old);
-    } else if (h->refcounts) {         /* counts and the engine's hooks */
-        store_hooked(h, loc, v);
     } else {
-        *loc = v;
+        store_in_slow(h, owner, loc, v);
     }
 }
 
-/* Store v into a field of object owner, then run the engine's post-write
- * barrier (stores into slots, return registers and core's root words use
- * store(): the roots need no barrier, collectors rescan them). */
+/* Store v into a root (slot, return register, core's root word). */
+static inline void store(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
+{
+    store_in(h, NULL, loc, v);
+}
+
+/* Store v into a field of object owner. */
 static inline void store_field(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gclab_obj *v)
 {
-    store(h, loc, v);
-    if (h->eng->post_write)
-        h->eng->post_write(h, owner, loc, v);
+    store_in(h, owner, loc, v);
 }
 
-/* Store v into *loc, taking over a reference the caller already owns. */
+/* Store v into the root *loc, taking over a reference the caller already owns. */
 static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
 {
-    gclab_obj *old = *loc;
-    *loc = v;
-    if (h->refcounts > 0) {
+    unsigned mode = h->hot.store_mode;
+    if (__builtin_expect(mode == STORE_PLAIN, 1)) {
+        *loc = v;
+    } else if (__builtin_expect(mode == STORE_RC, 1)) {
+        gclab_obj *old = *loc;
+        *loc = v;
         if (old && --old->refcnt == 0)
             h->hot.release(h, old);
-    } else if (h->refcounts && old) {
-        release_hooked(h, old);
+    } else {
+        store_steal_slow(h, loc, v);
     }
+}
+
+/* Empty the field *loc of owner (NULL: a root), reported as a deletion, and
+ * hand its old value to the caller (owned; release it once the containing
+ * structure is consistent again). */
+static inline gclab_obj *unlink_ref(gclab_heap *h, gclab_obj *owner, gclab_obj **loc)
+{
+    if (__builtin_expect(h->hot.barriers, 0))
+        return unlink_ref_barrier(h, owner, loc);
+    gclab_obj *old = *loc;
+    *loc = NULL;
+    return old;
 }
 
 /* Release a reference the caller owns. */

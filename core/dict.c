@@ -168,9 +168,9 @@ gclab_status dict_del(gclab_heap *h, gclab_obj *dob, gclab_obj *key)
     if (ix < 0)
         return heap_error(h, GCLAB_EKEY, "key not found");
     struct dict_entry *e = &d->entries[ix];
-    gclab_obj *k = e->key, *v = e->value;
     d->index[pos] = IX_DUMMY;
-    e->key = e->value = NULL;
+    gclab_obj *k = unlink_ref(h, dob, &e->key);
+    gclab_obj *v = unlink_ref(h, dob, &e->value);
     d->used--;
     release_ref(h, k);   /* release after unlinking: __del__ may look at the dict */
     release_ref(h, v);

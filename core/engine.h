@@ -68,11 +68,43 @@ struct gclab_engine {
     void (*on_decref_live)(gclab_heap *h, gclab_obj *o);
     /* d is about to hold key -> value (NULL: nothing to do). */
     void (*dict_insert)(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_obj *value);
-    /* Write barrier, post-write form (NULL: none): field, a reference field of
-     * object owner, now holds v. Every store of a reference into an object
-     * field calls it (never stores into roots: slots, globals' root word,
-     * return registers). Deletions are not reported. */
-    void (*post_write)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v);
+    /* Write barrier, in both forms (each NULL: none; free when absent).
+     * barrier_pre runs before a store, *field still holding old; barrier_post
+     * runs after it, *field holding nw. Both get both values, so a
+     * snapshot-at-the-beginning (Yuasa: shade old in pre) and an
+     * incremental-update (Dijkstra/Steele: shade nw, or re-grey owner, in
+     * post) collector can be written. A deletion is a store of nw == NULL;
+     * old is NULL when the field was empty (a new object's first stores).
+     *
+     * Reported, with owner = the object whose field it is:
+     *   - every store into a reference field obj_trace visits: tuple items
+     *     (at creation), list items (append, set), dict keys and values
+     *     (set; the globals are the entries of the globals dict, an ordinary
+     *     object), class init/del/dict, instance cls and attribute values,
+     *     a weakref's callback;
+     *   - every deletion from such a field: list pop/del (the removed item;
+     *     the items after it then move down one place, not reported), dict
+     *     del (key, then value), attribute del, a weakref's callback dropped
+     *     when its target dies (core_clear_weakrefs).
+     * Reported with owner == NULL (roots):
+     *   - stores into frame slots (every mutator result, arguments of a call,
+     *     the frame core_call pushes), the return register, and core's root
+     *     words (globals dict, gc.garbage, gc.callbacks);
+     *   - their deletions: gclab_clear, each non-empty slot and the return
+     *     register when a frame pops, gclab_heap_drop_roots.
+     * Not reported: moves inside one object's storage (a list or dict table
+     * growing or compacting, items shifting after a removal: the object holds
+     * the same references), a weakref's target (weak), attribute names and
+     * class/func names (immortal interned strs), and the collector's own
+     * writes (engines clearing the fields of garbage, core_free_storage).
+     * Order of one store: barrier_pre, the new value's reference taken,
+     * the store, barrier_post, then the old value's reference released
+     * (refcount engines): old is a valid object in both hooks. The hooks
+     * must not allocate, collect or run mutator code. */
+    void (*barrier_pre)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *old,
+                        gclab_obj *nw);
+    void (*barrier_post)(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *old,
+                         gclab_obj *nw);
     /* Variable storage (list items...) of object owner, n bytes, zeroed; NULL means
      * core's allocator. The owner lets a generational engine tell an old object's new
      * storage from a young one's (genms). */
@@ -114,11 +146,18 @@ struct gclab_engine {
  * reads on its hot path sit in struct gclab_heap_hot, which core's struct
  * begins with, read only through the inline functions here: free, and no
  * engine names a field of the heap. */
+typedef void (*gclab_barrier_fn)(gclab_heap *h, gclab_obj *owner, gclab_obj **field,
+                                 gclab_obj *old, gclab_obj *nw);
 struct gclab_heap_hot {
     void *es;                                     /* the engine's state */
     void (*release)(gclab_heap *, gclab_obj *);   /* eng->release, cached */
     void (*on_incref)(gclab_heap *, gclab_obj *);        /* eng->on_incref, cached (or NULL) */
     void (*on_decref_live)(gclab_heap *, gclab_obj *);   /* eng->on_decref_live, cached (or NULL) */
+    unsigned char store_mode;                     /* core's (core.h STORE_*): plain, counted, or
+                                                   * slow (barrier or refcount hooks): the one
+                                                   * branch a store pays */
+    bool barriers;                                /* barrier_pre or barrier_post set */
+    gclab_barrier_fn barrier_pre, barrier_post;   /* eng->barrier_*, cached */
     int collecting;                               /* >0 while a collection runs */
     bool gc_enabled;                              /* gc.enable()/disable() */
 };

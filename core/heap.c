@@ -331,6 +331,12 @@ gclab_heap *core_heap_new_engine(const struct gclab_engine *e, const struct gcla
     h->hot.release = e->release;
     h->hot.on_incref = e->on_incref;
     h->hot.on_decref_live = e->on_decref_live;
+    h->hot.barrier_pre = e->barrier_pre;
+    h->hot.barrier_post = e->barrier_post;
+    h->hot.barriers = e->barrier_pre || e->barrier_post;
+    h->hot.store_mode = h->hot.barriers || h->refcounts < 0 ? STORE_SLOW
+                        : h->refcounts                      ? STORE_RC
+                                                            : STORE_PLAIN;
     h->hot.gc_enabled = true;
     h->heap_limit = cfg->heap_limit;
     h->heap_size = cfg->heap_size;

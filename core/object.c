@@ -580,7 +580,7 @@ gclab_status gclab_list_set(gclab_heap *h, int list, int64_t i, int src)
 /* Remove item i from the list; the removed reference goes to *out (owned) or is released. */
 static void list_remove(gclab_heap *h, obj_list *l, size_t i, gclab_obj **out)
 {
-    gclab_obj *v = l->items[i];
+    gclab_obj *v = unlink_ref(h, &l->hd, &l->items[i]);
     memmove(&l->items[i], &l->items[i + 1], (l->len - i - 1) * sizeof *l->items);
     l->len--;
     if (out)
@@ -808,7 +808,7 @@ static gclab_status class_attr_set(gclab_heap *h, int cls, gclab_name name, int 
         if (!d)
             return h->err_status;
         c = *slot_addr(h, cls);   /* re-read after a possible collection */
-        store(h, &AS(obj_class, c)->dict, d);
+        store_field(h, c, &AS(obj_class, c)->dict, d);
     }
     gclab_obj *v = slot_get(h, src);
     if (!v)
@@ -932,7 +932,7 @@ gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name)
     if (!a)
         return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
                           AS(obj_str, name)->data);
-    gclab_obj *v = a->value;
+    gclab_obj *v = unlink_ref(h, o, &a->value);
     size_t i = (size_t)(a - in->attrs);
     memmove(&in->attrs[i], &in->attrs[i + 1], (in->n - i - 1) * sizeof *a);
     in->n--;
@@ -1010,7 +1010,7 @@ void core_clear_weakrefs(gclab_heap *h, gclab_obj *o, bool call_callbacks)
         if (cb && h->refcounts && w->refcnt == 0)
             cb = NULL;
         if (cb) {
-            wr->callback = NULL;
+            unlink_ref(h, w, &wr->callback);
             if (framed) {
                 store(h, &h->slots[base + 2 * (size_t)k], w);
                 store_steal(h, &h->slots[base + 2 * (size_t)k + 1], cb);

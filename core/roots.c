@@ -70,15 +70,21 @@ gclab_status gclab_frame_pop(gclab_heap *h)
     int d = h->depth - 1;
     /* Release top-down; a __del__ run here pushes above this frame and pops
      * again before returning, so frame d stays where it is. */
-    for (int i = h->frames[d].nslots - 1; i >= 0; i--) {
-        gclab_obj **p = &h->slots[h->frames[d].base + (size_t)i];
-        gclab_obj *o = *p;
-        *p = NULL;
-        release_ref(h, o);
+    if (__builtin_expect(h->hot.barriers, 0)) {   /* deletions reported */
+        for (int i = h->frames[d].nslots - 1; i >= 0; i--)
+            release_ref(h, unlink_ref_barrier(h, NULL, &h->slots[h->frames[d].base + (size_t)i]));
+        release_ref(h, unlink_ref_barrier(h, NULL, &h->frames[d].ret));
+    } else {
+        for (int i = h->frames[d].nslots - 1; i >= 0; i--) {
+            gclab_obj **p = &h->slots[h->frames[d].base + (size_t)i];
+            gclab_obj *o = *p;
+            *p = NULL;
+            release_ref(h, o);
+        }
+        gclab_obj *ret = h->frames[d].ret;
+        h->frames[d].ret = NULL;
+        release_ref(h, ret);
     }
-    gclab_obj *ret = h->frames[d].ret;
-    h->frames[d].ret = NULL;
-    release_ref(h, ret);
     h->nslots_used = h->frames[d].base;
     h->depth = d;
     return GCLAB_OK;

@@ -65,12 +65,14 @@
  *   gc_next, gc_prev, gen, refcnt: unused. gc_refs: scratch for gm_verify.
  *
  * The write barrier: object logging into a remembered set
- *   Post-write, on every store into an object field: if the owner is old,
+ *   Post-write (barrier_post), on every store into an object field: if the owner is old,
  *   the new value young, and the owner not yet logged, the owner is logged
  *   (GM_LOGGED) and appended to `remset` (Whippet's field-logging barrier
  *   logs each field; one entry per object is coarser and needs no card
- *   table over a pool allocator). Stores into slots, return registers and
- *   globals' roots are not barriered: a nursery collection traces every root.
+ *   table over a pool allocator). Core reports stores into slots, return
+ *   registers and its root words too (owner NULL, engine.h); they are
+ *   ignored: a nursery collection traces every root. (The globals are
+ *   entries of the globals dict, an object: logged like any other.)
  *   A young value stored into a young owner needs nothing: the owner is
  *   traced if it survives. So an old object with a field pointing to a young
  *   one is always logged (G3): the nursery collection traces the fields of
@@ -383,9 +385,11 @@ static void gm_barrier_slow(struct gm_state *s, gclab_obj *owner)
 /* Post-write: a field of owner now holds v. Logs an old owner that now
  * points to a young object (G3). Immortal objects are never old (nothing
  * marks them) and never young for this test (they hold no references). */
-static void gm_post_write(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v)
+static void gm_barrier_post(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *old,
+                            gclab_obj *v)
 {
     (void)field;
+    (void)old;   /* a deletion (v NULL) adds no old-to-young edge */
     if (owner && v && (owner->gcflags & (GM_OLD | GM_LOGGED)) == GM_OLD && !gm_is_old(v) &&
         !obj_is_immortal(v) && !GCLAB_MUTANT(gm_mut_no_barrier))
         gm_barrier_slow(core_es(h), owner);
@@ -821,7 +825,7 @@ const struct gclab_engine gclab_engine_genms = {
     .fini = gm_fini,
     .alloc = gm_alloc,
     .track = gm_track,
-    .post_write = gm_post_write,
+    .barrier_post = gm_barrier_post,
     .mem_alloc = gm_mem_alloc,
     .mem_free = gm_mem_free,
     .collect = gm_collect,

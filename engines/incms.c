@@ -38,8 +38,10 @@
  * The barrier: Dijkstra's incremental update, forward (Lua's luaC_barrier)
  *   While marking, storing a white object into a field of a marked object
  *   shades the new value grey (post-write: it needs the owner and the new
- *   value). Stores into slots and the return registers are not barriered:
- *   the roots are grey for the whole cycle and rescanned by the atomic step.
+ *   value, barrier_post). Core reports stores into slots, the return
+ *   registers and its root words too (owner NULL, engine.h); this engine
+ *   ignores them: the roots are grey for the whole cycle and rescanned by
+ *   the atomic step.
  *   Why incremental update rather than Yuasa's snapshot-at-the-beginning:
  *   - deletions need no barrier: core removes references in many places that
  *     are not stores of a new value (dict/attr delete, list pop, clearing a
@@ -331,10 +333,12 @@ static void im_barrier_slow(struct im_state *s, gclab_obj *owner, gclab_obj *v)
         im_shade(s, v);
 }
 
-static void im_post_write(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *v)
+static void im_barrier_post(gclab_heap *h, gclab_obj *owner, gclab_obj **field, gclab_obj *old,
+                            gclab_obj *v)
 {
     struct im_state *s = core_es(h);
     (void)field;
+    (void)old;   /* deletions (v NULL) need nothing: incremental update */
     if (im_keep_invariant(s) && owner && v && !GCLAB_MUTANT(im_mut_no_barrier))
         im_barrier_slow(s, owner, v);
 }
@@ -881,7 +885,7 @@ const struct gclab_engine gclab_engine_incms = {
     .fini = im_fini,
     .alloc = im_alloc,
     .track = im_track,
-    .post_write = im_post_write,
+    .barrier_post = im_barrier_post,
     .collect = im_collect,
     .foreach_tracked = im_foreach_tracked,
     .verify = im_verify,
