@@ -91,8 +91,11 @@ static int cmd_engines(int argc, char **argv)
     bool caps = false, json = false;
     if (cli_wants_help(argc, argv)) {
         printf("usage: gclab engines [--caps|--mutants|--json]\n\nOne line per engine: its name and what it is.\n"
-               "With --caps: its name and capability facts instead, as key=value words\n"
-               "(refcounts, collects_cycles, generations, precise; 1 = yes), for scripts.\n"
+               "With --caps: its name and its facts instead (core/gclab.h, struct\n"
+               "gclab_engine_caps), as key=value words for scripts: refcounts,\n"
+               "collects_cycles, generations, precise, finalizers, incremental (1 = yes),\n"
+               "frees=never|prompt|late, weakref_callbacks=none|cpython|any,\n"
+               "callback_kept, freeze, debug_saveall (1 = yes), header_words=N.\n"
                "With --mutants: one line per planted bug (core/mutant.h), engine/name and\n"
                "what it does; GCLAB_MUTANT=engine/name selects one in a fuzz build.\n"
                "With --json: one JSON array of {\"name\", \"summary\", \"caps\": {...}} (for\n"
@@ -120,17 +123,16 @@ static int cmd_engines(int argc, char **argv)
             printf("%-10s %s\n", name, summary);
             continue;
         }
-        char err[256];
-        gclab_heap *h = gclab_heap_new(name, NULL, err, sizeof err);
-        if (!h) {
-            fprintf(stderr, "gclab engines: %s: %s\n", name, err);
-            json_decref(all);
-            return 1;
-        }
+        const struct gclab_engine_caps *f = gclab_engine_facts(name);
         if (json) {
-            json_t *c = json_pack("{s:b, s:b, s:i, s:b}", "refcounts", gclab_has_refcounts(h), "collects_cycles",
-                                  gclab_collects_cycles(h), "generations", gclab_generations(h), "precise",
-                                  gclab_is_precise(h));
+            json_t *c = json_pack("{s:b, s:b, s:i, s:b, s:b, s:b, s:s, s:s, s:b, s:b, s:b, s:i}",
+                                  "refcounts", f->refcounts, "collects_cycles", f->collects_cycles,
+                                  "generations", f->generations, "precise", f->precise,
+                                  "finalizers", f->finalizers, "incremental", f->incremental,
+                                  "frees", gclab_frees_name(f->frees),
+                                  "weakref_callbacks", gclab_weakref_callbacks_name(f->weakref_callbacks),
+                                  "callback_kept", f->callback_kept, "freeze", f->freeze,
+                                  "debug_saveall", f->debug_saveall, "header_words", f->header_words);
             json_t *ps = json_array();
             const struct gclab_param_spec *p;
             for (int k = 0; (p = gclab_engine_param_at(name, k)); k++)
@@ -138,10 +140,12 @@ static int cmd_engines(int argc, char **argv)
             json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:o}", "name", name, "summary", summary, "caps", c,
                                                  "params", ps));
         } else {
-            printf("%s refcounts=%d collects_cycles=%d generations=%d precise=%d\n", name, gclab_has_refcounts(h),
-                   gclab_collects_cycles(h), gclab_generations(h), gclab_is_precise(h));
+            printf("%s refcounts=%d collects_cycles=%d generations=%d precise=%d finalizers=%d incremental=%d "
+                   "frees=%s weakref_callbacks=%s callback_kept=%d freeze=%d debug_saveall=%d header_words=%d\n",
+                   name, f->refcounts, f->collects_cycles, f->generations, f->precise, f->finalizers,
+                   f->incremental, gclab_frees_name(f->frees), gclab_weakref_callbacks_name(f->weakref_callbacks),
+                   f->callback_kept, f->freeze, f->debug_saveall, f->header_words);
         }
-        gclab_heap_free(h);
     }
     return json ? print_json(all) : 0;
 }

@@ -21,15 +21,8 @@
  * Facts an engine declares
  * ===================================================================== */
 
-struct gclab_engine_caps {
-    bool refcounts;        /* core keeps obj->refcnt and calls release() at zero */
-    bool collects_cycles;  /* a dropped cycle is reclaimed by a full collection */
-    bool finalizers;       /* __del__ runs when an object dies */
-    bool precise;          /* knows every root exactly (false for conservative bdw) */
-    int generations;       /* elements in `collections` (1 for non-generational) */
-    bool incremental;      /* a collection may cover part of the old generation (rcinc):
-                            * survivors do not move g -> g + 1 as in CPython 3.11 */
-};
+/* struct gclab_engine_caps, the facts an engine declares, is in gclab.h
+ * (the mutator side reads them too). */
 
 /* =====================================================================
  * The table

@@ -334,7 +334,8 @@ int gclab_gc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS]);
 int gclab_gc_get_stats(gclab_heap *h, struct gclab_gen_stats out[GCLAB_MAX_GENS]);
 /* gc.get_objects(gen) into a new list in dst (gen -1: all generations). */
 gclab_status gclab_gc_get_objects(gclab_heap *h, int dst, int gen);
-/* gc.freeze(), gc.unfreeze(), gc.get_freeze_count(). */
+/* gc.freeze(), gc.unfreeze(), gc.get_freeze_count(); freeze and unfreeze are
+ * GCLAB_EUNSUPPORTED on an engine without them (facts: freeze), the count 0. */
 gclab_status gclab_gc_freeze(gclab_heap *h);
 gclab_status gclab_gc_unfreeze(gclab_heap *h);
 gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out);
@@ -347,7 +348,8 @@ gclab_status gclab_gc_callbacks(gclab_heap *h, int dst);
 #define GCLAB_DEBUG_COLLECTABLE 2
 #define GCLAB_DEBUG_UNCOLLECTABLE 4
 #define GCLAB_DEBUG_SAVEALL     32
-void gclab_gc_set_debug(gclab_heap *h, int flags);
+/* GCLAB_EUNSUPPORTED (flags unchanged) for DEBUG_SAVEALL on an engine without it (facts). */
+gclab_status gclab_gc_set_debug(gclab_heap *h, int flags);
 /* _testinternalcapi.get_tracked_heap_size(): the objects the collector
  * accounts for (CPython 3.14's heap_size); GCLAB_EUNSUPPORTED on engines without one. */
 gclab_status gclab_gc_tracked_heap_size(gclab_heap *h, int64_t *out);
@@ -390,6 +392,27 @@ void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out);
 typedef void (*gclab_sample_fn)(gclab_heap *h, void *ctx, bool after_gc, int gen);
 /* Install a sampler (every 0: only after collections); fn NULL removes it. */
 void gclab_set_sampler(gclab_heap *h, uint64_t every, gclab_sample_fn fn, void *ctx);
+
+/* Collection events (core/events.c), as Whippet's event listener: every
+ * collection's start and end, every step of an incremental one, and the
+ * phases an engine raises as it passes them (each engine says which in its
+ * top comment; an engine may raise none). gen is the generation collected. */
+enum gclab_event {
+    GCLAB_EV_COLLECT_START, GCLAB_EV_COLLECT_END,   /* a whole collection (or a cycle of steps) */
+    GCLAB_EV_STEP_START, GCLAB_EV_STEP_END,         /* one bounded step (incremental engines) */
+    GCLAB_EV_ROOTS_TRACED,      /* phases: the roots are traced (or the refs deduced) */
+    GCLAB_EV_HEAP_TRACED,       /* the unreachable set is known */
+    GCLAB_EV_WEAKREFS_DONE,     /* weakrefs to the unreachable cleared, callbacks run */
+    GCLAB_EV_FINALIZERS_DONE,   /* __del__ of the unreachable run */
+    GCLAB_EV_GARBAGE_FREED,     /* the garbage is freed (or swept) */
+};
+/* The listener runs inside the collection: it may read counters
+ * (gclab_heap_stats) but must not call anything that allocates or runs code. */
+typedef void (*gclab_event_fn)(gclab_heap *h, void *ctx, enum gclab_event ev, int gen);
+/* Install the listener (fn NULL removes it). */
+void gclab_set_event_listener(gclab_heap *h, gclab_event_fn fn, void *ctx);
+/* "collect_start", "heap_traced"... */
+const char *gclab_event_name(enum gclab_event ev);
 /* Garbage right now: objects still allocated that no chain of strong
  * references from the roots reaches (unreachable, not yet freed), and their
  * bytes. A walk of the whole reachable heap that allocates only C memory, so
@@ -408,5 +431,70 @@ bool gclab_has_refcounts(const gclab_heap *h);
 bool gclab_collects_cycles(const gclab_heap *h);
 /* Whether the engine knows every root exactly (false: conservative, may keep garbage). */
 bool gclab_is_precise(const gclab_heap *h);
+
+/* ---- what an engine promises: its facts ------------------------------ */
+/* Each engine declares these (engines/<name>.c, `.caps`); core, the CLI
+ * (`gclab engines --caps`, `--json`), workloads, the fuzz oracle and the
+ * conformance tests read them here and derive no expectation from an
+ * engine's name. Core enforces the ones it can (freeze, DEBUG_SAVEALL:
+ * GCLAB_EUNSUPPORTED where not supported) and test_engines checks each
+ * against the engine's behaviour. */
+
+/* When the objects that die are freed (counted in `freed`, gone from `live`). */
+enum gclab_frees {
+    GCLAB_FREES_NEVER,   /* nothing is ever freed (nogc) */
+    GCLAB_FREES_PROMPT,  /* a refcount death frees at once; everything a collection finds
+                          * unreachable is freed before gc.collect() of the oldest
+                          * generation returns (an incremental engine's own cycles may sweep
+                          * lazily: gc.collect() finishes them) */
+    GCLAB_FREES_LATE,    /* lazily: gc.collect() may return before some of what it found is
+                          * freed; later allocations or collections free it (bdw's lazy sweep) */
+};
+
+/* Which weakref callbacks run when targets die. */
+enum gclab_weakref_callbacks {
+    GCLAB_WRCB_NONE,     /* no target ever dies, no callback runs (nogc) */
+    GCLAB_WRCB_CPYTHON,  /* CPython's rule: every weakref to a dying object is cleared before
+                          * any finalizer runs, and its callback runs iff the weakref itself
+                          * survives (a weakref that is garbage too, or already at refcount
+                          * zero, drops its callback uncalled); after a full collection, every
+                          * reachable weakref whose target died has had its callback called */
+    GCLAB_WRCB_ANY,      /* a cleared weakref's callback may run even when the weakref is
+                          * garbage too, and in no fixed order (bdw: libgc's disappearing
+                          * links and finalizers know nothing of weakref reachability) */
+};
+
+struct gclab_engine_caps {
+    bool refcounts;        /* keeps obj->refcnt; an object dies the moment its count reaches zero */
+    bool collects_cycles;  /* a dropped cycle is reclaimed by a full collection */
+    bool finalizers;       /* __del__ runs (at most once) when an instance dies */
+    bool precise;          /* knows every root exactly (false for conservative bdw: garbage
+                            * may be kept by a stale word, so `leaked` may be > 0) */
+    int generations;       /* elements in `collections`, gc.get_count(), gc.get_stats() */
+    bool incremental;      /* collections are cut into increments between mutator work (incms's
+                            * steps, rcinc's young + part-of-old increments): survivors of a
+                            * collection of g do not all move g -> g + 1 as in CPython 3.11 */
+    enum gclab_frees frees;
+    enum gclab_weakref_callbacks weakref_callbacks;
+    bool callback_kept;    /* a weakref the cycle collector clears still holds its callback while
+                            * it runs, and one not called keeps it (CPython's handle_weakrefs);
+                            * false: core drops the callback as it clears the weakref (always so
+                            * for refcount deaths) */
+    bool freeze;           /* gc.freeze()/unfreeze() work; false: GCLAB_EUNSUPPORTED */
+    bool debug_saveall;    /* gc.set_debug(DEBUG_SAVEALL) keeps the unreachable objects in
+                            * gc.garbage; false: GCLAB_EUNSUPPORTED */
+    int header_words;      /* 8-byte words of struct gclab_obj the algorithm uses per object:
+                            * core's two (kind/flags/size, storage), plus refcnt, gc_next,
+                            * gc_prev, gc_refs as the engine needs them (verify's scratch use
+                            * not counted): what a real implementation would carry */
+};
+
+/* The facts of the named engine, or NULL if there is none. */
+const struct gclab_engine_caps *gclab_engine_facts(const char *engine);
+/* The facts of the engine running h. */
+const struct gclab_engine_caps *gclab_heap_facts(const gclab_heap *h);
+/* Their names as text ("prompt", "cpython"...), for the CLI and records. */
+const char *gclab_frees_name(enum gclab_frees f);
+const char *gclab_weakref_callbacks_name(enum gclab_weakref_callbacks r);
 
 #endif

@@ -411,6 +411,34 @@ bool gclab_has_refcounts(const gclab_heap *h) { return h->eng->caps.refcounts; }
 bool gclab_collects_cycles(const gclab_heap *h) { return h->eng->caps.collects_cycles; }
 bool gclab_is_precise(const gclab_heap *h) { return h->eng->caps.precise; }
 
+const struct gclab_engine_caps *gclab_engine_facts(const char *engine)
+{
+    const struct gclab_engine *e = engine ? gclab_engine_find(engine) : NULL;
+    return e ? &e->caps : NULL;
+}
+
+const struct gclab_engine_caps *gclab_heap_facts(const gclab_heap *h) { return &h->eng->caps; }
+
+const char *gclab_frees_name(enum gclab_frees f)
+{
+    switch (f) {
+    case GCLAB_FREES_NEVER: return "never";
+    case GCLAB_FREES_PROMPT: return "prompt";
+    case GCLAB_FREES_LATE: return "late";
+    }
+    return "?";
+}
+
+const char *gclab_weakref_callbacks_name(enum gclab_weakref_callbacks r)
+{
+    switch (r) {
+    case GCLAB_WRCB_NONE: return "none";
+    case GCLAB_WRCB_CPYTHON: return "cpython";
+    case GCLAB_WRCB_ANY: return "any";
+    }
+    return "?";
+}
+
 /* ---- what engines may ask of the heap (engine.h) --------------------- */
 
 uint64_t core_live_bytes(const gclab_heap *h) { return h->st.live_bytes; }
@@ -541,7 +569,14 @@ gclab_status gclab_gc_collect(gclab_heap *h, int gen, int64_t *found)
 void gclab_gc_enable(gclab_heap *h) { h->hot.gc_enabled = true; }
 void gclab_gc_disable(gclab_heap *h) { h->hot.gc_enabled = false; }
 bool gclab_gc_isenabled(const gclab_heap *h) { return h->hot.gc_enabled; }
-void gclab_gc_set_debug(gclab_heap *h, int flags) { h->debug_flags = flags; }
+gclab_status gclab_gc_set_debug(gclab_heap *h, int flags)
+{
+    if ((flags & GCLAB_DEBUG_SAVEALL) && !h->eng->caps.debug_saveall)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "gc.set_debug(DEBUG_SAVEALL): engine %s does not "
+                          "keep unreachable objects in gc.garbage", h->eng->name);
+    h->debug_flags = flags;
+    return GCLAB_OK;
+}
 
 int gclab_gc_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
@@ -594,15 +629,16 @@ gclab_status gclab_gc_get_objects(gclab_heap *h, int dst, int gen)
     return c.st;
 }
 
-gclab_status gclab_gc_freeze(gclab_heap *h)
+static gclab_status freeze_to(gclab_heap *h, int on)
 {
-    return h->eng->freeze ? h->eng->freeze(h, 1) : GCLAB_OK;
+    if (!h->eng->caps.freeze || !h->eng->freeze)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "gc.%s(): engine %s has no permanent generation",
+                          on ? "freeze" : "unfreeze", h->eng->name);
+    return h->eng->freeze(h, on);
 }
 
-gclab_status gclab_gc_unfreeze(gclab_heap *h)
-{
-    return h->eng->freeze ? h->eng->freeze(h, 0) : GCLAB_OK;
-}
+gclab_status gclab_gc_freeze(gclab_heap *h) { return freeze_to(h, 1); }
+gclab_status gclab_gc_unfreeze(gclab_heap *h) { return freeze_to(h, 0); }
 
 gclab_status gclab_gc_get_freeze_count(gclab_heap *h, int64_t *out)
 {

@@ -1688,7 +1688,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             break;
         case OP_GC_SET_DEBUG:
             if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
-                gclab_gc_set_debug(h, (int)v);
+                st = gclab_gc_set_debug(h, (int)v);
             break;
         case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
         case OP_STR_OF: case OP_REPR: st = op_str_of(p, h, op); break;

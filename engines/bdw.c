@@ -428,7 +428,8 @@ const struct gclab_engine gclab_engine_bdw = {
     .summary = "Boehm-Demers-Weiser libgc: conservative stack, exact slots; lazy sweep (frees "
                "counted late); unordered __del__; weakref callbacks even for dead weakrefs",
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
-              .precise = false, .generations = 1 },
+              .precise = false, .generations = 1, .frees = GCLAB_FREES_LATE,
+              .weakref_callbacks = GCLAB_WRCB_ANY, .header_words = 3 /* gc_prev */ },
     .params = bdw_params,
     .mutants = bdw_mutants,
     .init = bdw_init,

@@ -819,7 +819,8 @@ const struct gclab_engine gclab_engine_genms = {
     .summary = "generational non-moving mark-sweep: sticky mark bits in the allocator's bitmaps, "
                "object-logging remembered set",
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
-              .precise = true, .generations = 2 },
+              .precise = true, .generations = 2, .frees = GCLAB_FREES_PROMPT,
+              .weakref_callbacks = GCLAB_WRCB_CPYTHON, .header_words = 4 /* gc_next, gc_prev */ },
     .params = gm_params,
     .init = gm_init,
     .fini = gm_fini,

@@ -725,7 +725,8 @@ const struct gclab_engine gclab_engine_marksweep = {
     .summary = "precise stop-the-world mark-sweep: side mark bitmaps, sweeps pool by pool, "
                "collects at heap_factor x live",
     .caps = { .refcounts = false, .collects_cycles = true, .finalizers = true,
-              .precise = true, .generations = 1 },
+              .precise = true, .generations = 1, .frees = GCLAB_FREES_PROMPT,
+              .weakref_callbacks = GCLAB_WRCB_CPYTHON, .header_words = 2 /* side mark bitmaps */ },
     .params = ms_params,
     .init = ms_init,
     .fini = ms_fini,
