@@ -55,6 +55,8 @@ struct gclab_heap {
     uint64_t pause_start_cpu_ns;     /* thread CPU clock at the same moment */
     gclab_sample_fn sample_fn;       /* heap-over-time sampler (bench --trace), or NULL */
     void *sample_ctx;
+    gclab_event_fn listener;         /* gclab_set_event_listener, or NULL */
+    void *listener_ctx;
     uint64_t sample_every, sample_count;
 
     gclab_status err_status;
@@ -191,6 +193,8 @@ gclab_obj *dict_lookup(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab_status
 gclab_status dict_del(gclab_heap *h, gclab_obj *d, gclab_obj *key);
 void dict_free_table(gclab_heap *h, gclab_obj *d);
 
+/* Python's type name of o ("int", "list", a class's name...) (object.c). */
+const char *kind_name(const gclab_obj *o);
 /* str helpers (object.c). */
 uint64_t str_hash(const char *s, size_t n);
 gclab_obj *intern_lookup(gclab_heap *h, const char *s, size_t n);
@@ -214,5 +218,9 @@ gclab_status roots_ready(gclab_heap *h);
 void stats_free(gclab_heap *h);
 void stats_count_alloc(gclab_heap *h, uint64_t bytes, bool object);
 void stats_count_free(gclab_heap *h, uint64_t bytes, bool object);
+/* A pause of dur ns (cpu ns of this thread's CPU time) from start, in gc_ns, gc_cpu_ns and the log. */
+void stats_count_pause(gclab_heap *h, uint64_t start, uint64_t dur, uint64_t cpu, int gen);
+/* One collection of gen, in `collections` and gc.get_stats(). */
+void stats_count_collection(gclab_heap *h, int gen, int64_t collected, int64_t uncollectable);
 
 #endif

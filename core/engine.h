@@ -125,8 +125,13 @@ struct gclab_engine {
     int64_t (*tracked_heap_size)(gclab_heap *h);
     /* Heap bytes held from the OS when not from core's allocator (bdw). */
     uint64_t (*heap_bytes)(gclab_heap *h);
-    /* Whole-heap consistency check; returns 0 or prints the problem and returns -1. */
-    int (*verify)(gclab_heap *h);
+    /* Consistency check at level 1 (cheap: lists, headers and counts agree,
+     * no edge is traced) or 2 (everything: every edge too). Returns 0, or
+     * prints the problem in one line on stderr ("<engine> verify: ...") and
+     * returns -1. Core calls it after every collection and every step at
+     * -p verify >= 1 with that level, and aborts on -1 (events.c); an engine
+     * may call it between its own phases too. NULL: nothing to check. */
+    int (*verify)(gclab_heap *h, int level);
 };
 
 /* =====================================================================
@@ -193,7 +198,8 @@ void core_note_heap_bytes(gclab_heap *h, uint64_t bytes);
 alloc_t *core_allocator(gclab_heap *h);
 
 /* -- knobs the user set -- */
-/* -p verify=L: 0 off, 1 cheap checks, 2 verify the heap after each collection. */
+/* -p verify=L: 0 off; 1 the engine's cheap verify after each collection and step
+ * (core calls it); 2 its full verify there, and checks between phases. */
 int core_verify_level(const gclab_heap *h);
 /* gc.set_debug() flags (GCLAB_DEBUG_*). */
 int core_debug_flags(const gclab_heap *h);
@@ -298,6 +304,9 @@ void core_event_collect_end(gclab_heap *h, int gen, int64_t collected, int64_t u
 void core_event_step_start(gclab_heap *h, int gen, bool cycle_starts);
 void core_event_step_end(gclab_heap *h, int gen, bool cycle_ends, int64_t collected,
                          int64_t uncollectable);
+/* The collection of gen passed a phase (GCLAB_EV_ROOTS_TRACED...): tells the
+ * event listener. Allocates nothing, runs no mutator code. */
+void core_event_phase(gclab_heap *h, enum gclab_event phase, int gen);
 /* A collection the engine could not bracket (it ran inside a foreign allocator, bdw) took
  * dur_ns from start_ns (cpu_ns of this thread's CPU time): runs gc.callbacks "start" and
  * "stop" after the fact and logs the pause. */

@@ -11,7 +11,7 @@
 /* Knobs core itself understands, for every engine. */
 static const struct gclab_param_spec core_params[] = {
     GCLAB_PINT("zeal", "0", 0, 1e12, "force a full collection every N object allocations (0: off)"),
-    GCLAB_PINT("verify", "0", 0, 2, "0 off, 1 asserts, 2 verify the heap after each collection"),
+    GCLAB_PINT("verify", "0", 0, 2, "0 off, 1 cheap heap check after each collection and step, 2 full check (and between phases)"),
     GCLAB_PEND,
 };
 

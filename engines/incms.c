@@ -160,7 +160,7 @@ struct im_state {
     struct im_vec callbacks;      /* pairs: weakref, its callback */
 };
 
-static int im_verify(gclab_heap *h);
+static int im_verify(gclab_heap *h, int level);
 
 /* ================================================================
  * Colours and the grey stack
@@ -567,9 +567,7 @@ static void im_step(gclab_heap *h, struct im_state *s, uint64_t budget)
     if (dt > 3000000 && getenv("IMDBG"))
         fprintf(stderr, "step %s->%s %.1f ms work %llu budget %llu single %d\n", im_phase_names[from], im_phase_names[s->phase], dt / 1e6, (unsigned long long)s->work, (unsigned long long)budget, nss);
     bool ends = s->phase == IM_PHASE_PAUSE;
-    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
-        abort();
-    core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);
+    core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);   /* verify=L: im_verify(h, L) */
 }
 
 /* gc.collect(), zeal, the heap limit: end the cycle in progress and run a
@@ -598,8 +596,6 @@ static int64_t im_collect(gclab_heap *h, int gen)
     do
         im_single_step(h, s);
     while (s->phase != IM_PHASE_PAUSE);
-    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
-        abort();
     int64_t found = s->found;
     core_event_step_end(h, 0, true, found, 0);
     s->paid = core_alloc_bytes(h);
@@ -761,27 +757,31 @@ static void im_verify_edge(gclab_obj **field, void *ctx)
     }
 }
 
-/* The heap list has core's live object count (I6); no live object points to
- * a freed one; while marking, no black object points to a white one (I1,
- * unless the grey stack overflowed: then every marked object may be grey);
- * while sweeping, no marked object points to a white one. */
-static int im_verify(gclab_heap *h)
+/* Level 1 (the heap list walked, no edge traced): the heap list has core's
+ * live object count (I6), no immortal in it. Level 2, every edge too: no live
+ * object points to a freed one; while marking, no black object points to a
+ * white one (I1, unless the grey stack overflowed: then every marked object
+ * may be grey); while sweeping, no marked object points to a white one. */
+static int im_verify(gclab_heap *h, int level)
 {
     struct im_state *s = core_es(h);
+    struct im_vctx c = { s, NULL, 0, false };
     uint64_t n = 0;
     for (gclab_obj *o = s->head; o; o = o->gc_next) {
         if (obj_is_immortal(o)) {
             fprintf(stderr, "incms verify: immortal object %p in the heap list\n", (void *)o);
             return -1;
         }
-        o->gc_refs = IM_V_LISTED;
+        if (level >= 2)
+            o->gc_refs = IM_V_LISTED;
         n++;
     }
+    if (level < 2)
+        goto counts;
     for (size_t i = 0; i < s->sp; i++)
         s->grey[i]->gc_refs |= IM_V_GREY;
     if (s->partial)
         s->partial->gc_refs |= IM_V_GREY;
-    struct im_vctx c = { s, NULL, 0, false };
     for (gclab_obj *o = s->head; o; o = o->gc_next) {
         bool live = !(im_in_sweep(s) && im_is_white(s, o));
         if (!live)
@@ -793,6 +793,7 @@ static int im_verify(gclab_heap *h)
     }
     for (gclab_obj *o = s->head; o; o = o->gc_next)
         o->gc_refs = 0;
+counts:
     if (n != s->nobjects || n != core_live_objects(h)) {
         fprintf(stderr, "incms verify: %llu listed, %llu counted, %llu live\n",
                 (unsigned long long)n, (unsigned long long)s->nobjects,
@@ -837,9 +838,7 @@ int incms_single_steps(gclab_heap *h, int n)
         im_single_step(h, s), k++;
     while (k < n && s->phase != IM_PHASE_PAUSE);
     bool ends = s->phase == IM_PHASE_PAUSE;
-    if (core_verify_level(h) >= 2 && im_verify(h) != 0)
-        abort();
-    core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);
+    core_event_step_end(h, 0, ends, ends ? s->found : 0, 0);   /* verify=L: im_verify(h, L) */
     return k;
 }
 

@@ -60,7 +60,7 @@ static void test_genms_young_object_reached_only_from_an_old_one_survives_a_nurs
     T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 0, 2), GCLAB_OK);  /* old -> young: logged */
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
-    T_EQ(t, genms()->verify(h), 0);
+    T_EQ(t, genms()->verify(h, 2), 0);
     uint64_t live = stats(h).live_objects;
     T_EQ(t, collect(h, 0), 0);
     T_EQ(t, stats(h).live_objects, live);
@@ -88,7 +88,7 @@ static void test_genms_an_old_object_is_remembered_again_after_a_nursery_collect
         T_EQ(t, gclab_list_new(h, 1), GCLAB_OK);
         T_EQ(t, gclab_list_append(h, 0, 1), GCLAB_OK);
         T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
-        T_EQ(t, genms()->verify(h), 0);
+        T_EQ(t, genms()->verify(h, 2), 0);
         T_EQ(t, collect(h, 0), 0);
     }
     int64_t n;
@@ -294,7 +294,7 @@ static void test_genms_old_objects_storage_grown_after_promotion_survives_a_nurs
         snprintf(name, sizeof name, "a%d", (int)i);
         T_EQ(t, gclab_attr_set(h, 3, gclab_intern(h, name), 5), GCLAB_OK);
     }
-    T_EQ(t, genms()->verify(h), 0);
+    T_EQ(t, genms()->verify(h, 2), 0);
     T_EQ(t, collect(h, 0), 0);
     T_EQ(t, stats(h).live_objects, live);              /* interned names are immortal */
     for (int64_t i = 0; i < 40; i++) {

@@ -70,7 +70,7 @@ static void test_incms_new_object_stored_into_a_black_list_survives(struct t *t)
     T_EQ(t, gclab_list_append(h, 0, 2), GCLAB_OK);
     T_STREQ(t, incms_colour(h, slot_obj(h, 2)), "grey");   /* the barrier */
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
-    T_EQ(t, incms()->verify(h), 0);
+    T_EQ(t, incms()->verify(h, 2), 0);
     uint64_t live = stats(h).live_objects;
     T_CHECK(t, incms_run_until(h, "pause"));
     T_EQ(t, stats(h).live_objects, live);
@@ -118,7 +118,7 @@ static void test_incms_object_moved_from_a_white_list_into_a_black_one_survives(
     T_EQ(t, gclab_list_pop(h, 3, 2, 0), GCLAB_OK);  /* B = [] */
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
-    T_EQ(t, incms()->verify(h), 0);
+    T_EQ(t, incms()->verify(h, 2), 0);
     T_CHECK(t, incms_run_until(h, "pause"));
     T_EQ(t, kind_at(h, 1, 0, 3), GCLAB_K_INSTANCE);
     gclab_heap_free(h);
@@ -147,7 +147,7 @@ static void test_incms_long_list_shrunk_while_blackened_loses_nothing(struct t *
     for (int i = 0; i < 1500; i++)                  /* drop 1500 from the front */
         T_EQ(t, gclab_list_pop(h, 1, 0, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
-    T_EQ(t, incms()->verify(h), 0);
+    T_EQ(t, incms()->verify(h, 2), 0);
     T_CHECK(t, incms_run_until(h, "pause"));
     int64_t n;
     T_EQ(t, gclab_len(h, 0, &n), GCLAB_OK);

@@ -183,7 +183,7 @@ static void lazy_program(struct t *t, const char *lazy, int64_t out[5])
     out[1] = found;
     out[2] = (int64_t)stats(h).live_objects;
     out[3] = (int64_t)stats(h).live_bytes;
-    T_EQ(t, marksweep()->verify(h), 0);            /* finishes the sweep, then checks M1, M5 */
+    T_EQ(t, marksweep()->verify(h, 2), 0);            /* finishes the sweep, then checks M1, M5 */
     gclab_heap_free(h);
 }
 
