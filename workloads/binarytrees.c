@@ -10,8 +10,13 @@
  *
  * Stresses: allocation of short-lived, acyclic, small objects with a
  * medium-sized long-lived tree beside them. No cycles: `rc` frees all of
- * it. About 2^(max+1) * (max/2 + 2) tuples are allocated; rcgen collects
- * gen 0 once per 700 of them.
+ * it. About 2^(max+1) * (max/2 + 2) tuples are allocated. rcgen collects
+ * generation 0 far less often than once per 700 of them: the tuples a
+ * dropped tree frees refill the 2-tuple free list (2000 entries, as
+ * CPython's) that the next tree takes from, and a reuse advances no
+ * allocation count. Measured (gclab run -e rcgen -w binarytrees): depth=10,
+ * 135854 tuples, collections [7, 0, 0]; depth=14, 3222190 tuples,
+ * [1220, 110, 10].
  */
 #include "workload.h"
 
