@@ -23,7 +23,7 @@
  *   DIFFERS from rcgen: one "generation", no free lists, no dict
  *   untracking (tuples of green objects are green); gc.collect() returns the objects freed (or saved) as trash,
  *   not counting weakrefs a callback freed; gc.freeze() is not supported
- *   (no-op, as on every engine without the hook).
+ *   (GCLAB_EUNSUPPORTED, facts.freeze = 0).
  *
  * Colours (the paper's, in gcflags & BR_COLOUR)
  *   black   in use, or not examined: every object outside a collection is
@@ -658,7 +658,7 @@ static int64_t br_delete_garbage(gclab_heap *h, struct br_state *s, gclab_obj *g
     return n;
 }
 
-static int rcbr_verify(gclab_heap *h);
+static int rcbr_verify(gclab_heap *h, int level);
 
 /* Between phases at -p verify=2 (CPython's validate_list): what BR7 says. */
 static void br_check_garbage(gclab_obj *garbage)
@@ -694,7 +694,7 @@ static int64_t br_collect_main(gclab_heap *h, struct br_state *s)
     int64_t m = br_delete_garbage(h, s, &garbage);
 
     s->draining = was_draining;
-    if (core_verify_level(h) >= 2 && rcbr_verify(h) != 0)
+    if (core_verify_level(h) >= 2 && rcbr_verify(h, 2) != 0)
         GCLAB_ASSERT(!"rcbr heap check failed after a collection");
     return m;
 }
@@ -748,8 +748,9 @@ static gclab_status rcbr_set_threshold(gclab_heap *h, int n, const int64_t *v)
 }
 
 /* BR1 and BR2 over the roots buffer. */
-static int rcbr_verify(gclab_heap *h)
+static int rcbr_verify(gclab_heap *h, int level)
 {
+    (void)level;   /* one walk of the lists at every level */
     struct br_state *s = core_es(h);
     int64_t n = 0;
     for (gclab_obj *o = s->roots.gc_next; o != &s->roots; o = o->gc_next) {
@@ -816,7 +817,9 @@ const struct gclab_engine gclab_engine_rcbr = {
     .name = "rcbr",
     .summary = "refcounting + Bacon-Rajan synchronous cycle collection (trial deletion from buffered possible roots)",
     .caps = { .refcounts = true, .collects_cycles = true, .finalizers = true,
-              .precise = true, .generations = 1 },
+              .precise = true, .generations = 1, .frees = GCLAB_FREES_PROMPT,
+              .weakref_callbacks = GCLAB_WRCB_CPYTHON, .callback_kept = true,
+              .debug_saveall = true, .header_words = 6 },
     .params = rcbr_params,
     .mutants = rcbr_mutants,
     .init = rcbr_init,
