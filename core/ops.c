@@ -1288,6 +1288,154 @@ static void name_error(struct ops_program *p, gclab_heap *h, int fi, const struc
     }
 }
 
+/* ---- list methods besides append and pop ---- */
+
+/* Empty n items of list l from index start (step 1) into a frame of their
+ * own, then release them from the last: CPython's _list_clear and
+ * list_ass_slice order. */
+static gclab_status list_release(gclab_heap *h, int l, int64_t start, int64_t n)
+{
+    if (n <= 0)
+        return GCLAB_OK;
+    if (n > SEQ_MAX_ITEMS)
+        return gclab_raise(h, GCLAB_EMEMORY, "list of more than %d items", SEQ_MAX_ITEMS);
+    gclab_status st = gclab_frame_push_args(h, 1 + (int)n, 1, &l);
+    if (st != GCLAB_OK)
+        return st;
+    for (int64_t k = n - 1; k >= 0 && st == GCLAB_OK; k--)
+        st = gclab_list_pop(h, 1 + (int)k, 0, start + k);
+    for (int64_t k = n - 1; k >= 0 && st == GCLAB_OK; k--)
+        if (gclab_kind_of(h, 1 + (int)k) != GCLAB_K_EMPTY)
+            gclab_clear(h, 1 + (int)k);
+    gclab_frame_pop(h);
+    return st;
+}
+
+/* Index of the first item of list l that is x (identity, then ==), or -1. */
+static gclab_status list_find(gclab_heap *h, int l, int x, int64_t *at, int64_t *count)
+{
+    gclab_status st = gclab_frame_push_args(h, 3, 2, (int[]){ l, x });
+    int64_t len = 0;
+    *at = -1;
+    *count = 0;
+    for (int64_t i = 0; st == GCLAB_OK && gclab_len(h, 0, &len) == GCLAB_OK && i < len; i++) {
+        bool same = false;
+        st = gclab_list_get(h, 2, 0, i);
+        if (st == GCLAB_OK)
+            st = gclab_is(h, 1, 2, &same);
+        if (st == GCLAB_OK && !same)
+            st = gclab_equal(h, 1, 2, &same);
+        if (same && *at < 0)
+            *at = i;
+        *count += same;
+    }
+    if (st == GCLAB_OK || gclab_frame_depth(h) > 0)
+        gclab_frame_pop(h);
+    return st;
+}
+
+/* l.NAME(args) for a list l that has no such attribute: extend, insert,
+ * clear, index, count, remove, reverse, with CPython's errors. *handled is
+ * false for any other name. */
+static gclab_status list_method(gclab_heap *h, int dst, int l, const char *name, const int *args, int n,
+                                bool *handled)
+{
+    static const char *const m[] = { "extend", "insert", "clear", "index", "count", "remove", "reverse" };
+    static const int want[] = { 1, 2, 0, 1, 1, 1, 0 };
+    int which = -1;
+    for (int i = 0; i < 7; i++)
+        if (strcmp(name, m[i]) == 0)
+            which = i;
+    *handled = which >= 0;
+    if (!*handled)
+        return GCLAB_OK;
+    gclab_error_clear(h);
+    if (n != want[which]) {
+        if (want[which] == 0)
+            return gclab_raise(h, GCLAB_ETYPE, "list.%s() takes no arguments (%d given)", name, n);
+        if (want[which] == 1)
+            return gclab_raise(h, GCLAB_ETYPE, "list.%s() takes exactly one argument (%d given)", name, n);
+        return gclab_raise(h, GCLAB_ETYPE, "insert expected 2 arguments, got %d", n);
+    }
+    gclab_status st = GCLAB_OK;
+    int64_t len = 0, at, count, i;
+    gclab_len(h, l, &len);
+    switch (which) {
+    case 0: {   /* extend: the items of a list or tuple, one by one (their count read first: l.extend(l) doubles) */
+        int64_t m2 = 0;
+        int kind = gclab_kind_of(h, args[0]);
+        if (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE)
+            return gclab_raise(h, GCLAB_ETYPE, "'%s' object is not iterable (extend takes a list or tuple here)",
+                               gclab_type_name(h, args[0]));
+        gclab_len(h, args[0], &m2);
+        if ((st = gclab_frame_push_args(h, 3, 2, (int[]){ l, args[0] })) != GCLAB_OK)
+            return st;
+        for (int64_t j = 0; j < m2 && st == GCLAB_OK; j++) {
+            st = kind == GCLAB_K_LIST ? gclab_list_get(h, 2, 1, j) : gclab_tuple_get(h, 2, 1, j);
+            if (st == GCLAB_OK)
+                st = gclab_list_append(h, 0, 2);
+        }
+        gclab_frame_pop(h);
+        break;
+    }
+    case 1: {   /* insert(i, x): CPython's clamping; the tail moves up one by one */
+        if (!as_int(h, args[0], &i))
+            return gclab_raise(h, GCLAB_ETYPE, "'%s' object cannot be interpreted as an integer",
+                               gclab_type_name(h, args[0]));
+        if (i < 0)
+            i = i + len < 0 ? 0 : i + len;
+        if (i > len)
+            i = len;
+        if ((st = gclab_frame_push_args(h, 3, 2, (int[]){ l, args[1] })) != GCLAB_OK)
+            return st;
+        st = gclab_list_append(h, 0, 1);
+        for (int64_t j = len; j > i && st == GCLAB_OK; j--) {
+            st = gclab_list_get(h, 2, 0, j - 1);
+            if (st == GCLAB_OK)
+                st = gclab_list_set(h, 0, j, 2);
+        }
+        if (st == GCLAB_OK)
+            st = gclab_list_set(h, 0, i, 1);
+        gclab_frame_pop(h);
+        break;
+    }
+    case 2: st = list_release(h, l, 0, len); break;
+    case 3: case 4: case 5:
+        if ((st = list_find(h, l, args[0], &at, &count)) != GCLAB_OK)
+            return st;
+        if (which == 4)
+            return gclab_int_new(h, dst, count);
+        if (at < 0) {
+            if (which == 5)
+                return gclab_raise(h, GCLAB_EVALUE, "list.remove(x): x not in list");
+            struct repr_buf b = { 0 };
+            st = repr_append(h, &b, args[0], false);
+            if (st == GCLAB_OK)
+                st = gclab_raise(h, GCLAB_EVALUE, "%.*s is not in list", (int)(b.len < 200 ? b.len : 200),
+                                 b.s ? b.s : "");
+            free(b.s);
+            return st;
+        }
+        if (which == 3)
+            return gclab_int_new(h, dst, at);
+        st = list_release(h, l, at, 1);
+        break;
+    case 6:
+        if ((st = gclab_frame_push_args(h, 3, 1, &l)) != GCLAB_OK)
+            return st;
+        for (int64_t j = 0; j < len / 2 && st == GCLAB_OK; j++) {
+            if ((st = gclab_list_get(h, 1, 0, j)) == GCLAB_OK && (st = gclab_list_get(h, 2, 0, len - 1 - j)) == GCLAB_OK &&
+                (st = gclab_list_set(h, 0, j, 2)) == GCLAB_OK)
+                st = gclab_list_set(h, 0, len - 1 - j, 1);
+        }
+        gclab_frame_pop(h);
+        break;
+    }
+    if (st == GCLAB_OK)
+        st = gclab_none(h, dst);
+    return st;
+}
+
 /* ---- calls after KWNAMES: binding by name, defaults, *args ---- */
 
 /* A default's value into slot dst. */
@@ -1719,8 +1867,24 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             break;
         case OP_CALL_METHOD: {
             bool unbound;
-            if ((st = gclab_method_get(h, op->c, op->c + 1, names[op->b], &unbound)) != GCLAB_OK)
+            if ((st = gclab_method_get(h, op->c, op->c + 1, names[op->b], &unbound)) != GCLAB_OK) {
+                if (st == GCLAB_EATTR && gclab_kind_of(h, op->c + 1) == GCLAB_K_LIST && kw < 0) {
+                    bool handled;
+                    for (int i = 0; i < op->d - 2; i++)
+                        args[i] = op->c + 2 + i;
+                    gclab_status est = list_method(h, op->a >= 0 ? op->a : op->c, op->c + 1,
+                                                   p->strs[op->b].s, args, op->d - 2, &handled);
+                    if (handled) {
+                        st = est;
+                        if (st == GCLAB_OK && op->a < 0)
+                            gclab_clear(h, op->c);
+                    } else {
+                        gclab_raise(h, GCLAB_EATTR, "'list' object has no attribute '%s'", p->strs[op->b].s);
+                    }
+                }
+                kw = -1;
                 break;
+            }
             int skip = unbound ? 1 : 2;
             for (int i = 0; i < op->d - skip; i++)
                 args[i] = op->c + skip + i;

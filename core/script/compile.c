@@ -106,9 +106,11 @@ static const char *const unsupported_builtins[] = {
 };
 
 /* Methods of list, dict and str the subset does not have: obj.NAME(...) is
- * refused unless some class or attribute store in the program names NAME. */
+ * refused unless some class or attribute store in the program names NAME.
+ * (extend, insert, clear, index, count, remove and reverse of lists run as
+ * CALL_METHOD, which falls back to them on a list: ops.c list_method.) */
 static const char *const container_methods[] = {
-    "extend", "insert", "remove", "index", "count", "clear", "copy", "sort", "reverse", "keys",
+    "copy", "sort", "keys",
     "values", "items", "setdefault", "update", "popitem", "fromkeys", "join", "split", "rsplit",
     "strip", "lstrip", "rstrip", "startswith", "endswith", "replace", "find", "rfind", "upper",
     "lower", "format", "encode", "isdigit", "isalpha", "isspace", "splitlines", "partition",
@@ -1295,7 +1297,7 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
         }
         if (in_list(container_methods, m) && names_get(&fc->c->attr_names, m) < 0)
             FAIL(fc, callee->line, callee->col,
-                 "method '%s' is not supported (of the list, dict and str methods only append, pop and get are)", m);
+                 "method '%s' is not supported (of the list, dict and str methods only append, pop, get and list's extend, insert, clear, index, count, remove and reverse are)", m);
         if (strcmp(m, "get") == 0) {
             nargs_check(fc, e, "get()", 1, 2);
             int d = coperand(fc, obj);
