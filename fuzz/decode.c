@@ -230,25 +230,48 @@ int fz_decode(const uint8_t *data, size_t size, struct fz_input *in)
     return 0;
 }
 
-/* Knob value byte v for a knob whose default is dflt (see fz.h): small values
- * reach the paths a default never does (a mark stack of 2 entries, a
- * generation-0 threshold of 1), scaled ones move the default either way. */
-static void knob_value(const char *dflt, uint8_t v, char *buf, size_t len)
+/* Knob value byte v for knob spec (see fz.h): small values reach the paths a
+ * default never does (a mark stack of 2 entries, a generation-0 threshold of
+ * 1), scaled ones move the default either way; a number is clamped into the
+ * knob's range (so the engine takes it). A WORD knob's value byte picks one of
+ * its words (0: the default). */
+static void knob_value(const struct gclab_param_spec *spec, uint8_t v, char *buf, size_t len)
 {
     static const double fixed[16] = { -1, 0, 1, 2, 3, 4, 8, 16, 100, 1.25, 1.5, -1, -1, -1, -1, -1 };
     static const double scale[16] = { [11] = 0.5, [12] = 0.25, [13] = 1.0 / 16, [14] = 2, [15] = 4 };
-    char *end;
-    double d = dflt ? strtod(dflt, &end) : 0;
-    bool numeric = dflt && *dflt && *end == 0;
+    const char *dflt = spec->dflt ? spec->dflt : "";
     int k = v % 16;
+    if (k != 0 && spec->type == GCLAB_PARAM_WORD && spec->words) {
+        int nwords = 1;
+        for (const char *c = spec->words; *c; c++)
+            nwords += *c == '|';
+        const char *w = spec->words;
+        for (int i = (k - 1) % nwords; i > 0; i--)
+            w = strchr(w, '|') + 1;
+        size_t wl = strcspn(w, "|");
+        snprintf(buf, len, "%.*s", (int)(wl < len ? wl : len - 1), w);
+        return;
+    }
+    char *end;
+    double d = strtod(dflt, &end);
+    bool numeric = *dflt && *end == 0 && spec->type != GCLAB_PARAM_WORD;
     if (k == 0 || !numeric) {
-        snprintf(buf, len, "%s", dflt ? dflt : "");
+        snprintf(buf, len, "%s", dflt);
         return;
     }
     double x = fixed[k] >= 0 ? fixed[k] : d * scale[k];
-    bool integral = strchr(dflt, '.') == NULL && strchr(dflt, 'e') == NULL;
+    bool integral = spec->type == GCLAB_PARAM_INT ||
+                    (spec->type != GCLAB_PARAM_REAL && strchr(dflt, '.') == NULL && strchr(dflt, 'e') == NULL);
+    if (integral && x < 1 && x > 0)
+        x = 1;
+    if (spec->type == GCLAB_PARAM_INT || spec->type == GCLAB_PARAM_REAL) {
+        if (x < spec->min)
+            x = spec->min;
+        if (x > spec->max)
+            x = spec->max;
+    }
     if (integral)
-        snprintf(buf, len, "%.0f", x < 1 && x > 0 ? 1 : x);
+        snprintf(buf, len, "%.0f", x);
     else
         snprintf(buf, len, "%g", x);
 }
@@ -283,7 +306,7 @@ int fz_params(const struct fz_input *in, const char *engine, struct gclab_kv *kv
             snprintf(buf[n], 48, "%d", in->knobs[i].value % 3);
         } else if (slot < nspec) {
             key = e->params[slot].name;
-            knob_value(e->params[slot].dflt, in->knobs[i].value, buf[n], 48);
+            knob_value(&e->params[slot], in->knobs[i].value, buf[n], 48);
         } else {
             continue;   /* no such knob on this engine */
         }

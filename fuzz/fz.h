@@ -17,8 +17,9 @@
  *            engine's param spec i (its knobs in declaration order: a knob added at
  *            the end moves no input), FZ_KNOB_VERIFY is core's verify level; value
  *            mod 16 picks the knob's default, one of 0 1 2 3 4 8 16 100 1.25 1.5,
- *            or default /2 /4 /16 x2 x4 (fz_knob_value). A value the engine rejects
- *            is dropped (the default stays). GCLAB_FUZZ_PARAMS=k=v,k=v adds knobs
+ *            or default /2 /4 /16 x2 x4 (knob_value), clamped into the knob's range;
+ *            a WORD knob's value byte picks its default (0) or word (v - 1) mod n
+ *            (rcinc rules=3.14.2). A value the engine still rejects is dropped. GCLAB_FUZZ_PARAMS=k=v,k=v adds knobs
  *            that win over the input's.
  *   then     ops of main, until the bytes or FZ_MAX_OPS run out: one byte picks the
  *            opcode (modulo OP_COUNT, so every op is reachable), then one byte per

@@ -191,7 +191,7 @@ ENGINE_SLOTS = ["nogc", "rc", "rcgen", "marksweep", "bdw", "rcbr", "rcinc", "inc
 KNOBS = {
     "rcgen": [(0, 2), (1, 3), (7, 2)],         # threshold0=1 threshold1=2
     "marksweep": [(2, 3), (1, 1), (7, 2)],     # mark_stack_max=2 min_heap=0
-    "rcinc": [(0, 2), (7, 2)],                 # threshold0=1 (an increment every allocation), verify=2
+    "rcinc": [(0, 2), (3, 2), (7, 2)],         # threshold0=1 (an increment every allocation), rules=3.14.2, verify=2
     "incms": [(5, 2), (7, 2)],                 # stress=1 verify=2
     "genms": [(4, 2), (7, 2)],                 # stress=1 verify=2
 }
