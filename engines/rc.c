@@ -8,18 +8,19 @@
  *   once, in the order CPython frees it: __del__ first (once: PEP 442's
  *   FINALIZED flag; an object resurrected by its __del__ is left alive),
  *   then its weakrefs are cleared and their callbacks called, then its
- *   references are released, then its memory.
- *   DIFFERS: a dict's or an instance's items are released last-first here
- *   and first-first in CPython, so the __del__ order of siblings can differ.
+ *   references are released (a tuple's and a list's last-first, the other
+ *   kinds' first-first, as CPython's deallocs), then its memory. All of it
+ *   is core/refcount.c's layer; this engine is that layer with no lists.
  *
  * The worklist, not the C stack
  *   Freeing an object releases its children, which may free them, and so on
  *   down a 10-million-node list. Recursing would overflow the C stack, so
- *   rc_release pushes the dying object on an intrusive stack (through the
+ *   the layer pushes the dying object on an intrusive stack (through the
  *   header's gc_next word, which nothing else uses on this engine) and only
- *   the outermost call drains it. A child that reaches zero is pushed, not
- *   freed, so depth costs no stack at all. Popping LIFO frees depth-first,
- *   which is the order CPython's nested deallocs take (minus its trashcan).
+ *   the outermost release drains it. A child that reaches zero is pushed,
+ *   not freed, so depth costs no stack at all. Popping LIFO frees
+ *   depth-first, which is the order CPython's nested deallocs take (minus
+ *   its trashcan).
  *
  * Header words on this engine
  *   refcnt   strong references; immortals start at 2^60 and never reach 0
@@ -34,10 +35,11 @@
  *
  * Invariants
  *   RC1 an object on the pending stack has refcnt 0 and is unreachable;
- *   RC2 only the outermost rc_release drains, so at most one drain runs;
+ *   RC2 only the outermost rc_release drains, so at most one drain runs
+ *       (both checked in core/refcount.c);
  *   RC3 __del__ runs at most once per object (RC_FINALIZED is never cleared).
  */
-#include "engine.h"
+#include "refcount.h"
 
 #define RC_FINALIZED 0x01
 
@@ -51,15 +53,23 @@ static const struct gclab_mutant rc_mut_fin_twice = {
 static const struct gclab_mutant rc_mut_free_resurrected = {
     "free-resurrected", "an object its __del__ stored somewhere is freed anyway" };
 
-struct rc_state {
-    gclab_obj *pending;    /* objects at zero, waiting to be freed (RC1) */
-    bool draining;         /* RC2 */
+/* The engine is the refcount layer alone: no lists, core's allocator. */
+static const struct rc_ops rc_ops = {
+    .finalized = RC_FINALIZED,
+    .skip_decref = &rc_mut_skip_decref,
+    .no_clear_wr = &rc_mut_no_clear_wr,
+    .fin_twice = &rc_mut_fin_twice,
+    .free_resurrected = &rc_mut_free_resurrected,
 };
 
 static gclab_status rc_init(gclab_heap *h)
 {
-    core_set_es(h, calloc(1, sizeof(struct rc_state)));
-    return core_es(h) ? GCLAB_OK : heap_error(h, GCLAB_EMEMORY, "out of memory");
+    struct rc_layer *l = malloc(sizeof *l);
+    if (!l)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory");
+    rc_layer_init(l, &rc_ops);
+    core_set_es(h, l);
+    return GCLAB_OK;
 }
 
 static void rc_fini(gclab_heap *h)
@@ -74,62 +84,9 @@ static gclab_obj *rc_alloc(gclab_heap *h, size_t bytes, int kind)
     return core_alloc_object(h, bytes);
 }
 
-static void rc_push(struct rc_state *s, gclab_obj *o)
+static void rc_engine_release(gclab_heap *h, gclab_obj *o)
 {
-    o->gc_next = s->pending;
-    s->pending = o;
-}
-
-/* Release one reference held by a dying object's field. */
-static void rc_release_field(gclab_obj **field, void *ctx)
-{
-    gclab_obj *child = *field;
-    *field = NULL;
-    if (GCLAB_MUTANT(rc_mut_skip_decref) && child->kind == GCLAB_K_LIST)
-        return;
-    if (--child->refcnt == 0)
-        rc_push(ctx, child);
-}
-
-/* Free one object whose count is zero (CPython: subtype_dealloc's order). */
-static void rc_dealloc(gclab_heap *h, struct rc_state *s, gclab_obj *o)
-{
-    if (obj_has_del(o) && !(o->gcflags & RC_FINALIZED)) {
-        o->gcflags |= RC_FINALIZED;    /* RC3 */
-        o->refcnt = 1;                 /* alive while __del__ runs */
-        core_run_finalizer(h, o);
-        if (GCLAB_MUTANT(rc_mut_fin_twice))
-            core_run_finalizer(h, o);
-        if (--o->refcnt > 0 && !GCLAB_MUTANT(rc_mut_free_resurrected))
-            return;                    /* resurrected: someone stored it */
-    }
-    if (!GCLAB_MUTANT(rc_mut_no_clear_wr))
-        core_clear_weakrefs(h, o, true);
-    gclab_obj *mark = s->pending;
-    gclab_trace_object(o, rc_release_field, s);
-    if (o->kind == GCLAB_K_TUPLE || o->kind == GCLAB_K_LIST)
-        ;   /* CPython releases these last-first: LIFO already does */
-    else
-        obj_stack_reverse_since(&s->pending, mark);
-    core_free_storage(h, o);
-    core_obj_dead(h, o);
-    core_free_object_memory(h, o);
-}
-
-static void rc_release(gclab_heap *h, gclab_obj *o)
-{
-    struct rc_state *s = core_es(h);
-    GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* RC1 */
-    rc_push(s, o);
-    if (s->draining)
-        return;                        /* RC2: the outer drain frees it */
-    s->draining = true;
-    while ((o = s->pending) != NULL) {
-        s->pending = o->gc_next;
-        o->gc_next = NULL;
-        rc_dealloc(h, s, o);
-    }
-    s->draining = false;
+    rc_release(h, core_es(h), o);
 }
 
 static const struct gclab_param_spec rc_params[] = { GCLAB_PEND };
@@ -149,5 +106,5 @@ const struct gclab_engine gclab_engine_rc = {
     .init = rc_init,
     .fini = rc_fini,
     .alloc = rc_alloc,
-    .release = rc_release,
+    .release = rc_engine_release,
 };
