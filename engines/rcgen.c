@@ -2,8 +2,10 @@
  * collector (Modules/gcmodule.c), count for count.
  *
  * What it promises
- *   The refcount side is rc.c's (free at zero, __del__ first, no C recursion
- *   through the pending stack). On top, every container (tuple, list, class,
+ *   The refcount side is core/refcount.c's layer, as rc runs it (free at
+ *   zero, __del__ first, no C recursion through the pending stack), with
+ *   this engine's hooks: untrack at zero, re-track around __del__, free
+ *   lists. On top, every container (tuple, list, class,
  *   instance, weakref, func; a dict once it holds a possible container, as
  *   CPython) is tracked in one of three generations,
  *   and the collector runs exactly when, and on exactly the generations,
@@ -59,10 +61,10 @@
  *                                             move_unreachable
  *   rcgen_untrack_tuples                      tuples holding only atomics
  *   promote survivors; long-lived bookkeeping (full: rcgen_untrack_dicts)
- *   rcgen_handle_weakrefs                     clear, call reachable callbacks
- *   rcgen_finalize_garbage                    __del__ once each
+ *   rc_handle_weakrefs (core/refcount.c)      clear, call reachable callbacks
+ *   rc_finalize_garbage (core/refcount.c)     __del__ once each
  *   rcgen_handle_resurrected                  deduce again on the trash
- *   rcgen_delete_garbage                      tp_clear (or gc.garbage with
+ *   rc_delete_garbage (core/refcount.c)       tp_clear (or gc.garbage with
  *                                             DEBUG_SAVEALL), free by refcount
  *   rcgen_clear_freelists                     full collections only
  *   At -p verify=2, rg_check_list (CPython's validate_list) checks the lists'
@@ -90,7 +92,8 @@
  */
 #include <string.h>
 
-#include "engine.h"
+#include "gclist.h"
+#include "refcount.h"
 
 #define RG_TRACKED     0x01
 #define RG_COLLECTING  0x02
@@ -99,8 +102,6 @@
 
 #define RG_NGENS 3
 #define RG_PERMANENT 3          /* gc.freeze()'s generation */
-#define RG_LIST_FREE_MAX 80     /* PyList_MAXFREELIST */
-#define RG_DICT_FREE_MAX 80     /* PyDict_MAXFREELIST */
 
 /* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
 static const struct gclab_mutant rg_mut_skip_decref = {
@@ -121,68 +122,15 @@ static const struct gclab_mutant rg_mut_free_resurrected = {
     "free-resurrected", "handle_resurrected_objects keeps nothing: what a __del__ resurrected is cleared and freed" };
 static const struct gclab_mutant rg_mut_untrack_tuple = {
     "untrack-tuple", "untrack_tuples takes a list item for an atom: a tuple holding a list leaves the generations" };
-#define RG_TUPLE_SAVE 20        /* PyTuple_MAXSAVESIZE: sizes 1..20 */
-#define RG_TUPLE_FREE_MAX 2000  /* PyTuple_MAXFREELIST */
-
-struct rg_freelist { gclab_obj *head; int n; };
 
 struct rg_state {
     gclab_obj gens[RG_NGENS + 1];      /* sentinel heads; [3] is permanent */
     int64_t count[RG_NGENS], threshold[RG_NGENS];
     int64_t long_lived_total, long_lived_pending;
     int64_t ntracked;                  /* R1 */
-    gclab_obj *pending;                /* R5 */
-    bool draining;
-    struct rg_freelist lists, dicts, tuples[RG_TUPLE_SAVE + 1];
+    struct rc_layer rc;                /* freeing at zero (core/refcount.h); R5 */
+    struct gcfl_set fl;                /* tuple, list and dict free lists */
 };
-
-/* ======================================================================
- * Lists (CPython's gc_list_*): circular, doubly linked through the header
- * ====================================================================== */
-
-static void rg_list_init(gclab_obj *l) { l->gc_next = l->gc_prev = l; }
-static bool rg_list_empty(const gclab_obj *l) { return l->gc_next == l; }
-
-static void rg_list_unlink(gclab_obj *o)
-{
-    o->gc_prev->gc_next = o->gc_next;
-    o->gc_next->gc_prev = o->gc_prev;
-}
-
-static void rg_list_append(gclab_obj *o, gclab_obj *l)
-{
-    o->gc_prev = l->gc_prev;
-    o->gc_next = l;
-    l->gc_prev->gc_next = o;
-    l->gc_prev = o;
-}
-
-static void rg_list_move(gclab_obj *o, gclab_obj *l)
-{
-    rg_list_unlink(o);
-    rg_list_append(o, l);
-}
-
-/* Append from's objects to to, in order; from becomes empty. */
-static void rg_list_merge(gclab_obj *from, gclab_obj *to)
-{
-    if (!rg_list_empty(from)) {
-        gclab_obj *tail = to->gc_prev;
-        tail->gc_next = from->gc_next;
-        from->gc_next->gc_prev = tail;
-        to->gc_prev = from->gc_prev;
-        to->gc_prev->gc_next = to;
-    }
-    rg_list_init(from);
-}
-
-static int64_t rg_list_size(const gclab_obj *l)
-{
-    int64_t n = 0;
-    for (const gclab_obj *o = l->gc_next; o != l; o = o->gc_next)
-        n++;
-    return n;
-}
 
 /* ======================================================================
  * Tracking and the refcount side
@@ -194,7 +142,7 @@ static bool rg_is_tracked(const gclab_obj *o) { return o->gcflags & RG_TRACKED; 
 static void rg_track_gen0(struct rg_state *s, gclab_obj *o)
 {
     GCLAB_ASSERT(!rg_is_tracked(o));   /* R1 */
-    rg_list_append(o, &s->gens[0]);
+    gclist_append(o, &s->gens[0]);
     o->gcflags |= RG_TRACKED;
     s->ntracked++;
 }
@@ -204,7 +152,7 @@ static void rg_untrack(struct rg_state *s, gclab_obj *o)
 {
     if (!rg_is_tracked(o))
         return;
-    rg_list_unlink(o);
+    gclist_unlink(o);
     o->gc_next = o->gc_prev = NULL;
     o->gcflags &= (uint8_t)~(RG_TRACKED | RG_COLLECTING | RG_UNREACHABLE);   /* R4 */
     s->ntracked--;
@@ -235,36 +183,13 @@ static void rg_count_free(struct rg_state *s)
         s->count[0]--;
 }
 
-static struct rg_freelist *rg_freelist_for(struct rg_state *s, int kind, size_t bytes, int *max)
-{
-    if (kind == GCLAB_K_LIST) {
-        *max = RG_LIST_FREE_MAX;
-        return &s->lists;
-    }
-    if (kind == GCLAB_K_DICT) {
-        *max = RG_DICT_FREE_MAX;
-        return &s->dicts;
-    }
-    if (kind == GCLAB_K_TUPLE) {
-        size_t n = (bytes - sizeof(obj_tuple)) / sizeof(gclab_obj *);
-        *max = RG_TUPLE_FREE_MAX;
-        return n >= 1 && n <= RG_TUPLE_SAVE ? &s->tuples[n] : NULL;
-    }
-    return NULL;
-}
-
 /* Give a dead object's memory back: to its free list if there is room
  * (no count change), else to the allocator (count[0] down for containers). */
-static void rg_free_memory(gclab_heap *h, struct rg_state *s, gclab_obj *o)
+static void rg_free_memory(gclab_heap *h, gclab_obj *o)
 {
-    int max = 0;
-    struct rg_freelist *fl = rg_freelist_for(s, o->kind, o->size, &max);
-    if (fl && fl->n < max) {
-        o->gc_next = fl->head;
-        fl->head = o;
-        fl->n++;
+    struct rg_state *s = core_es(h);
+    if (gcfl_park(&s->fl, o))
         return;
-    }
     bool container = obj_kind_is_container(o->kind);
     core_free_object_memory(h, o);
     if (container)
@@ -274,89 +199,35 @@ static void rg_free_memory(gclab_heap *h, struct rg_state *s, gclab_obj *o)
 /* CPython 3.11: clear_freelists (tuples, lists, dicts), full collections only. */
 static void rcgen_clear_freelists(gclab_heap *h, struct rg_state *s)
 {
-    struct rg_freelist *all[RG_TUPLE_SAVE + 3];
-    int k = 0;
-    for (int i = 1; i <= RG_TUPLE_SAVE; i++)
-        all[k++] = &s->tuples[i];
-    all[k++] = &s->lists;
-    all[k++] = &s->dicts;
-    for (int i = 0; i < k; i++) {
-        while (all[i]->head) {
-            gclab_obj *o = all[i]->head;
-            all[i]->head = o->gc_next;
-            all[i]->n--;
-            core_free_object_memory(h, o);
-            rg_count_free(s);
-        }
-    }
-}
-
-static void rg_push(struct rg_state *s, gclab_obj *o)
-{
-    o->gc_next = s->pending;
-    s->pending = o;
-}
-
-static void rg_release_field(gclab_obj **field, void *ctx)
-{
-    gclab_obj *child = *field;
-    *field = NULL;
-    if (GCLAB_MUTANT(rg_mut_skip_decref) && child->kind == GCLAB_K_LIST)
-        return;
-    if (--child->refcnt == 0) {
-        rg_untrack(ctx, child);   /* R2 */
-        rg_push(ctx, child);
-    }
-}
-
-/* Free one object whose count is zero (CPython: subtype_dealloc, list_dealloc...). */
-static void rg_dealloc(gclab_heap *h, struct rg_state *s, gclab_obj *o)
-{
-    if (obj_has_del(o) && !(o->gcflags & RG_FINALIZED)) {
-        /* subtype_dealloc re-tracks around tp_finalize: a resurrected
-         * object is back in generation 0. */
-        o->gcflags |= RG_FINALIZED;   /* R3 */
-        rg_track_gen0(s, o);
-        o->refcnt = 1;
-        core_run_finalizer(h, o);
-        if (GCLAB_MUTANT(rg_mut_fin_twice))
-            core_run_finalizer(h, o);
-        if (--o->refcnt > 0)
-            return;
-        rg_untrack(s, o);
-    }
-    if (!GCLAB_MUTANT(rg_mut_no_clear_wr))
-        core_clear_weakrefs(h, o, true);
-    gclab_obj *mark = s->pending;
-    gclab_trace_object(o, rg_release_field, s);
-    if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
-        obj_stack_reverse_since(&s->pending, mark);   /* CPython releases these first-first */
-    core_free_storage(h, o);
-    core_obj_dead(h, o);
-    rg_free_memory(h, s, o);
-}
-
-/* Free everything on the pending stack (the worklist that replaces C recursion). */
-static void rg_drain(gclab_heap *h, struct rg_state *s)
-{
     gclab_obj *o;
-    s->draining = true;
-    while ((o = s->pending) != NULL) {
-        s->pending = o->gc_next;
-        o->gc_next = NULL;
-        rg_dealloc(h, s, o);
+    while ((o = gcfl_pop_any(&s->fl)) != NULL) {
+        core_free_object_memory(h, o);
+        rg_count_free(s);
     }
-    s->draining = false;
 }
+
+/* The refcount layer's hooks: release() untracks before it queues an
+ * object (R2); subtype_dealloc re-tracks around tp_finalize, so a
+ * resurrected object is back in generation 0. */
+static void rg_unlink(gclab_heap *h, gclab_obj *o) { rg_untrack(core_es(h), o); }
+static void rg_relink(gclab_heap *h, gclab_obj *o) { rg_track_gen0(core_es(h), o); }
+
+static const struct rc_ops rg_rc_ops = {
+    .finalized = RG_FINALIZED,   /* R3 */
+    .collecting = RG_COLLECTING,
+    .unlink = rg_unlink,
+    .relink = rg_relink,
+    .free_memory = rg_free_memory,
+    .skip_decref = &rg_mut_skip_decref,
+    .no_clear_wr = &rg_mut_no_clear_wr,
+    .fin_twice = &rg_mut_fin_twice,
+    .gc_cb_trash = &rg_mut_cb_trash,
+    .gc_cb_skip = &rg_mut_cb_skip,
+};
 
 static void rcgen_release(gclab_heap *h, gclab_obj *o)
 {
-    struct rg_state *s = core_es(h);
-    GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* R5 */
-    rg_untrack(s, o);                                      /* R2 */
-    rg_push(s, o);
-    if (!s->draining)
-        rg_drain(h, s);
+    rc_release(h, &((struct rg_state *)core_es(h))->rc, o);   /* R5 */
 }
 
 /* ======================================================================
@@ -400,7 +271,7 @@ static void rg_visit_reachable(gclab_obj **field, void *young)
     if (c->gcflags & RG_UNREACHABLE) {
         /* Moved out too early: back to young's tail, scanned again later. */
         c->gcflags &= (uint8_t)~RG_UNREACHABLE;
-        rg_list_move(c, young);
+        gclist_move(c, young);
         c->gc_refs = 1;
     } else if (c->gc_refs == 0) {
         c->gc_refs = 1;   /* ahead of the cursor: it will be scanned */
@@ -423,7 +294,7 @@ static void rcgen_move_unreachable(gclab_obj *young, gclab_obj *unreachable)
             o = o->gc_next;   /* read after the trace: it may have appended */
         } else {
             gclab_obj *next = o->gc_next;
-            rg_list_move(o, unreachable);
+            gclist_move(o, unreachable);
             o->gcflags |= RG_UNREACHABLE;
             o = next;
         }
@@ -434,7 +305,7 @@ static void rcgen_deduce_unreachable(gclab_obj *base, gclab_obj *unreachable)
 {
     rcgen_update_refs(base);
     rcgen_subtract_refs(base);
-    rg_list_init(unreachable);
+    gclist_init(unreachable);
     rcgen_move_unreachable(base, unreachable);
 }
 
@@ -500,72 +371,6 @@ static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
  * Weakrefs, finalizers, resurrection, clearing
  * ====================================================================== */
 
-/* CPython 3.11: handle_weakrefs. Clears every weakref to an object in
- * unreachable (and the referent of every weakref in it); calls a callback
- * only if its weakref is not trash itself, since a trash weakref's callback
- * could see cleared objects or resurrect trash (bpo-38006). Returns the
- * number of reachable weakrefs freed after their callback. */
-static int64_t rcgen_handle_weakrefs(gclab_heap *h, struct rg_state *s, gclab_obj *unreachable,
-                                     gclab_obj *old)
-{
-    gclab_obj wrcb_to_call;
-    int64_t freed = 0;
-    rg_list_init(&wrcb_to_call);
-    for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next) {
-        if (o->kind == GCLAB_K_WEAKREF)
-            core_weakref_unlink(o);   /* keeps its callback, which never runs */
-        gclab_obj **head = obj_weaklist(o);
-        if (!head)
-            continue;
-        while (*head) {
-            gclab_obj *wr = *head;
-            core_weakref_clear(h, wr);
-            /* No callback: none wanted, the weakref is trash itself, or it
-             * is already dead and queued on the pending stack (a collection
-             * started inside a release cascade). */
-            if (GCLAB_MUTANT(rg_mut_cb_skip))
-                continue;
-            if (!AS(obj_weakref, wr)->callback || ((wr->gcflags & RG_COLLECTING) && !GCLAB_MUTANT(rg_mut_cb_trash)) ||
-                wr->refcnt == 0)
-                continue;
-            obj_incref(h, wr);   /* so it cannot vanish before its turn */
-            GCLAB_ASSERT(rg_is_tracked(wr));
-            rg_list_move(wr, &wrcb_to_call);
-        }
-    }
-    while (!rg_list_empty(&wrcb_to_call)) {
-        gclab_obj *wr = wrcb_to_call.gc_next;
-        /* weakrefobject.c's handle_callback: wr is the argument, rooted in the call's frame. */
-        core_call(h, AS(obj_weakref, wr)->callback, 1, &wr, "weakref callback");
-        obj_decref(h, wr);
-        if (wrcb_to_call.gc_next == wr)
-            rg_list_move(wr, old);   /* still alive */
-        else
-            freed++;
-    }
-    (void)s;
-    return freed;
-}
-
-/* CPython 3.11: finalize_garbage. A finalizer may free anything, so take
- * the first object each time and park it in `seen`. */
-static void rcgen_finalize_garbage(gclab_heap *h, gclab_obj *collectable)
-{
-    gclab_obj seen;
-    rg_list_init(&seen);
-    while (!rg_list_empty(collectable)) {
-        gclab_obj *o = collectable->gc_next;
-        rg_list_move(o, &seen);
-        if (obj_has_del(o) && !(o->gcflags & RG_FINALIZED)) {
-            o->gcflags |= RG_FINALIZED;   /* R3 */
-            obj_incref(h, o);
-            core_run_finalizer(h, o);
-            obj_decref(h, o);
-        }
-    }
-    rg_list_merge(&seen, collectable);
-}
-
 /* CPython 3.11: handle_resurrected_objects. After finalizers, what is
  * still trash goes to still_unreachable; the resurrected go to old. */
 static void rcgen_handle_resurrected(gclab_obj *unreachable, gclab_obj *still_unreachable,
@@ -574,74 +379,13 @@ static void rcgen_handle_resurrected(gclab_obj *unreachable, gclab_obj *still_un
     for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next)
         o->gcflags &= (uint8_t)~RG_COLLECTING;
     if (GCLAB_MUTANT(rg_mut_free_resurrected)) {
-        rg_list_init(still_unreachable);
-        rg_list_merge(unreachable, still_unreachable);
+        gclist_init(still_unreachable);
+        gclist_merge(unreachable, still_unreachable);
     } else {
         rcgen_deduce_unreachable(unreachable, still_unreachable);
     }
     rg_clear_unreachable_mask(still_unreachable);
-    rg_list_merge(unreachable, old);
-}
-
-struct rg_refs { gclab_obj **v; size_t n, cap; gclab_obj **keep; bool oom; };
-
-static void rg_visit_take(gclab_obj **field, void *vctx)
-{
-    struct rg_refs *r = vctx;
-    if (field == r->keep)
-        return;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        gclab_obj **v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            r->oom = true;   /* leave the field: the cycle survives, nothing breaks */
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n++] = *field;
-    *field = NULL;
-}
-
-/* tp_clear: drop o's references (tuples have none to drop, an instance
- * keeps its class: CPython's subtype_clear), then release them. */
-static void rg_clear(gclab_heap *h, gclab_obj *o)
-{
-    if (o->kind == GCLAB_K_TUPLE)
-        return;
-    struct rg_refs r = { 0 };
-    if (o->kind == GCLAB_K_INSTANCE)
-        r.keep = &AS(obj_instance, o)->cls;
-    gclab_trace_object(o, rg_visit_take, &r);
-    if (!r.oom)
-        core_free_storage(h, o);   /* empty list/dict/instance, unlinked weakref */
-    for (size_t i = 0; i < r.n; i++)
-        obj_decref(h, r.v[i]);
-    free(r.v);
-}
-
-/* CPython 3.11: delete_garbage. Each object is cleared (or, with
- * DEBUG_SAVEALL, kept in gc.garbage); one still there afterwards is alive
- * and goes to old. */
-static void rcgen_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_obj *old)
-{
-    while (!rg_list_empty(collectable)) {
-        gclab_obj *o = collectable->gc_next;
-        GCLAB_ASSERT(o->refcnt > 0);   /* R2 */
-        if (core_debug_flags(h) & GCLAB_DEBUG_SAVEALL) {
-            if (core_garbage_append(h, o) != GCLAB_OK)
-                gclab_error_clear(h);
-        } else {
-            obj_incref(h, o);
-            rg_clear(h, o);
-            obj_decref(h, o);
-        }
-        if (collectable->gc_next == o) {
-            o->gcflags &= (uint8_t)~RG_COLLECTING;   /* R4 */
-            rg_list_move(o, old);
-        }
-    }
+    gclist_merge(unreachable, old);
 }
 
 static int rcgen_verify(gclab_heap *h, int level);
@@ -677,15 +421,14 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
     int64_t m = 0;
     /* Frees during the collection happen at once, as in CPython, even when
      * it was started from inside a drain (a finalizer that allocated). */
-    bool was_draining = s->draining;
-    s->draining = false;
+    bool was_draining = rc_drain_suspend(&s->rc);
 
     if (gen + 1 < RG_NGENS)
         s->count[gen + 1]++;
     for (int i = 0; i <= gen; i++)
         s->count[i] = 0;
     for (int i = 0; i < gen; i++)
-        rg_list_merge(&s->gens[i], &s->gens[gen]);
+        gclist_merge(&s->gens[i], &s->gens[gen]);
     gclab_obj *young = &s->gens[gen];
     gclab_obj *old = gen + 1 < RG_NGENS ? &s->gens[gen + 1] : young;
 
@@ -697,33 +440,34 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
     rcgen_untrack_tuples(s, young);
     if (young != old && !(GCLAB_MUTANT(rg_mut_gen_slip) && gen == 1)) {
         if (gen == RG_NGENS - 2)
-            s->long_lived_pending += rg_list_size(young);
-        rg_list_merge(young, old);
+            s->long_lived_pending += gclist_size(young);
+        gclist_merge(young, old);
     } else {
         rcgen_untrack_dicts(s, young);
         s->long_lived_pending = 0;
-        s->long_lived_total = rg_list_size(young);
+        s->long_lived_total = gclist_size(young);
     }
     rg_clear_unreachable_mask(&unreachable);
     rg_check_list(h, old, 0, "survivors moved: old");
     rg_check_list(h, &unreachable, RG_COLLECTING, "survivors moved: unreachable");
 
-    m += rcgen_handle_weakrefs(h, s, &unreachable, old);
+    /* The garbage's PEP 442 steps are the refcount layer's (core/refcount.h). */
+    m += rc_handle_weakrefs(h, &s->rc, &unreachable, old);
     rg_check_list(h, old, 0, "after handle_weakrefs: old");
     rg_check_list(h, &unreachable, RG_COLLECTING, "after handle_weakrefs: unreachable");
     core_event_phase(h, GCLAB_EV_WEAKREFS_DONE, gen);
-    rcgen_finalize_garbage(h, &unreachable);
+    rc_finalize_garbage(h, &s->rc, &unreachable);
     core_event_phase(h, GCLAB_EV_FINALIZERS_DONE, gen);
     rcgen_handle_resurrected(&unreachable, &final_unreachable, old);
     rg_check_list(h, old, 0, "after handle_resurrected: old");
     rg_check_list(h, &final_unreachable, RG_COLLECTING, "after handle_resurrected: final_unreachable");
-    m += rg_list_size(&final_unreachable);
-    rcgen_delete_garbage(h, &final_unreachable, old);
+    m += gclist_size(&final_unreachable);
+    rc_delete_garbage(h, &s->rc, &final_unreachable, old);
     core_event_phase(h, GCLAB_EV_GARBAGE_FREED, gen);
     if (gen == RG_NGENS - 1)
         rcgen_clear_freelists(h, s);
 
-    s->draining = was_draining;
+    rc_drain_resume(&s->rc, was_draining);
     return m;   /* verify=L: core calls rcgen_verify(h, L) after the collection */
 }
 
@@ -759,17 +503,8 @@ static gclab_obj *rcgen_alloc(gclab_heap *h, size_t bytes, int kind)
     struct rg_state *s = core_es(h);
     if (!obj_kind_is_container(kind))
         return core_alloc_object(h, bytes);
-    int max;
-    struct rg_freelist *fl = rg_freelist_for(s, kind, bytes, &max);
-    if (fl && fl->head) {
-        if (!core_within_limit(h, bytes))
-            return NULL;
-        gclab_obj *o = fl->head;
-        fl->head = o->gc_next;
-        fl->n--;
-        memset(o, 0, bytes);
-        return o;
-    }
+    if (gcfl_has(&s->fl, kind, bytes))
+        return gcfl_take(h, &s->fl, kind, bytes);   /* no count: not an allocation */
     gclab_obj *o = core_alloc_object(h, bytes);
     if (!o)
         return NULL;
@@ -831,10 +566,10 @@ static gclab_status rcgen_freeze(gclab_heap *h, int on)
     struct rg_state *s = core_es(h);
     if (on) {
         for (int g = 0; g < RG_NGENS; g++)
-            rg_list_merge(&s->gens[g], &s->gens[RG_PERMANENT]);
+            gclist_merge(&s->gens[g], &s->gens[RG_PERMANENT]);
         s->count[0] = 0;
     } else {
-        rg_list_merge(&s->gens[RG_PERMANENT], &s->gens[RG_NGENS - 1]);
+        gclist_merge(&s->gens[RG_PERMANENT], &s->gens[RG_NGENS - 1]);
     }
     return GCLAB_OK;
 }
@@ -850,7 +585,7 @@ static int64_t rcgen_tracked_heap_size(gclab_heap *h)
 static int64_t rcgen_freeze_count(gclab_heap *h)
 {
     struct rg_state *s = core_es(h);
-    return rg_list_size(&s->gens[RG_PERMANENT]);
+    return gclist_size(&s->gens[RG_PERMANENT]);
 }
 
 /* Every generation's list (one walk, no edge traced: the same at every
@@ -898,7 +633,9 @@ static gclab_status rcgen_init(gclab_heap *h)
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     for (int g = 0; g <= RG_PERMANENT; g++)
-        rg_list_init(&s->gens[g]);
+        gclist_init(&s->gens[g]);
+    rc_layer_init(&s->rc, &rg_rc_ops);
+    gcfl_init(&s->fl);
     for (int g = 0; g < RG_NGENS; g++) {
         bool ok;
         double v = heap_param_double(h, names[g], &ok);
