@@ -3,8 +3,9 @@
  * of GH-140262, backported in 3.14.1 as gh-139951).
  *
  * What it promises
- *   The refcount side is rcgen's (free at zero, __del__ first, no C
- *   recursion). Every container is tracked in the young generation or in
+ *   The refcount side is core/refcount.c's layer, as rcgen composes it
+ *   (free at zero, __del__ first, no C recursion; the garbage's weakref,
+ *   finalizer and tp_clear steps). Every container is tracked in the young generation or in
  *   one of the two spaces of the old generation, and the collector runs
  *   when, and on what, CPython 3.14 would run it: an automatic collection
  *   is always an *increment* (gc.collect(1)): the whole young generation
@@ -99,7 +100,8 @@
  */
 #include <string.h>
 
-#include "engine.h"
+#include "gclist.h"
+#include "refcount.h"
 
 #define RI_TRACKED     0x01
 #define RI_COLLECTING  0x02
@@ -109,10 +111,6 @@
 
 #define RI_NGENS 3
 #define RI_SCAN_RATE_DIVISOR 10   /* CPython: SCAN_RATE_DIVISOR */
-#define RI_LIST_FREE_MAX 80
-#define RI_DICT_FREE_MAX 80
-#define RI_TUPLE_SAVE 20
-#define RI_TUPLE_FREE_MAX 2000
 
 /* Planted bugs the fuzzers must find (core/mutant.h; off in normal builds). */
 static const struct gclab_mutant ri_mut_no_resurrect = {
@@ -130,7 +128,6 @@ enum ri_phase { RI_PHASE_MARK, RI_PHASE_COLLECT };
 enum ri_rules { RI_RULES_3140, RI_RULES_3142 };
 
 struct ri_gen { gclab_obj head; int64_t count, threshold; };
-struct ri_freelist { gclab_obj *head; int n; };
 
 struct ri_state {
     struct ri_gen young, old[2];
@@ -141,57 +138,9 @@ struct ri_state {
     int64_t heap_size, work_to_do;
     int64_t ntracked;                  /* I1 */
     bool scheduled;                    /* an increment is due (the eval breaker bit) */
-    gclab_obj *pending;                /* I6 */
-    bool draining;
-    struct ri_freelist lists, dicts, tuples[RI_TUPLE_SAVE + 1];
+    struct rc_layer rc;                /* freeing at zero (core/refcount.h); I6 */
+    struct gcfl_set fl;                /* tuple, list and dict free lists */
 };
-
-/* ======================================================================
- * Lists (CPython's gc_list_*): circular, doubly linked through the header
- * ====================================================================== */
-
-static void ri_list_init(gclab_obj *l) { l->gc_next = l->gc_prev = l; }
-static bool ri_list_empty(const gclab_obj *l) { return l->gc_next == l; }
-
-static void ri_list_unlink(gclab_obj *o)
-{
-    o->gc_prev->gc_next = o->gc_next;
-    o->gc_next->gc_prev = o->gc_prev;
-}
-
-static void ri_list_append(gclab_obj *o, gclab_obj *l)
-{
-    o->gc_prev = l->gc_prev;
-    o->gc_next = l;
-    l->gc_prev->gc_next = o;
-    l->gc_prev = o;
-}
-
-static void ri_list_move(gclab_obj *o, gclab_obj *l)
-{
-    ri_list_unlink(o);
-    ri_list_append(o, l);
-}
-
-static void ri_list_merge(gclab_obj *from, gclab_obj *to)
-{
-    if (!ri_list_empty(from)) {
-        gclab_obj *tail = to->gc_prev;
-        tail->gc_next = from->gc_next;
-        from->gc_next->gc_prev = tail;
-        to->gc_prev = from->gc_prev;
-        to->gc_prev->gc_next = to;
-    }
-    ri_list_init(from);
-}
-
-static int64_t ri_list_size(const gclab_obj *l)
-{
-    int64_t n = 0;
-    for (const gclab_obj *o = l->gc_next; o != l; o = o->gc_next)
-        n++;
-    return n;
-}
 
 /* ======================================================================
  * Old spaces (CPython: gc_old_space, gc_set_old_space, gc_list_set_space)
@@ -241,7 +190,7 @@ static void ri_count_down(struct ri_state *s)
 static void ri_track_young(gclab_heap *h, struct ri_state *s, gclab_obj *o)
 {
     GCLAB_ASSERT(!ri_is_tracked(o));   /* I1 */
-    ri_list_append(o, &s->young.head);
+    gclist_append(o, &s->young.head);
     o->gcflags |= RI_TRACKED;
     ri_set_space(o, s->visited_space ^ 1);
     s->ntracked++;
@@ -254,7 +203,7 @@ static void ri_untrack(struct ri_state *s, gclab_obj *o)
 {
     if (!ri_is_tracked(o))
         return;
-    ri_list_unlink(o);
+    gclist_unlink(o);
     o->gc_next = o->gc_prev = NULL;
     o->gcflags &= (uint8_t)~(RI_TRACKED | RI_COLLECTING | RI_UNREACHABLE);   /* I4 */
     s->ntracked--;
@@ -303,24 +252,6 @@ static void rcinc_dict_insert(gclab_heap *h, gclab_obj *d, gclab_obj *key, gclab
         ri_track_young(h, core_es(h), d);
 }
 
-static struct ri_freelist *ri_freelist_for(struct ri_state *s, int kind, size_t bytes, int *max)
-{
-    if (kind == GCLAB_K_LIST) {
-        *max = RI_LIST_FREE_MAX;
-        return &s->lists;
-    }
-    if (kind == GCLAB_K_DICT) {
-        *max = RI_DICT_FREE_MAX;
-        return &s->dicts;
-    }
-    if (kind == GCLAB_K_TUPLE) {
-        size_t n = (bytes - sizeof(obj_tuple)) / sizeof(gclab_obj *);
-        *max = RI_TUPLE_FREE_MAX;
-        return n >= 1 && n <= RI_TUPLE_SAVE ? &s->tuples[n] : NULL;
-    }
-    return NULL;
-}
-
 /* A container's memory goes back to the allocator: 3.14.0's PyObject_GC_Del. */
 static void ri_gc_del(gclab_heap *h, struct ri_state *s, gclab_obj *o)
 {
@@ -331,97 +262,48 @@ static void ri_gc_del(gclab_heap *h, struct ri_state *s, gclab_obj *o)
 }
 
 /* A dead object's memory: to its free list if there is room, else freed. */
-static void ri_free_memory(gclab_heap *h, struct ri_state *s, gclab_obj *o)
+static void ri_free_memory(gclab_heap *h, gclab_obj *o)
 {
-    int max = 0;
-    struct ri_freelist *fl = ri_freelist_for(s, o->kind, o->size, &max);
-    if (fl && fl->n < max) {
-        o->gc_next = fl->head;
-        fl->head = o;
-        fl->n++;
-        return;
-    }
-    ri_gc_del(h, s, o);
+    struct ri_state *s = core_es(h);
+    if (!gcfl_park(&s->fl, o))
+        ri_gc_del(h, s, o);
 }
 
 /* CPython 3.14: _PyGC_ClearAllFreeLists, full collections only. */
 static void rcinc_clear_freelists(gclab_heap *h, struct ri_state *s)
 {
-    struct ri_freelist *all[RI_TUPLE_SAVE + 3];
-    int k = 0;
-    for (int i = 1; i <= RI_TUPLE_SAVE; i++)
-        all[k++] = &s->tuples[i];
-    all[k++] = &s->lists;
-    all[k++] = &s->dicts;
-    for (int i = 0; i < k; i++) {
-        while (all[i]->head) {
-            gclab_obj *o = all[i]->head;
-            all[i]->head = o->gc_next;
-            all[i]->n--;
-            ri_gc_del(h, s, o);
-        }
-    }
-}
-
-static void ri_push(struct ri_state *s, gclab_obj *o)
-{
-    o->gc_next = s->pending;
-    s->pending = o;
-}
-
-static void ri_release_field(gclab_obj **field, void *ctx)
-{
-    gclab_obj *child = *field;
-    *field = NULL;
-    if (--child->refcnt == 0) {
-        ri_untrack(ctx, child);   /* I2 */
-        ri_push(ctx, child);
-    }
-}
-
-/* Free one object whose count is zero (CPython: subtype_dealloc...). */
-static void ri_dealloc(gclab_heap *h, struct ri_state *s, gclab_obj *o)
-{
-    if (obj_has_del(o) && !(o->gcflags & RI_FINALIZED)) {
-        /* subtype_dealloc re-tracks around tp_finalize. */
-        o->gcflags |= RI_FINALIZED;   /* I3 */
-        ri_track_young(h, s, o);
-        o->refcnt = 1;
-        core_run_finalizer(h, o);
-        if (--o->refcnt > 0)
-            return;
-        ri_untrack(s, o);
-    }
-    core_clear_weakrefs(h, o, true);
-    gclab_obj *mark = s->pending;
-    gclab_trace_object(o, ri_release_field, s);
-    if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
-        obj_stack_reverse_since(&s->pending, mark);
-    core_free_storage(h, o);
-    core_obj_dead(h, o);
-    ri_free_memory(h, s, o);
-}
-
-static void ri_drain(gclab_heap *h, struct ri_state *s)
-{
     gclab_obj *o;
-    s->draining = true;
-    while ((o = s->pending) != NULL) {
-        s->pending = o->gc_next;
-        o->gc_next = NULL;
-        ri_dealloc(h, s, o);
-    }
-    s->draining = false;
+    while ((o = gcfl_pop_any(&s->fl)) != NULL)
+        ri_gc_del(h, s, o);
 }
+
+/* The refcount layer's hooks: release() untracks first (I2);
+ * subtype_dealloc re-tracks around tp_finalize; a weakref that outlives
+ * its callback joins the survivors in the visited space. */
+static void ri_unlink(gclab_heap *h, gclab_obj *o) { ri_untrack(core_es(h), o); }
+static void ri_relink(gclab_heap *h, gclab_obj *o) { ri_track_young(h, core_es(h), o); }
+
+static void ri_wr_survivor(gclab_heap *h, gclab_obj *wr, gclab_obj *to)
+{
+    struct ri_state *s = core_es(h);
+    ri_set_space(wr, s->visited_space);
+    gclist_move(wr, to);
+}
+
+static const struct rc_ops ri_rc_ops = {
+    .finalized = RI_FINALIZED,   /* I3 */
+    .collecting = RI_COLLECTING,
+    .unlink = ri_unlink,
+    .relink = ri_relink,
+    .free_memory = ri_free_memory,
+    .wr_survivor = ri_wr_survivor,
+    .gc_fin_twice = &ri_mut_fin_twice,
+    .gc_no_clear_wr = &ri_mut_no_clear_wr,
+};
 
 static void rcinc_release(gclab_heap *h, gclab_obj *o)
 {
-    struct ri_state *s = core_es(h);
-    GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));   /* I6 */
-    ri_untrack(s, o);                                      /* I2 */
-    ri_push(s, o);
-    if (!s->draining)
-        ri_drain(h, s);
+    rc_release(h, &((struct ri_state *)core_es(h))->rc, o);   /* I6 */
 }
 
 /* ======================================================================
@@ -464,7 +346,7 @@ static void ri_visit_reachable(gclab_obj **field, void *base)
         return;
     if (c->gcflags & RI_UNREACHABLE) {
         c->gcflags &= (uint8_t)~RI_UNREACHABLE;
-        ri_list_move(c, base);
+        gclist_move(c, base);
         c->gc_refs = 1;
     } else if (c->gc_refs == 0) {
         c->gc_refs = 1;
@@ -484,7 +366,7 @@ static void rcinc_move_unreachable(gclab_obj *base, gclab_obj *unreachable)
             o = o->gc_next;
         } else {
             gclab_obj *next = o->gc_next;
-            ri_list_move(o, unreachable);
+            gclist_move(o, unreachable);
             o->gcflags |= RI_UNREACHABLE;
             o = next;
         }
@@ -495,7 +377,7 @@ static int64_t rcinc_deduce_unreachable(gclab_obj *base, gclab_obj *unreachable)
 {
     int64_t candidates = rcinc_update_refs(base);
     rcinc_subtract_refs(base);
-    ri_list_init(unreachable);
+    gclist_init(unreachable);
     rcinc_move_unreachable(base, unreachable);
     return candidates;
 }
@@ -528,65 +410,6 @@ static void rcinc_untrack_tuples(struct ri_state *s, gclab_obj *l)
  * Weakrefs, finalizers, resurrection, clearing (rcgen's rules)
  * ====================================================================== */
 
-/* handle_weakrefs (3.11's, which rcgen follows): clear every weakref to
- * trash; call a callback only if its weakref is not trash itself
- * (bpo-38006). A weakref that lives on goes to `to`, in the visited space.
- * Returns the number of reachable weakrefs freed after their callback. */
-static int64_t rcinc_handle_weakrefs(gclab_heap *h, struct ri_state *s, gclab_obj *unreachable,
-                                     gclab_obj *to)
-{
-    gclab_obj wrcb_to_call;
-    int64_t freed = 0;
-    ri_list_init(&wrcb_to_call);
-    for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next) {
-        if (o->kind == GCLAB_K_WEAKREF)
-            core_weakref_unlink(o);
-        gclab_obj **head = obj_weaklist(o);
-        if (!head || GCLAB_MUTANT(ri_mut_no_clear_wr))
-            continue;
-        while (*head) {
-            gclab_obj *wr = *head;
-            core_weakref_clear(h, wr);
-            if (!AS(obj_weakref, wr)->callback || (wr->gcflags & RI_COLLECTING) || wr->refcnt == 0)
-                continue;
-            obj_incref(h, wr);
-            GCLAB_ASSERT(ri_is_tracked(wr));
-            ri_list_move(wr, &wrcb_to_call);
-        }
-    }
-    while (!ri_list_empty(&wrcb_to_call)) {
-        gclab_obj *wr = wrcb_to_call.gc_next;
-        /* weakrefobject.c's handle_callback: wr is the argument, rooted in the call's frame. */
-        core_call(h, AS(obj_weakref, wr)->callback, 1, &wr, "weakref callback");
-        obj_decref(h, wr);
-        if (wrcb_to_call.gc_next == wr) {
-            ri_set_space(wr, s->visited_space);
-            ri_list_move(wr, to);
-        } else {
-            freed++;
-        }
-    }
-    return freed;
-}
-
-/* finalize_garbage: take the first object each time, park it in `seen`. */
-static void rcinc_finalize_garbage(gclab_heap *h, gclab_obj *collectable)
-{
-    gclab_obj seen;
-    ri_list_init(&seen);
-    while (!ri_list_empty(collectable)) {
-        gclab_obj *o = collectable->gc_next;
-        ri_list_move(o, &seen);
-        if (obj_has_del(o) && (!(o->gcflags & RI_FINALIZED) || GCLAB_MUTANT(ri_mut_fin_twice))) {
-            o->gcflags |= RI_FINALIZED;   /* I3 */
-            obj_incref(h, o);
-            core_run_finalizer(h, o);
-            obj_decref(h, o);
-        }
-    }
-    ri_list_merge(&seen, collectable);
-}
-
 /* handle_resurrected_objects: what is still trash goes to final, the rest to `to`. */
 static void rcinc_handle_resurrected(gclab_obj *unreachable, gclab_obj *final, gclab_obj *to)
 {
@@ -594,66 +417,7 @@ static void rcinc_handle_resurrected(gclab_obj *unreachable, gclab_obj *final, g
         o->gcflags &= (uint8_t)~RI_COLLECTING;
     rcinc_deduce_unreachable(unreachable, final);
     ri_clear_unreachable_mask(final);
-    ri_list_merge(unreachable, to);
-}
-
-struct ri_refs { gclab_obj **v; size_t n, cap; gclab_obj **keep; bool oom; };
-
-static void ri_visit_take(gclab_obj **field, void *vctx)
-{
-    struct ri_refs *r = vctx;
-    if (field == r->keep)
-        return;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        gclab_obj **v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            r->oom = true;
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n++] = *field;
-    *field = NULL;
-}
-
-/* tp_clear: drop o's references (an instance keeps its class: subtype_clear). */
-static void ri_clear(gclab_heap *h, gclab_obj *o)
-{
-    if (o->kind == GCLAB_K_TUPLE)
-        return;
-    struct ri_refs r = { 0 };
-    if (o->kind == GCLAB_K_INSTANCE)
-        r.keep = &AS(obj_instance, o)->cls;
-    gclab_trace_object(o, ri_visit_take, &r);
-    if (!r.oom)
-        core_free_storage(h, o);
-    for (size_t i = 0; i < r.n; i++)
-        obj_decref(h, r.v[i]);
-    free(r.v);
-}
-
-/* delete_garbage: clear each object (or keep it in gc.garbage under
- * DEBUG_SAVEALL); one still there afterwards is alive and goes to `to`. */
-static void rcinc_delete_garbage(gclab_heap *h, gclab_obj *collectable, gclab_obj *to)
-{
-    while (!ri_list_empty(collectable)) {
-        gclab_obj *o = collectable->gc_next;
-        GCLAB_ASSERT(o->refcnt > 0);   /* I2 */
-        if (core_debug_flags(h) & GCLAB_DEBUG_SAVEALL) {
-            if (core_garbage_append(h, o) != GCLAB_OK)
-                gclab_error_clear(h);
-        } else {
-            obj_incref(h, o);
-            ri_clear(h, o);
-            obj_decref(h, o);
-        }
-        if (collectable->gc_next == o) {
-            o->gcflags &= (uint8_t)~RI_COLLECTING;   /* I4 */
-            ri_list_move(o, to);
-        }
-    }
+    gclist_merge(unreachable, to);
 }
 
 /* CPython 3.14: gc_collect_region — the one collection every kind runs:
@@ -666,18 +430,19 @@ static int64_t rcinc_collect_region(gclab_heap *h, struct ri_state *s, gclab_obj
     rcinc_deduce_unreachable(from, &unreachable);
     rcinc_untrack_tuples(s, from);
     if (from != to)
-        ri_list_merge(from, to);
+        gclist_merge(from, to);
     ri_clear_unreachable_mask(&unreachable);
-    collected += rcinc_handle_weakrefs(h, s, &unreachable, to);
-    rcinc_finalize_garbage(h, &unreachable);
+    /* The garbage's PEP 442 steps are the refcount layer's (core/refcount.h). */
+    collected += rc_handle_weakrefs(h, &s->rc, &unreachable, to);
+    rc_finalize_garbage(h, &s->rc, &unreachable);
     if (GCLAB_MUTANT(ri_mut_no_resurrect)) {
-        ri_list_init(&final_unreachable);
-        ri_list_merge(&unreachable, &final_unreachable);
+        gclist_init(&final_unreachable);
+        gclist_merge(&unreachable, &final_unreachable);
     } else {
         rcinc_handle_resurrected(&unreachable, &final_unreachable, to);
     }
-    collected += ri_list_size(&final_unreachable);
-    rcinc_delete_garbage(h, &final_unreachable, to);
+    collected += gclist_size(&final_unreachable);
+    rc_delete_garbage(h, &s->rc, &final_unreachable, to);
     return collected;
 }
 
@@ -690,10 +455,10 @@ static int64_t rcinc_collect_young(gclab_heap *h, struct ri_state *s)
 {
     gclab_obj survivors;
     rcinc_untrack_tuples(s, &s->young.head);
-    ri_list_init(&survivors);
+    gclist_init(&survivors);
     ri_list_set_space(&s->young.head, s->visited_space);
     int64_t m = rcinc_collect_region(h, s, &s->young.head, &survivors);
-    ri_list_merge(&survivors, &s->old[s->visited_space].head);
+    gclist_merge(&survivors, &s->old[s->visited_space].head);
     s->young.count = 0;
     s->old[s->visited_space].count++;
     return m;
@@ -708,7 +473,7 @@ static void ri_visit_add(gclab_obj **field, void *vctx)
     gclab_obj *o = *field;
     if (ri_is_tracked(o) && ri_space(o) != c->visited) {
         ri_flip_space(o);
-        ri_list_move(o, c->list);
+        gclist_move(o, c->list);
         c->size++;
     }
 }
@@ -731,10 +496,10 @@ static int64_t rcinc_mark_all_reachable(struct ri_state *s, gclab_obj *reachable
 {
     gclab_obj *visited = &s->old[s->visited_space].head;
     struct ri_container c = { reachable, s->visited_space, 0 };
-    while (!ri_list_empty(reachable)) {
+    while (!gclist_empty(reachable)) {
         gclab_obj *o = reachable->gc_next;
         GCLAB_ASSERT(ri_space(o) == s->visited_space);
-        ri_list_move(o, visited);
+        gclist_move(o, visited);
         gclab_trace_object(o, ri_visit_add, &c);
     }
     return c.size;
@@ -745,7 +510,7 @@ static int64_t rcinc_mark_all_reachable(struct ri_state *s, gclab_obj *reachable
 static int64_t rcinc_mark_from_roots(gclab_heap *h, struct ri_state *s)
 {
     gclab_obj reachable;
-    ri_list_init(&reachable);
+    gclist_init(&reachable);
     struct ri_container c = { &reachable, s->visited_space, 0 };
     gclab_trace_roots(h, ri_visit_add, &c);   /* move_to_reachable on each root */
     return c.size + rcinc_mark_all_reachable(s, &reachable);
@@ -781,7 +546,7 @@ static int64_t rcinc_assess_work_to_do(struct ri_state *s)
 static void rcinc_completed_scavenge(struct ri_state *s)
 {
     int visited;
-    if (ri_list_empty(&s->permanent)) {
+    if (gclist_empty(&s->permanent)) {
         int not_visited = s->visited_space;
         visited = not_visited ^ 1;
         s->visited_space = visited;
@@ -790,11 +555,11 @@ static void rcinc_completed_scavenge(struct ri_state *s)
     } else {
         visited = s->visited_space;
         int not_visited = visited ^ 1;
-        GCLAB_ASSERT(ri_list_empty(&s->old[not_visited].head));
-        ri_list_merge(&s->old[visited].head, &s->old[not_visited].head);
+        GCLAB_ASSERT(gclist_empty(&s->old[not_visited].head));
+        gclist_merge(&s->old[visited].head, &s->old[not_visited].head);
         ri_list_set_space(&s->old[not_visited].head, not_visited);
     }
-    GCLAB_ASSERT(ri_list_empty(&s->old[visited].head));   /* I7 */
+    GCLAB_ASSERT(gclist_empty(&s->old[visited].head));   /* I7 */
     s->work_to_do = 0;
     s->phase = RI_PHASE_MARK;
 }
@@ -811,25 +576,25 @@ static int64_t rcinc_collect_increment(gclab_heap *h, struct ri_state *s)
     gclab_obj *not_visited = &s->old[s->visited_space ^ 1].head;
     gclab_obj *visited = &s->old[s->visited_space].head;
     gclab_obj increment, survivors;
-    ri_list_init(&increment);
+    gclist_init(&increment);
     s->work_to_do -= rcinc_mark_from_roots(h, s);
     ri_list_set_space(&s->young.head, s->visited_space);
-    ri_list_merge(&s->young.head, &increment);
-    int64_t increment_size = ri_list_size(&increment);
-    while (increment_size < s->work_to_do && !ri_list_empty(not_visited)) {
+    gclist_merge(&s->young.head, &increment);
+    int64_t increment_size = gclist_size(&increment);
+    while (increment_size < s->work_to_do && !gclist_empty(not_visited)) {
         gclab_obj *o = not_visited->gc_next;
-        ri_list_move(o, &increment);
+        gclist_move(o, &increment);
         increment_size++;
         ri_set_space(o, s->visited_space);
         increment_size += rcinc_expand_region(s, &increment, o);
     }
-    ri_list_init(&survivors);
+    gclist_init(&survivors);
     int64_t m = rcinc_collect_region(h, s, &increment, &survivors);
-    ri_list_merge(&survivors, visited);
-    GCLAB_ASSERT(ri_list_empty(&increment));
+    gclist_merge(&survivors, visited);
+    GCLAB_ASSERT(gclist_empty(&increment));
     s->work_to_do += s->heap_size / RI_SCAN_RATE_DIVISOR / ri_scale_factor(s);
     s->work_to_do -= increment_size;
-    if (ri_list_empty(not_visited))
+    if (gclist_empty(not_visited))
         rcinc_completed_scavenge(s);
     return m;
 }
@@ -840,10 +605,10 @@ static int64_t rcinc_collect_full(gclab_heap *h, struct ri_state *s)
     gclab_obj *pending = &s->old[s->visited_space ^ 1].head;
     gclab_obj *visited = &s->old[s->visited_space].head;
     rcinc_untrack_tuples(s, &s->young.head);
-    ri_list_merge(&s->young.head, pending);
+    gclist_merge(&s->young.head, pending);
     ri_list_set_space(pending, s->visited_space);
     s->young.count = 0;
-    ri_list_merge(pending, visited);
+    gclist_merge(pending, visited);
     int64_t m = rcinc_collect_region(h, s, visited, visited);
     s->young.count = 0;
     s->old[0].count = 0;
@@ -861,13 +626,12 @@ static int64_t rcinc_collect_with_events(gclab_heap *h, int gen)
     struct ri_state *s = core_es(h);
     /* Frees during the collection happen at once, as in CPython, even when
      * it was started from inside a drain (a finalizer that allocated). */
-    bool was_draining = s->draining;
     int64_t m;
     core_event_collect_start(h, gen);
-    s->draining = false;
+    bool was_draining = rc_drain_suspend(&s->rc);
     m = gen == 0 ? rcinc_collect_young(h, s) : gen == 1 ? rcinc_collect_increment(h, s)
                                                        : rcinc_collect_full(h, s);
-    s->draining = was_draining;
+    rc_drain_resume(&s->rc, was_draining);
     core_event_collect_end(h, gen, m, 0);   /* verify=L: core calls rcinc_verify(h, L) */
     return m;
 }
@@ -895,17 +659,8 @@ static gclab_obj *rcinc_alloc(gclab_heap *h, size_t bytes, int kind)
     rcinc_safepoint(h);
     if (!obj_kind_is_container(kind))
         return core_alloc_object(h, bytes);
-    int max;
-    struct ri_freelist *fl = ri_freelist_for(s, kind, bytes, &max);
-    if (fl && fl->head) {
-        if (!core_within_limit(h, bytes))
-            return NULL;
-        gclab_obj *o = fl->head;
-        fl->head = o->gc_next;
-        fl->n--;
-        memset(o, 0, bytes);
-        return o;
-    }
+    if (gcfl_has(&s->fl, kind, bytes))
+        return gcfl_take(h, &s->fl, kind, bytes);   /* 3.14.0: no count */
     gclab_obj *o = core_alloc_object(h, bytes);
     if (o && s->rules == RI_RULES_3140)
         ri_count_up(h, s);   /* 3.14.0's _PyObject_GC_Link */
@@ -972,15 +727,15 @@ static gclab_status rcinc_freeze(gclab_heap *h, int on)
     struct ri_state *s = core_es(h);
     if (on) {
         ri_list_set_space(&s->young.head, s->visited_space);
-        ri_list_merge(&s->young.head, &s->permanent);
+        gclist_merge(&s->young.head, &s->permanent);
         s->young.count = 0;
         ri_list_set_space(&s->old[s->visited_space ^ 1].head, s->visited_space);
-        ri_list_merge(&s->old[0].head, &s->permanent);
+        gclist_merge(&s->old[0].head, &s->permanent);
         s->old[0].count = 0;
-        ri_list_merge(&s->old[1].head, &s->permanent);
+        gclist_merge(&s->old[1].head, &s->permanent);
         s->old[1].count = 0;
     } else {
-        ri_list_merge(&s->permanent, &s->old[s->visited_space].head);
+        gclist_merge(&s->permanent, &s->old[s->visited_space].head);
     }
     return GCLAB_OK;
 }
@@ -995,7 +750,7 @@ static int64_t rcinc_tracked_heap_size(gclab_heap *h)
 static int64_t rcinc_freeze_count(gclab_heap *h)
 {
     struct ri_state *s = core_es(h);
-    return ri_list_size(&s->permanent);
+    return gclist_size(&s->permanent);
 }
 
 /* validate_spaces and the list checks: I1, I2, I4, I5 and the links (one
@@ -1048,10 +803,12 @@ static gclab_status rcinc_init(gclab_heap *h)
     struct ri_state *s = calloc(1, sizeof *s);
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
-    ri_list_init(&s->young.head);
-    ri_list_init(&s->old[0].head);
-    ri_list_init(&s->old[1].head);
-    ri_list_init(&s->permanent);
+    gclist_init(&s->young.head);
+    gclist_init(&s->old[0].head);
+    gclist_init(&s->old[1].head);
+    gclist_init(&s->permanent);
+    rc_layer_init(&s->rc, &ri_rc_ops);
+    gcfl_init(&s->fl);
     int64_t *th[RI_NGENS] = { &s->young.threshold, &s->old[0].threshold, &s->old[1].threshold };
     for (int g = 0; g < RI_NGENS; g++) {
         bool ok;
