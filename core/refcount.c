@@ -26,21 +26,34 @@ static void rc_release_field(gclab_obj **field, void *vctx)
     struct rc_ctx *c = vctx;
     gclab_obj *child = *field;
     *field = NULL;
-    if (rc_mut(c->l->ops->skip_decref) && child->kind == GCLAB_K_LIST)
+    if (rc_mut(c->l->ops.skip_decref) && child->kind == GCLAB_K_LIST)
         return;
     if (--child->refcnt == 0) {
-        if (c->l->ops->unlink)
-            c->l->ops->unlink(c->h, child);
+        if (c->l->ops.unlink)
+            c->l->ops.unlink(c->h, child);
         rc_push(c->l, child);
     } else if (core_hot_(c->h)->on_decref_live) {
         core_hot_(c->h)->on_decref_live(c->h, child);
     }
 }
 
+/* The same for an engine with no lists and no on_decref_live hook (rc):
+ * the hot loop of freeing, kept as small as it was before the layer. */
+static void rc_release_field_plain(gclab_obj **field, void *vctx)
+{
+    struct rc_ctx *c = vctx;
+    gclab_obj *child = *field;
+    *field = NULL;
+    if (rc_mut(c->l->ops.skip_decref) && child->kind == GCLAB_K_LIST)
+        return;
+    if (--child->refcnt == 0)
+        rc_push(c->l, child);
+}
+
 /* Free one object whose count is zero (step 3). */
 static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
 {
-    const struct rc_ops *ops = l->ops;
+    const struct rc_ops *ops = &l->ops;
     if (obj_has_del(o) && !(o->gcflags & ops->finalized)) {
         o->gcflags |= ops->finalized;   /* FINALIZED once */
         if (ops->relink)
@@ -61,7 +74,8 @@ static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
         core_clear_weakrefs(h, o, true);
     struct rc_ctx c = { h, l };
     gclab_obj *mark = l->pending;
-    gclab_trace_object(o, rc_release_field, &c);
+    gclab_trace_object(o, ops->unlink || core_hot_(h)->on_decref_live ? rc_release_field
+                                                                      : rc_release_field_plain, &c);
     if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
         obj_stack_reverse_since(&l->pending, mark);   /* first-first */
     core_free_storage(h, o);
@@ -75,8 +89,8 @@ static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
 void rc_release(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
 {
     GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));
-    if (l->ops->unlink)
-        l->ops->unlink(h, o);   /* no collection sees an object at zero */
+    if (l->ops.unlink)
+        l->ops.unlink(h, o);   /* no collection sees an object at zero */
     rc_push(l, o);
     if (l->draining)
         return;                 /* the outer drain frees it */
@@ -96,7 +110,7 @@ void rc_release(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
 int64_t rc_handle_weakrefs(gclab_heap *h, const struct rc_layer *l, gclab_obj *unreachable,
                            gclab_obj *to)
 {
-    const struct rc_ops *ops = l->ops;
+    const struct rc_ops *ops = &l->ops;
     gclab_obj wrcb_to_call;
     int64_t freed = 0;
     gclist_init(&wrcb_to_call);
@@ -143,7 +157,7 @@ int64_t rc_handle_weakrefs(gclab_heap *h, const struct rc_layer *l, gclab_obj *u
  * park it in `seen`. */
 void rc_finalize_garbage(gclab_heap *h, const struct rc_layer *l, gclab_obj *collectable)
 {
-    const struct rc_ops *ops = l->ops;
+    const struct rc_ops *ops = &l->ops;
     gclab_obj seen;
     gclist_init(&seen);
     while (!gclist_empty(collectable)) {
@@ -210,7 +224,7 @@ void rc_delete_garbage(gclab_heap *h, const struct rc_layer *l, gclab_obj *colle
             obj_decref(h, o);
         }
         if (collectable->gc_next == o) {
-            o->gcflags &= (uint8_t)~l->ops->collecting;
+            o->gcflags &= (uint8_t)~l->ops.collecting;
             gclist_move(o, to);
         }
     }
