@@ -15,7 +15,7 @@ int cmd_run(int argc, char **argv);
 int cmd_script(int argc, char **argv);
 /* gclab fuzz-print. */
 int cmd_fuzz_print(int argc, char **argv);
-/* Write text to path atomically (a temp file beside it, then rename); 0 or -1 with a message. */
+/* Write text to path atomically by bench/outfile.c's rule; 0 or -1 with a message on stderr. */
 int cli_write_atomic(const char *path, const char *text);
 
 #endif

@@ -5,6 +5,7 @@
  * `leaked` (cycles under rc, everything under nogc).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "record.h"
 
 #define MAX_PARAMS 64
@@ -195,30 +197,21 @@ static const char run_help[] =
     "                          t_s event gen allocs live_objects live_bytes heap_bytes\n"
     "      --trace-every N     allocations between trace samples (default 10000)\n"
     "\n"
+    "Output files (--out, --pauses, --trace) are written to a temp file beside\n"
+    "them and renamed into place, only ever over a regular file: a symlink is\n"
+    "followed and its target replaced (the link stays); a directory, device\n"
+    "(/dev/null), FIFO, socket or dangling link is refused with exit 2 before\n"
+    "anything runs, as is a file in a directory that does not exist.\n"
+    "\n"
     "Exit status: 0 success, 1 the workload failed, 2 bad arguments.\n";
 
 int cli_write_atomic(const char *path, const char *text)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", tmp, strerror(errno));
-        free(tmp);
+    char err[PATH_MAX + 256];
+    if (!outfile_write(path, text, strlen(text), err, sizeof err)) {
+        fprintf(stderr, "gclab: %s\n", err);
         return -1;
     }
-    bool ok = fputs(text, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
     return 0;
 }
 
@@ -461,6 +454,24 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "gclab run: %s\n", err);
         rc = 2;
         goto done;
+    }
+    /* Output paths are checked before the run, so a run is never wasted on
+     * a file that cannot be written (bench/outfile.c has the rule). */
+    const char *outs[][2] = { { "--out", out }, { "--pauses", pauses_out }, { "--trace", trace_out } };
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char oerr[PATH_MAX + 256];
+        if (outs[i][1] && !outfile_check(outs[i][1], oerr, sizeof oerr)) {
+            fprintf(stderr, "gclab run: %s: %s\n", outs[i][0], oerr);
+            rc = 2;
+            goto done;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (outs[i][1] && outs[j][1] && strcmp(outs[i][1], outs[j][1]) == 0) {
+                fprintf(stderr, "gclab run: %s and %s name the same file '%s'\n", outs[j][0], outs[i][0],
+                        outs[i][1]);
+                rc = 2;
+                goto done;
+            }
     }
 
     struct gclab_config cfg = {

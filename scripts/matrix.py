@@ -54,6 +54,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import outfile  # noqa: E402  (scripts/outfile.py: the result-file rule)
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SELF = os.path.abspath(__file__)
 KEYS = ("engines", "heap_engines", "repetitions", "seed", "heap_factors", "min_heap", "trace_every", "timeout")
@@ -353,19 +356,24 @@ def holder_of(path):
 
 
 def write_atomic(path, text):
-    """text into path through a temp file and rename, never over a non-regular file."""
-    if os.path.lexists(path) and not os.path.isfile(path) or os.path.islink(path):
-        raise Usage("%s exists and is not a regular file; not replacing it" % path)
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    """text into path through a temp file and rename, never over a non-regular
+    file (scripts/outfile.py: a symlink's regular target is replaced, devices,
+    FIFOs, directories and dangling links are refused)."""
+    try:
+        outfile.write_text(path, text)
+    except outfile.OutfileError as e:
+        raise Usage(str(e))
 
 
 def append_lines(path, lines):
-    """Whole lines to path with one O_APPEND write (looping on short writes)."""
+    """Whole lines to path with one O_APPEND write (looping on short writes);
+    only to a regular file (or a symlink to one), never a device or FIFO."""
     data = "".join(lines).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        path = outfile.resolve(path)[0]
+    except outfile.OutfileError as e:
+        raise Usage(str(e))
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     try:
         while data:
             n = os.write(fd, data)
