@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "cli.h"
 #include "outfile.h"
 #include "record.h"
@@ -165,7 +166,7 @@ static const char run_help[] =
     "usage: gclab run -e ENGINE -w WORKLOAD [-p KEY=VALUE]... [--seed N] [--json]\n"
     "                 [--alloc pool|malloc] [--heap-limit BYTES] [--heap-size BYTES]\n"
     "                 [--repetition N] [--out FILE]\n"
-    "                 [--pauses FILE] [--trace FILE] [--trace-every N]\n"
+    "                 [--pauses FILE] [--trace FILE] [--trace-every N] [--timeout S]\n"
     "\n"
     "Runs one workload once and reports its run record: a summary by default,\n"
     "one JSON object on stdout with --json (see README, \"The record\").\n"
@@ -196,6 +197,8 @@ static const char run_help[] =
     "                          every collection and every --trace-every allocations:\n"
     "                          t_s event gen allocs live_objects live_bytes heap_bytes\n"
     "      --trace-every N     allocations between trace samples (default 10000)\n"
+    "      --timeout S         stop after S seconds of wall time (decimals allowed):\n"
+    "                          exit 4 with \"timed out\" on stderr, no file written\n"
     "\n"
     "Output files (--out, --pauses, --trace) are written to a temp file beside\n"
     "them and renamed into place, only ever over a regular file: a symlink is\n"
@@ -203,7 +206,8 @@ static const char run_help[] =
     "(/dev/null), FIFO, socket or dangling link is refused with exit 2 before\n"
     "anything runs, as is a file in a directory that does not exist.\n"
     "\n"
-    "Exit status: 0 success, 1 the workload failed, 2 bad arguments.\n";
+    "Exit status: 0 success, 1 the workload failed, 2 bad arguments (nothing ran),\n"
+    "4 --timeout reached.\n";
 
 int cli_write_atomic(const char *path, const char *text)
 {
@@ -295,6 +299,7 @@ int cmd_run(int argc, char **argv)
     const char *engine = NULL, *wname = NULL, *alloc = "pool", *out = NULL;
     const char *pauses_out = NULL, *trace_out = NULL;
     uint64_t seed = 1, heap_limit = 0, heap_size = 0, repetition = 0, trace_every = 10000;
+    double timeout_s = 0;
     struct trace tr = { 0 };
     bool json = false;
     struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
@@ -366,6 +371,11 @@ int cmd_run(int argc, char **argv)
         } else if (is_opt(a, NULL, "--trace")) {
             if (!(trace_out = opt_value(argc, argv, &i, NULL, "--trace")))
                 goto missing;
+        } else if (is_opt(a, NULL, "--timeout")) {
+            if (!budget_parse_seconds(v = opt_value(argc, argv, &i, NULL, "--timeout"), &timeout_s)) {
+                fprintf(stderr, "gclab run: --timeout needs seconds in (0, 1000000], got '%s'\n", v ? v : "");
+                return 2;
+            }
         } else if (strcmp(a, "--json") == 0) {
             json = true;
         } else {
@@ -489,8 +499,12 @@ int cmd_run(int argc, char **argv)
     }
     if (trace_out)
         gclab_set_sampler(h, trace_every, trace_sample, &tr);
+    char what[256];
+    snprintf(what, sizeof what, "%s on %s; nothing written", wl->name, engine);
+    budget_arm_timeout(timeout_s, "gclab run", what);
     gclab_status st = wl->run(h, &ctx);
     if (st != GCLAB_OK || !ctx.measured) {
+        budget_disarm();
         fprintf(stderr, "gclab run: %s on %s failed: %s: %s\n", wl->name, engine,
                 gclab_status_name(st), gclab_error(h));
         gclab_heap_free(h);
@@ -502,6 +516,7 @@ int cmd_run(int argc, char **argv)
     int64_t found;
     gclab_heap_drop_roots(h);
     gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    budget_disarm();   /* the run is over: result files are never cut short */
     gclab_set_sampler(h, 0, NULL, NULL);
     struct gclab_stats end;
     gclab_heap_stats(h, &end);

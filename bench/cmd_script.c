@@ -7,6 +7,9 @@
  *      error ("FILE:LINE: <ExceptionName>: <message>")
  *   2  bad usage, an unreadable file, or a script outside the subset
  *      ("FILE:LINE:COL: error: <what>"); nothing has run
+ *   3  --max-steps N: N ops ran and the script had not ended
+ *      ("FILE:LINE: stopped after N ops (--max-steps)")
+ *   4  --timeout S: S seconds of wall time passed (bench/budget.c)
  *
  * At the end, as CPython's shutdown does, every root is dropped (so __del__
  * and weakref callbacks of what was still referenced run now) and a full
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "cli.h"
 #include "record.h"
 #include "script/script.h"
@@ -25,6 +29,7 @@
 
 static const char script_help[] =
     "usage: gclab script FILE [-e ENGINE] [-p KEY=VALUE]... [--json] [--print | --dump]\n"
+    "                    [--heap-limit B] [--max-steps N] [--timeout S]\n"
     "\n"
     "Runs a heap script: a subset of Python that also runs under python3\n"
     "(see core/script/README.md). Prints what the script prints.\n"
@@ -32,16 +37,41 @@ static const char script_help[] =
     "  -e, --engine ENGINE   collector engine (default rcgen if built, else rc)\n"
     "  -p KEY=VALUE          an engine knob, e.g. threshold0=700 or zeal=1\n"
     "      --json            after the script's output, print the run record\n"
-    "      --heap-limit B    fail with MemoryError past B live bytes\n"
+    "      --heap-limit B    fail with MemoryError past B live bytes (0: no limit)\n"
+    "      --max-steps N     stop after N ops executed (exit 3), e.g. for\n"
+    "                        `while True: pass`; 0 or absent: no limit\n"
+    "      --timeout S       stop after S seconds of wall time (exit 4)\n"
     "      --print           do not run: print the compiled ops back as a script\n"
     "      --dump            do not run: list the compiled ops\n"
     "\n"
     "Exit status: 0 ran to the end; 1 failed assert or runtime error\n"
     "(FILE:LINE: ...); 2 bad usage or a script outside the subset\n"
-    "(FILE:LINE:COL: error: ...), in which case nothing ran.\n";
+    "(FILE:LINE:COL: error: ...), in which case nothing ran; 3 --max-steps\n"
+    "reached; 4 --timeout reached.\n";
 
 static const struct gclab_param_spec no_params[] = { GCLAB_PEND };
 static const struct workload script_workload = { .name = "script", .summary = "a heap script", .params = no_params };
+
+/* --max-steps: the step hook counts ops before each one runs. */
+struct step_budget {
+    uint64_t max, used;
+    bool exhausted;
+};
+
+static gclab_status count_step(void *ctx, gclab_heap *h, int func, int pc, bool after, gclab_status st)
+{
+    struct step_budget *b = ctx;
+    (void)func;
+    (void)pc;
+    if (after)
+        return st;
+    if (b->exhausted || ++b->used > b->max) {
+        b->exhausted = true;
+        return gclab_raise(h, GCLAB_EUNSUPPORTED, "stopped after %llu ops (--max-steps)",
+                           (unsigned long long)b->max);
+    }
+    return GCLAB_OK;
+}
 
 /* The whole file, NUL-terminated; NULL with a message on failure. */
 static char *read_file(const char *path, size_t *len)
@@ -88,6 +118,8 @@ int cmd_script(int argc, char **argv)
     struct gclab_kv eparams[MAX_PARAMS];
     size_t ne = 0;
     uint64_t heap_limit = 0;
+    struct step_budget steps = { 0, 0, false };
+    double timeout_s = 0;
     char err[1024];
     int rc = 2;
 
@@ -127,6 +159,20 @@ int cmd_script(int argc, char **argv)
             if (!gclab_parse_int(argv[i], 0, GCLAB_PARAM_INT_MAX, &heap_limit)) {
                 fprintf(stderr, "gclab script: --heap-limit needs a byte count (0: no limit), got '%s'\n",
                         argv[i]);
+                goto out;
+            }
+        } else if (strcmp(a, "--max-steps") == 0) {
+            if (++i >= argc)
+                goto missing;
+            if (!gclab_parse_int(argv[i], 0, GCLAB_PARAM_INT_MAX, &steps.max)) {
+                fprintf(stderr, "gclab script: --max-steps needs a count of ops, got '%s'\n", argv[i]);
+                goto out;
+            }
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (++i >= argc)
+                goto missing;
+            if (!budget_parse_seconds(argv[i], &timeout_s)) {
+                fprintf(stderr, "gclab script: --timeout needs seconds in (0, 1000000], got '%s'\n", argv[i]);
                 goto out;
             }
         } else if (strcmp(a, "--json") == 0) {
@@ -212,10 +258,26 @@ int cmd_script(int argc, char **argv)
     }
     struct wl_ctx ctx = { .wl = &script_workload, .seed = 0 };
     struct ops_error where;
+    if (steps.max) {
+        prog->rt.step = count_step;
+        prog->rt.step_ctx = &steps;
+    }
+    budget_arm_timeout(timeout_s, "gclab script", file);
     wl_measure_begin(h, &ctx);
     gclab_status st = ops_run(h, prog, stdout, &where);
     wl_measure_end(h, &ctx);
     rc = 0;
+    if (steps.exhausted) {
+        /* Out of budget: no shutdown (its __del__s would run ops too), no record. */
+        budget_disarm();
+        fflush(stdout);
+        fprintf(stderr, "%s:%d: stopped after %llu ops (--max-steps)\n", file, where.line,
+                (unsigned long long)steps.max);
+        gclab_heap_free(h);
+        ops_program_free(prog);
+        rc = EXIT_MAX_STEPS;
+        goto out;
+    }
     if (st != GCLAB_OK) {
         fflush(stdout);
         const char *msg = gclab_error(h);
@@ -234,6 +296,7 @@ int cmd_script(int argc, char **argv)
     int64_t found;
     gclab_heap_drop_roots(h);
     gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    budget_disarm();
     fflush(stdout);
     if (json) {
         struct gclab_stats end;

@@ -59,6 +59,7 @@ import outfile  # noqa: E402  (scripts/outfile.py: the result-file rule)
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SELF = os.path.abspath(__file__)
+GCLAB_EXIT_TIMEOUT = 4   # gclab run --timeout (bench/budget.h)
 KEYS = ("engines", "heap_engines", "repetitions", "seed", "heap_factors", "min_heap", "trace_every", "timeout")
 MIN_FACTOR = 0.1       # below this a heap cannot hold a workload's first objects (see README)
 EXTERNAL_KILLS = {signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
@@ -477,13 +478,17 @@ def alive(runner):
 def run_child(cmd, timeout, runner):
     """Run cmd; (returncode or -signal, stdout, stderr, timed_out). Polls so
     that the run stops when this attempt's runner is gone."""
+    # gclab stops itself at the timeout (--timeout: exit 4, nothing written);
+    # the kill below, a little later, is only for a gclab that cannot.
+    if cmd[1:2] == ["run"]:
+        cmd = [*cmd, "--timeout", "%g" % timeout]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=set_pdeathsig)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout + 10
     try:
         while True:
             try:
                 out, err = p.communicate(timeout=0.5)
-                return p.returncode, out, err, False
+                return p.returncode, out, err, p.returncode == GCLAB_EXIT_TIMEOUT
             except subprocess.TimeoutExpired:
                 if time.monotonic() > deadline:
                     p.kill()
@@ -657,9 +662,10 @@ def merge_staged(d, records, adir):
 def peak_of(gclab, s, eng, limit, w, params):
     """Peak live bytes of a run with a fixed heap of `limit` bytes (0: none), or None if it failed."""
     cmd = [gclab, "run", "-e", eng, "-w", w, *[a for kv in params for a in ("-p", "%s=%s" % kv)],
-           "--seed", str(s["seed"]), *(["--heap-size", str(limit)] if limit else []), "--json"]
+           "--seed", str(s["seed"]), *(["--heap-size", str(limit)] if limit else []), "--json",
+           "--timeout", "%g" % s["timeout"]]
     try:
-        p = subprocess.run(cmd, capture_output=True, timeout=s["timeout"])
+        p = subprocess.run(cmd, capture_output=True, timeout=s["timeout"] + 10)
     except subprocess.TimeoutExpired:
         return None
     if p.returncode != 0:
