@@ -10,18 +10,18 @@ done
 
 # Bad usage is exit 2 with a message naming the problem.
 expect_exit no_command 2 $GCLAB
-expect_exit unknown_command 2 $GCLAB frobnicate
-expect_exit run_without_engine 2 $GCLAB run -w binarytrees
-expect_exit run_unknown_engine 2 $GCLAB run -e nosuch -w binarytrees
+expect_exit unknown_command 2 $GCLAB_DEBUG frobnicate
+expect_exit run_without_engine 2 $GCLAB_DEBUG run -w binarytrees
+expect_exit run_unknown_engine 2 $GCLAB_DEBUG run -e nosuch -w binarytrees
 grep -q "known engines: nogc rc" "$T_TMP/err" && pass unknown_engine_lists_known || fail unknown_engine_lists_known "$(cat "$T_TMP/err")"
-expect_exit run_unknown_workload 2 $GCLAB run -e rc -w nosuch
-expect_exit run_unknown_param 2 $GCLAB run -e rc -w binarytrees -p nosuch=1
-expect_exit run_bad_param_value 2 $GCLAB run -e rc -w binarytrees -p depth=deep
-expect_exit run_param_without_value 2 $GCLAB run -e rc -w binarytrees -p depth
-expect_exit run_bad_alloc 2 $GCLAB run -e rc -w binarytrees --alloc=slab
-expect_exit run_bad_seed 2 $GCLAB run -e rc -w binarytrees --seed -3
-expect_exit run_unknown_option 2 $GCLAB run -e rc -w binarytrees --fast
-expect_exit run_churn_keep_every_zero 2 $GCLAB run -e rc -w churn -p n=10 -p keep_every=0
+expect_exit run_unknown_workload 2 $GCLAB_DEBUG run -e rc -w nosuch
+expect_exit run_unknown_param 2 $GCLAB_DEBUG run -e rc -w binarytrees -p nosuch=1
+expect_exit run_bad_param_value 2 $GCLAB_DEBUG run -e rc -w binarytrees -p depth=deep
+expect_exit run_param_without_value 2 $GCLAB_DEBUG run -e rc -w binarytrees -p depth
+expect_exit run_bad_alloc 2 $GCLAB_DEBUG run -e rc -w binarytrees --alloc=slab
+expect_exit run_bad_seed 2 $GCLAB_DEBUG run -e rc -w binarytrees --seed -3
+expect_exit run_unknown_option 2 $GCLAB_DEBUG run -e rc -w binarytrees --fast
+expect_exit run_churn_keep_every_zero 2 $GCLAB_DEBUG run -e rc -w churn -p n=10 -p keep_every=0
 expect_eq churn_zero_message "$(cat "$T_TMP/err")" \
     "gclab run: parameter keep_every=0: out of range (keep_every takes an integer in 1..1000000000000)"
 

@@ -36,7 +36,7 @@ for f in tests/scripts/*.py; do
             missing[$e]=$(( ${missing[$e]:-0} + 1 ))
             continue
         fi
-        "$GCLAB" script "$f" -e "$e" --json >"$T_TMP/out" 2>"$T_TMP/err"
+        "$GCLAB" script "$f" -e "$e" --json --timeout 300 >"$T_TMP/out" 2>"$T_TMP/err"
         rc=$?
         head -n -1 "$T_TMP/out" >"$T_TMP/stdout.$e"
         tail -n 1 "$T_TMP/out" >"$T_TMP/record"
@@ -110,12 +110,12 @@ nfiles=$(ls tests/scripts/errors/*.py | wc -l)
 expect_eq "malformed:every-file-has-an-expectation" "$n" "$nfiles"
 
 # Usage errors exit 2 and run nothing.
-expect_exit "script:usage:no-file" 2 "$GCLAB" script
-expect_exit "script:usage:missing-file" 2 "$GCLAB" script "$T_TMP/does-not-exist.py"
-expect_exit "script:usage:unknown-engine" 2 "$GCLAB" script tests/scripts/list_ops.py -e nosuch
-expect_exit "script:usage:bad-param" 2 "$GCLAB" script tests/scripts/list_ops.py -e rc -p nosuch=1
+expect_exit "script:usage:no-file" 2 "$GCLAB_DEBUG" script
+expect_exit "script:usage:missing-file" 2 "$GCLAB_DEBUG" script "$T_TMP/does-not-exist.py"
+expect_exit "script:usage:unknown-engine" 2 "$GCLAB_DEBUG" script tests/scripts/list_ops.py -e nosuch
+expect_exit "script:usage:bad-param" 2 "$GCLAB_DEBUG" script tests/scripts/list_ops.py -e rc -p nosuch=1
 printf 'print(1)\n' >"$T_TMP/x.py"
-expect_exit "script:usage:two-files" 2 "$GCLAB" script "$T_TMP/x.py" "$T_TMP/x.py"
+expect_exit "script:usage:two-files" 2 "$GCLAB_DEBUG" script "$T_TMP/x.py" "$T_TMP/x.py"
 
 # The printer: a printed script runs like the original (same output, same status).
 for f in tests/scripts/del_order.py tests/scripts/for_range.py tests/scripts/err_type.py; do

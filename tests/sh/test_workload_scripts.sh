@@ -51,7 +51,7 @@ for twin in "${twins[@]}"; do
         fi
         want=$(field "$T_TMP/c.json" result)
         want_leak=$(field "$T_TMP/c.json" leaked)
-        if ! "$GCLAB" script "$f" -e "$e" --json >"$T_TMP/out" 2>"$T_TMP/err"; then
+        if ! "$GCLAB" script "$f" -e "$e" --json --timeout 300 >"$T_TMP/out" 2>"$T_TMP/err"; then
             fail "workload-script:$w:$e" "gclab script failed: $(head -c 300 "$T_TMP/err")"
             continue
         fi
