@@ -10,6 +10,16 @@ if present, and writes into DIR: time.png, pauses_cdf.png, mmu.png, heap.png, ga
 collections.png, heap_factor.png, leaks.png and report.md. A plot with
 nothing to show (no pauses, no heap engine) is still written, saying so.
 
+Input. Every file is read and checked before any output is written: a record
+that is not JSON, not UTF-8, not an object, or a completed run lacking
+wall_s / pauses (or with a wrong type), a pause or trace file line that is not
+numbers, is "plot: FILE:LINE: why" and exit 2, nothing written. Blank lines
+are skipped; a last line without its newline that does not parse (a run
+cut short while writing) is skipped with a warning. Records of more than one
+commit are refused unless --mix-commits pools them (the report says so).
+Outputs are written by temp file and rename over regular files only
+(scripts/outfile.py), all of them after every figure has been drawn.
+
 Statistics. Each cell (workload point x engine x heap factor) has one wall
 time per repetition. Its centre is the median; its 95% interval is a
 percentile bootstrap of the median (2000 resamples, fixed seed), so with 3
@@ -31,7 +41,12 @@ import re
 import sys
 import textwrap
 
-import matplotlib
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import outfile  # noqa: E402  (scripts/outfile.py: the result-file rule)
+
+import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -43,19 +58,44 @@ except ImportError:  # numpy fallback below
     sstats = None
 
 BASE_COLORS = {"nogc": "#7f7f7f", "rc": "#1f77b4", "rcgen": "#ff7f0e",
-               "marksweep": "#2ca02c", "bdw": "#d62728"}
-SPARE_COLORS = ["#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#000000"]
-ENGINE_ORDER = ["nogc", "rc", "rcgen", "marksweep", "bdw"]
+               "marksweep": "#2ca02c", "bdw": "#d62728", "rcinc": "#9467bd", "incms": "#8c564b",
+               "genms": "#e377c2", "rcbr": "#17becf"}
+SPARE_COLORS = ["#bcbd22", "#000000", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+ENGINE_ORDER = ["nogc", "rc", "rcgen", "rcinc", "rcbr", "marksweep", "incms", "genms", "bdw"]
 RNG_SEED = 12345
 BOOT = 2000
 
 
-def engine_color(e, engines):
-    """The same color for an engine in every plot and every results dir."""
+def engine_color(e, engines=None):
+    """The same color for an engine in every plot and every results dir: a
+    fixed one for the known engines, else one chosen by a hash of the name
+    alone (never by which other engines a directory holds)."""
     if e in BASE_COLORS:
         return BASE_COLORS[e]
-    extra = sorted(x for x in engines if x not in BASE_COLORS)
-    return SPARE_COLORS[extra.index(e) % len(SPARE_COLORS)]
+    return SPARE_COLORS[zlib.crc32(e.encode()) % len(SPARE_COLORS)]
+
+
+class BadInput(Exception):
+    """Input the plotter refuses: "FILE:LINE: why"; exit 2, nothing written."""
+
+
+def read_lines(path):
+    """[(number, text)] of a file that must be UTF-8; blank lines dropped.
+    The last line's text ends without "\n" when the file was cut short."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise BadInput("%s: cannot read: %s" % (path, e.strerror))
+    out = []
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInput("%s:%d: not UTF-8 text (byte %d)" % (path, n, e.start + 1))
+        if text.strip():
+            out.append((n, text))
+    return out, not data.endswith(b"\n")
 
 
 def sort_engines(engines):
@@ -67,35 +107,88 @@ def point_label(r):
     return r["workload"] + (" " + ps if ps else "")
 
 
-def load(d):
+NUM = (int, float)
+
+
+def check_record(path, n, r):
+    """Why record r (line n) cannot be plotted, raised as BadInput."""
+    where = "%s:%d" % (path, n)
+    if not isinstance(r, dict):
+        raise BadInput("%s: a record is a JSON object, not %s" % (where, type(r).__name__))
+    for k in ("engine", "workload"):
+        if not isinstance(r.get(k), str) or not r.get(k):
+            raise BadInput("%s: record lacks '%s' (a string)" % (where, k))
+    if not isinstance(r.get("params", {}), dict):
+        raise BadInput("%s: 'params' is not an object" % where)
+    if r.get("failed"):
+        return
+    need = {"wall_s": NUM, "pauses": dict}
+    opt = {"gc_s": NUM, "cpu_s": NUM, "gc_cpu_s": NUM, "mmu": dict, "bmu": dict, "collections": list,
+           "leaked": NUM, "leaked_bytes": NUM, "peak_live_bytes": NUM, "peak_heap_bytes": NUM,
+           "peak_rss_bytes": NUM, "machine": dict}
+    for k, t in list(need.items()) + list(opt.items()):
+        if k not in r:
+            if k in need:
+                raise BadInput("%s: a completed run's record lacks '%s' (a failed one says \"failed\": true)"
+                               % (where, k))
+            continue
+        v = r[k]
+        if not isinstance(v, t) or isinstance(v, bool):
+            raise BadInput("%s: '%s' is %s, not %s" % (where, k, json.dumps(v)[:40],
+                                                        "a number" if t is NUM else t.__name__))
+    for k in ("mmu", "bmu"):
+        for w, v in r.get(k, {}).items():
+            if not re.match(r"^[0-9.]+ms$", w) or not isinstance(v, NUM):
+                raise BadInput("%s: '%s' holds %s: %s" % (where, k, w, json.dumps(v)[:40]))
+    if not all(isinstance(c, NUM) for c in r.get("collections", [])):
+        raise BadInput("%s: 'collections' holds a non-number" % where)
+    for k, v in r["pauses"].items():
+        if not isinstance(v, NUM):
+            raise BadInput("%s: 'pauses' holds %s: %s" % (where, k, json.dumps(v)[:40]))
+
+
+def load(d, mix_commits=False):
     path = os.path.join(d, "records.jsonl")
     if not os.path.exists(path):
-        sys.exit("plot: %s: no records.jsonl (run scripts/matrix.py first)" % d)
+        raise BadInput("%s: no records.jsonl (run scripts/matrix.py first)" % d)
     rows = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            try:
-                r = json.loads(line)
-            except ValueError as e:
-                sys.exit("plot: %s:%d: not JSON: %s" % (path, n, e))
-            rows.append({
-                "job": r.get("job"), "engine": r["engine"], "workload": r["workload"],
-                "point": point_label(r), "hf": r.get("heap_factor"),
-                "rep": r.get("repetition", 0), "failed": bool(r.get("failed")),
-                "error": r.get("error", ""), "wall_s": r.get("wall_s", np.nan),
-                "gc_s": r.get("gc_s", np.nan), "pauses": r.get("pauses", {}),
-                "cpu_s": r.get("cpu_s", np.nan), "gc_cpu_s": r.get("gc_cpu_s", np.nan),
-                "mmu": r.get("mmu", {}), "bmu": r.get("bmu", {}),
-                "collections": r.get("collections", []), "leaked": r.get("leaked", np.nan),
-                "leaked_bytes": r.get("leaked_bytes", np.nan),
-                "peak_live": r.get("peak_live_bytes", np.nan),
-                "peak_heap": r.get("peak_heap_bytes", np.nan),
-                "peak_rss": r.get("peak_rss_bytes", np.nan),
-                "min_heap": r.get("min_heap_bytes"), "machine": r.get("machine", {}),
-                "commit": r.get("commit", "?"), "compiler": r.get("compiler", "?"),
-            })
+    lines, cut = read_lines(path)
+    for i, (n, line) in enumerate(lines):
+        try:
+            r = json.loads(line)
+        except ValueError as e:
+            if cut and i == len(lines) - 1:
+                print("plot: %s:%d: the last line is cut short (a run still writing?): skipped" % (path, n),
+                      file=sys.stderr)
+                continue
+            raise BadInput("%s:%d: not JSON: %s" % (path, n, e))
+        check_record(path, n, r)
+        rows.append({
+            "job": r.get("job"), "engine": r["engine"], "workload": r["workload"],
+            "point": point_label(r), "hf": r.get("heap_factor"),
+            "rep": r.get("repetition", 0), "failed": bool(r.get("failed")),
+            "error": r.get("error", ""), "wall_s": r.get("wall_s", np.nan),
+            "gc_s": r.get("gc_s", np.nan), "pauses": r.get("pauses", {}),
+            "cpu_s": r.get("cpu_s", np.nan), "gc_cpu_s": r.get("gc_cpu_s", np.nan),
+            "mmu": r.get("mmu", {}), "bmu": r.get("bmu", {}),
+            "collections": r.get("collections", []), "leaked": r.get("leaked", np.nan),
+            "leaked_bytes": r.get("leaked_bytes", np.nan),
+            "peak_live": r.get("peak_live_bytes", np.nan),
+            "peak_heap": r.get("peak_heap_bytes", np.nan),
+            "peak_rss": r.get("peak_rss_bytes", np.nan),
+            "min_heap": r.get("min_heap_bytes"), "machine": r.get("machine", {}),
+            "commit": str(r.get("commit", "?")), "compiler": str(r.get("compiler", "?")),
+        })
     if not rows:
-        sys.exit("plot: %s is empty" % path)
+        raise BadInput("%s has no records" % path)
+    commits = {}
+    for r in rows:
+        if r["commit"] != "?":
+            commits[r["commit"]] = commits.get(r["commit"], 0) + 1
+    if len(commits) > 1 and not mix_commits:
+        raise BadInput("%s: records of %d commits (%s): their medians would pool builds; plot one commit's "
+                       "records, or pass --mix-commits to pool them anyway" % (
+                           path, len(commits), ", ".join("%s: %d" % kv for kv in sorted(commits.items()))))
     df = pd.DataFrame(rows)
     df["hf"] = pd.to_numeric(df["hf"], errors="coerce")
     # A failed run's record names only the matrix's params, a completed one
@@ -151,12 +244,25 @@ def grid_axes(n, title, w=5.0, h=3.6):
     return fig, flat
 
 
+PENDING = []   # (path, bytes): written together once every figure is drawn
+
+
 def save(fig, d, name):
+    import io
     fig.tight_layout()
-    path = os.path.join(d, name)
-    fig.savefig(path + ".tmp.png", dpi=100)
-    os.replace(path + ".tmp.png", path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
+    PENDING.append((os.path.join(d, name), buf.getvalue()))
+
+
+def write_pending():
+    for path, data in PENDING:
+        def w(tmp, data=data):
+            with open(tmp, "wb") as f:
+                f.write(data)
+        outfile.write_with(path, w)
+    PENDING.clear()
 
 
 # ---------------------------------------------------------------- plots
@@ -201,15 +307,56 @@ def plot_time(df, d, engines, points, rng):
     save(fig, d, "time.png")
 
 
+TABLES = {}   # path -> (header line, every row as floats), filled by check_tables()
+
+
+def parse_table(path, min_cols, word_col=None):
+    """A whitespace table whose comment lines start with '#': every other line
+    at least min_cols finite numbers (column word_col may be a word: a
+    trace's event), else BadInput naming the line."""
+    lines, _ = read_lines(path)
+    head, rows = "", []
+    for n, line in lines:
+        if line.startswith("#"):
+            head = head or line
+            continue
+        w = line.split()
+        vals = []
+        for k, x in enumerate(w):
+            try:
+                v = float(x)
+            except ValueError:
+                v = float("nan") if k == word_col and re.match(r"^[a-z]+$", x) else None
+            if v is None or (math.isinf(v) or (v != v and k != word_col)):
+                raise BadInput("%s:%d: expected numbers, got '%s'" % (path, n, line.strip()[:80]))
+            vals.append(v)
+        if len(vals) < min_cols:
+            raise BadInput("%s:%d: expected at least %d columns, got %d: '%s'" % (path, n, min_cols, len(vals),
+                                                                               line.strip()[:80]))
+        rows.append(vals)
+    TABLES[path] = (head, rows)
+
+
+def check_tables(d):
+    """Read every pause and trace file now, before anything is drawn."""
+    for f in sorted(glob.glob(os.path.join(d, "pauses", "*.txt"))):
+        parse_table(f, 3)
+    for f in sorted(glob.glob(os.path.join(d, "traces", "*.txt"))):
+        parse_table(f, 7, word_col=1)
+
+
+def table_head(path):
+    if path not in TABLES:
+        parse_table(path, 1, word_col=1)
+    return TABLES[path][0]
+
+
 def read_table(path, cols):
-    """Numeric columns cols of a whitespace table whose comment lines start with '#'."""
-    rows = []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            w = line.split()
-            rows.append([float(w[c]) for c in cols])
+    """Numeric columns cols of a table (checked by parse_table); a row too
+    short for cols (a trace from before the garbage columns) raises IndexError."""
+    if path not in TABLES:
+        parse_table(path, 1, word_col=1)
+    rows = [[r[c] for c in cols] for r in TABLES[path][1]]
     return np.array(rows, float).reshape(-1, len(cols))
 
 
@@ -217,8 +364,7 @@ def read_pauses(d):
     """{engine: array of pause durations in seconds} from unlimited runs."""
     out = {}
     for f in sorted(glob.glob(os.path.join(d, "pauses", "*.txt"))):
-        with open(f) as fh:
-            head = fh.readline()
+        head = table_head(f)
         eng = next((w.split("=", 1)[1].rstrip(";") for w in head.split() if w.startswith("engine=")), None)
         if eng is None or "@" in os.path.basename(f):
             continue
@@ -290,7 +436,8 @@ def trace_keys(df):
 def plot_heap(d, engines, points, keys=None):
     keys = keys or {}
     fig, axes = grid_axes(len(points), "Heap over time (traced run per engine): live bytes (solid), "
-                          "heap bytes from the OS (dotted)")
+                          "heap bytes from the OS (dotted); log axis, so nogc's growth leaves the "
+                          "collectors readable")
     any_trace = False
     for ax, p in zip(axes, points):
         key = keys.get(p, p.replace(" ", "."))
@@ -304,12 +451,14 @@ def plot_heap(d, engines, points, keys=None):
                 continue
             drawn = any_trace = True
             c = engine_color(e, engines)
-            ax.plot(a[:, 0] * 1e3, a[:, 3] / 2**20, "-", color=c, label=e)
-            ax.plot(a[:, 0] * 1e3, a[:, 4] / 2**20, ":", color=c)
+            # 1 KiB floor: an empty heap has no place on a log axis
+            ax.plot(a[:, 0] * 1e3, np.maximum(a[:, 3], 1024) / 2**20, "-", color=c, label=e)
+            ax.plot(a[:, 0] * 1e3, np.maximum(a[:, 4], 1024) / 2**20, ":", color=c)
         ax.set_title(p, fontsize=9)
         if drawn:
+            ax.set_yscale("log")
             ax.set_xlabel("time since the measured window began (ms)")
-            ax.set_ylabel("MiB")
+            ax.set_ylabel("MiB (log scale)")
             ax.legend(fontsize=7)
         else:
             placeholder(ax, "no trace (trace_every = 0?)")
@@ -505,8 +654,11 @@ def report(df, d, engines, points, rng, notes):
         lines += ["<details><summary>matrix</summary>", "", "```", open(conf).read().rstrip(), "```",
                   "", "</details>", ""]
     lines += ["## Wall time (median and 95% bootstrap CI of the median, seconds)", "",
-              "Each cell: median [CI low, CI high]; `x nogc` is the ratio of medians, whose excess "
-              "over 1 is the lower-bound overhead (LBO)%s." % (", `x bdw` likewise" if "bdw" in engines else ""),
+              "Each cell: median [CI low, CI high]%s." % (
+                  "; `x nogc` is the ratio of medians, whose excess over 1 is the lower-bound overhead (LBO)%s" % (
+                      ", `x bdw` likewise" if "bdw" in engines else "") if "nogc" in engines else
+                  "; `x bdw` is the ratio of medians to bdw's" if "bdw" in engines else
+                  " (nogc is not in this matrix: no overhead ratios)"),
               ""]
     head = "| workload | " + " | ".join(engines) + " |"
     lines += [head, "|" + "---|" * (len(engines) + 1)]
@@ -568,7 +720,8 @@ def report(df, d, engines, points, rng, notes):
                 r.point, r.engine, r.hf, r.rep, r.error))
     lines += ["", "## Plots", ""]
     for png, what in [
-        ("time.png", "wall time per workload and engine, as a ratio to nogc's median (bars: median; whiskers: 95% bootstrap CI)."),
+        ("time.png", "wall time per workload and engine, %s (bars: median; whiskers: 95%% bootstrap CI)." % (
+            "as a ratio to nogc's median" if "nogc" in engines else "in seconds (no nogc in this matrix to normalize to)")),
         ("pauses_cdf.png", "cumulative distribution of every pause, per engine, log time axis%s." % notes.get("pauses", "")),
         ("mmu.png", "minimum (solid) and bounded (dashed) mutator utilization against window size, per workload."),
         ("heap.png", "live bytes (solid) and heap bytes held from the OS (dotted) over time in one traced run per engine%s." % notes.get("heap", "")),
@@ -578,14 +731,18 @@ def report(df, d, engines, points, rng, notes):
         ("leaks.png", "objects left allocated after every root is dropped and a full collection runs (rc: the cycles)."),
     ]:
         lines += ["### %s" % png, "", what, "", "![%s](%s)" % (png, png), ""]
+    if len(set(df["commit"]) - {"?"}) > 1:
+        lines[2:2] = ["- **records of several commits pooled (--mix-commits)**: every median mixes builds"]
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(d, "report.md.tmp"), "w") as f:
-        f.write(text)
-    os.replace(os.path.join(d, "report.md.tmp"), os.path.join(d, "report.md"))
+    PENDING.append((os.path.join(d, "report.md"), text.encode()))
 
 
-def make_report(d):
-    df = load(d)
+def make_report(d, mix_commits=False):
+    for name in ["report.md"] + [n for n in ("time", "pauses_cdf", "mmu", "heap", "garbage", "collections",
+                                               "heap_factor", "leaks")]:
+        outfile.check(os.path.join(d, name if name.endswith(".md") else name + ".png"))
+    df = load(d, mix_commits)
+    check_tables(d)
     rng = np.random.default_rng(RNG_SEED)
     engines = sort_engines(df["engine"])
     points = list(dict.fromkeys(df["point"]))
@@ -605,6 +762,7 @@ def make_report(d):
         notes["heap_factor"] = " (no engine here runs under a heap limit: the plot says so)"
     plot_leaks(df, d, engines, points)
     report(df, d, engines, points, rng, notes)
+    write_pending()
     print("plot: wrote %s/report.md and 8 PNGs (%d records, engines: %s)" % (d, len(df), ", ".join(engines)))
 
 
@@ -631,8 +789,8 @@ def test_p(a, b):
     return permutation_p(a, b), "permutation"
 
 
-def compare(a_dir, b_dir, out_dir, alpha=0.05):
-    A, B = load(a_dir), load(b_dir)
+def compare(a_dir, b_dir, out_dir, alpha=0.05, mix_commits=False):
+    A, B = load(a_dir, mix_commits), load(b_dir, mix_commits)
     rows = ["# gclab comparison", "", "- A: %s (commit %s)" % (a_dir, ", ".join(sorted(set(A.commit)))),
             "- B: %s (commit %s)" % (b_dir, ", ".join(sorted(set(B.commit)))), ""]
     key = ["point", "engine", "hf"]
@@ -667,9 +825,7 @@ def compare(a_dir, b_dir, out_dir, alpha=0.05):
     text = "\n".join(rows) + "\n"
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "compare.md")
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(path + ".tmp", path)
+    outfile.write_text(path, text)
     sys.stdout.write(text)
     print("plot: wrote %s" % path)
 
@@ -679,15 +835,27 @@ def main():
     ap.add_argument("dir", nargs="?", help="results directory")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="diff two results directories")
     ap.add_argument("--out", help="where --compare writes compare.md (default: B)")
+    ap.add_argument("--mix-commits", action="store_true",
+                    help="pool records of several commits (refused by default: medians would mix builds)")
     args = ap.parse_args()
-    if args.compare:
-        compare(args.compare[0], args.compare[1], args.out or args.compare[1])
-    elif args.dir:
-        if not os.path.isdir(args.dir):
-            sys.exit("plot: %s: not a directory" % args.dir)
-        make_report(args.dir)
-    else:
-        ap.error("give a results directory or --compare A B")
+    try:
+        if args.compare:
+            for x in args.compare:
+                if not os.path.isdir(x):
+                    raise BadInput("%s: not a directory" % x)
+            if args.out and os.path.isdir(args.out):
+                outfile.check(os.path.join(args.out, "compare.md"))
+            compare(args.compare[0], args.compare[1], args.out or args.compare[1], mix_commits=args.mix_commits)
+        elif args.dir:
+            if not os.path.isdir(args.dir):
+                raise BadInput("%s: not a directory" % args.dir)
+            make_report(args.dir, args.mix_commits)
+        else:
+            ap.error("give a results directory or --compare A B")
+    except (BadInput, outfile.OutfileError) as e:
+        PENDING.clear()
+        print("plot: %s" % e, file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -57,9 +57,9 @@ expect_eq "compare says 2+2 repetitions are too few for a verdict" \
 expect_eq "compare writes compare.md into B" "$([ -f "$T_TMP/B/compare.md" ] && echo yes)" yes
 
 # Bad input: a message and a non-zero exit, no report.
-expect_exit "plot.py on a missing directory exits non-zero" 1 $PY scripts/plot.py "$T_TMP/nosuch"
+expect_exit "plot.py on a missing directory exits 2" 2 $PY scripts/plot.py "$T_TMP/nosuch"
 mkdir -p "$T_TMP/bad"; echo '{"job": broken' >"$T_TMP/bad/records.jsonl"
-expect_exit "plot.py on a broken record exits non-zero" 1 $PY scripts/plot.py "$T_TMP/bad"
+expect_exit "plot.py on a broken record exits 2" 2 $PY scripts/plot.py "$T_TMP/bad"
 expect_eq "broken record is named by line, and no report is written" \
     "$(grep -c 'records.jsonl:1: not JSON' "$T_TMP/err"; ls "$T_TMP/bad" | grep -c report)" "1
 0"
