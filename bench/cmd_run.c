@@ -167,6 +167,7 @@ static const char run_help[] =
     "                 [--alloc pool|malloc] [--heap-limit BYTES] [--heap-size BYTES]\n"
     "                 [--repetition N] [--out FILE]\n"
     "                 [--pauses FILE] [--trace FILE] [--trace-every N] [--timeout S]\n"
+    "                 [--check]\n"
     "\n"
     "Runs one workload once and reports its run record: a summary by default,\n"
     "one JSON object on stdout with --json (see README, \"The record\").\n"
@@ -197,6 +198,8 @@ static const char run_help[] =
     "                          every collection and every --trace-every allocations:\n"
     "                          t_s event gen allocs live_objects live_bytes heap_bytes\n"
     "      --trace-every N     allocations between trace samples (default 10000)\n"
+    "      --check             check every argument (and that the heap starts), run\n"
+    "                          nothing: exit 0 or 2 (scripts/matrix.py uses it)\n"
     "      --timeout S         stop after S seconds of wall time (decimals allowed):\n"
     "                          exit 4 with \"timed out\" on stderr, no file written\n"
     "\n"
@@ -301,7 +304,7 @@ int cmd_run(int argc, char **argv)
     uint64_t seed = 1, heap_limit = 0, heap_size = 0, repetition = 0, trace_every = 10000;
     double timeout_s = 0;
     struct trace tr = { 0 };
-    bool json = false;
+    bool json = false, check = false;
     struct gclab_kv wparams[MAX_PARAMS], eparams[MAX_PARAMS];
     size_t nw = 0, ne = 0;
     const char *raw[MAX_PARAMS];
@@ -378,6 +381,8 @@ int cmd_run(int argc, char **argv)
             }
         } else if (strcmp(a, "--json") == 0) {
             json = true;
+        } else if (strcmp(a, "--check") == 0) {
+            check = true;
         } else {
             fprintf(stderr, "gclab run: unknown argument '%s' (see gclab run --help)\n", a);
             return 2;
@@ -495,6 +500,10 @@ int cmd_run(int argc, char **argv)
     if (!h) {
         fprintf(stderr, "gclab run: %s\n", err);
         rc = 2;
+        goto done;
+    }
+    if (check) {   /* every argument is good and the heap starts: that was all */
+        gclab_heap_free(h);
         goto done;
     }
     if (trace_out)

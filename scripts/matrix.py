@@ -238,6 +238,8 @@ def parse_matrix(path, engines, workloads):
 
     # workload lines -> points (workload, [(k, v), ...]); the cartesian product of each line
     points = []
+    lines_of = {}
+    s["point_lines"] = lines_of
     if not wl_lines:
         errors.append("%s: no 'workload' line (workload NAME [KEY=V1,V2 ...], or workload all)" % path)
     for n, words in wl_lines:
@@ -278,6 +280,8 @@ def parse_matrix(path, engines, workloads):
                     good.append(v)
             combos = [c + [(k, v)] for c in combos for v in good]
         points += [(w, c) for c in combos]
+        for c in combos:
+            lines_of.setdefault(point_key(w, c), n)
     uniq = []
     for p in points:
         if p not in uniq:
@@ -286,6 +290,29 @@ def parse_matrix(path, engines, workloads):
     if errors:
         raise Usage("\n".join(errors))
     return s
+
+
+def check_points(gclab, path, s):
+    """Every point on every engine through `gclab run --check`, which knows
+    what the --json listings cannot say (constraints between parameters,
+    engine knobs' own checks): all errors at once, each with its line."""
+    errors = []
+    for w, params in s["points"]:
+        for e in s["engines"]:
+            cmd = [gclab, "run", "-e", e, "-w", w, *[a for kv in params for a in ("-p", "%s=%s" % kv)], "--check"]
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            except subprocess.TimeoutExpired:
+                errors.append("%s:%d: %s: gclab run --check did not answer" % (path, s["point_lines"].get(
+                    point_key(w, params), 0), point_key(w, params)))
+                continue
+            if p.returncode != 0:
+                msg = p.stderr.strip().replace("gclab run: ", "", 1)[:300]
+                errors.append("%s:%d: workload %s on %s: %s" % (path, s["point_lines"].get(point_key(w, params), 0),
+                                                               point_key(w, params), e, msg))
+                break   # one engine is enough to show a workload's error
+    if errors:
+        raise Usage("\n".join(errors))
 
 
 def check_param_value(spec, v):
@@ -1025,6 +1052,7 @@ def main(argv):
     engines = gclab_json(gclab, "engines")
     workloads = gclab_json(gclab, "workloads")
     s = parse_matrix(a.matrix, engines, workloads)
+    check_points(gclab, a.matrix, s)
     jobs, configs = expand(s)
     hosts = parse_hosts(a.hosts) if a.hosts else None
     head = "matrix %s: %d points x %d repetitions = %d jobs of %d runs (%s)" % (
