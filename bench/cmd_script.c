@@ -264,7 +264,9 @@ int cmd_script(int argc, char **argv)
     }
     budget_arm_timeout(timeout_s, "gclab script", file);
     wl_measure_begin(h, &ctx);
-    gclab_status st = ops_run(h, prog, stdout, &where);
+    gclab_status st = gclab_module_init(h);
+    if (st == GCLAB_OK)
+        st = ops_run(h, prog, stdout, &where);
     wl_measure_end(h, &ctx);
     rc = 0;
     if (steps.exhausted) {
@@ -294,7 +296,7 @@ int cmd_script(int argc, char **argv)
 
     /* Shutdown, as CPython's: drop the roots (finalizers run), collect, count what is left. */
     int64_t found;
-    gclab_heap_drop_roots(h);
+    gclab_heap_shutdown(h);
     gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
     budget_disarm();
     fflush(stdout);

@@ -33,6 +33,8 @@ struct gclab_heap {
     /* roots owned by core */
     bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
     gclab_obj *globals;              /* dict */
+    bool globals_unrooted;           /* gclab_heap_shutdown: globals is the module dict the last
+                                      * collection finalizes, no longer a root nor counted */
     gclab_obj *garbage;              /* gc.garbage list */
     gclab_obj *callbacks;            /* gc.callbacks list */
 
@@ -206,9 +208,10 @@ gclab_obj *list_new_obj(gclab_heap *h);
 gclab_status list_append_obj(gclab_heap *h, gclab_obj *l, gclab_obj *v);
 
 /* Frames (roots.c). */
-/* core_call, telling whether f was called at all (*ran false: no frame could be pushed). */
+/* core_call, telling whether f was called at all (*ran false: no frame could be pushed);
+ * borrowed: the arguments are held uncounted during the call (a finalizer's self). */
 gclab_status call_in_frame(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
-                           const char *what, bool *ran);
+                           const char *what, bool *ran, bool borrowed);
 gclab_status frame_push_n(gclab_heap *h, int nslots);
 void roots_free(gclab_heap *h);
 /* Ensure the core-owned root objects (globals, gc.garbage, gc.callbacks) exist. */

@@ -87,7 +87,7 @@ void core_run_finalizer(gclab_heap *h, gclab_obj *o)
     snprintf(what, sizeof what, "<%s.__del__>", kind_name(o));
     /* Counted before it runs: the count is what a __del__ that reads it sees. */
     h->st.finalizers_run++;
-    call_in_frame(h, del, 1, &o, what, &ran);
+    call_in_frame(h, del, 1, &o, what, &ran, true);
     if (!ran)
         h->st.finalizers_run--;
 }
@@ -104,6 +104,8 @@ void core_free_storage(gclab_heap *h, gclab_obj *o)
     }
     case GCLAB_K_DICT:
         dict_free_table(h, o);
+        if (o == h->globals)
+            h->globals = NULL;   /* the module dict of gclab_heap_shutdown */
         break;
     case GCLAB_K_INSTANCE: {
         obj_instance *in = AS(obj_instance, o);

@@ -120,6 +120,15 @@ gclab_heap *gclab_heap_new(const char *engine, const struct gclab_config *cfg, c
 void gclab_heap_free(gclab_heap *h);
 /* Drop every root (frames, globals, gc.garbage, gc.callbacks) so only unreachable objects remain; they are never recreated. */
 void gclab_heap_drop_roots(gclab_heap *h);
+/* A heap script's start-up (CPython's __main__ module): the globals dict holds
+ * __builtins__, an immortal stand-in, so it is tracked from the start as CPython's. */
+gclab_status gclab_module_init(gclab_heap *h);
+/* A heap script's shutdown, as CPython 3.11's Py_FinalizeEx: frames go; a full
+ * collection runs if gc is enabled (with gc.callbacks); then, as finalize_modules,
+ * gc.callbacks go and on refcounting engines that collect cycles the globals dict,
+ * which CPython's functions keep in a cycle, is left to a full collection, so
+ * a __del__ run there still reads the globals; then every root is dropped. */
+void gclab_heap_shutdown(gclab_heap *h);
 /* A number naming this heap, never reused in the process (unlike its address). */
 uint64_t gclab_heap_id(const gclab_heap *h);
 /* The running engine's name. */

@@ -6,6 +6,7 @@
  * __del__ methods that push frames of their own and so move the array:
  * every access goes through an index, never a saved pointer.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
@@ -157,10 +158,146 @@ gclab_status roots_ready(gclab_heap *h)
     return GCLAB_OK;
 }
 
+/* The globals dict, for the global ops: the root, or during a heap
+ * script's shutdown (gclab_heap_shutdown) the module dict the final
+ * collection is finalizing, which a __del__ still reads as CPython's does. */
+static gclab_status globals_ready(gclab_heap *h)
+{
+    if (h->globals_unrooted)
+        return h->globals ? GCLAB_OK
+                          : heap_error(h, GCLAB_ENAME, "the heap's roots were dropped (globals, gc.garbage, "
+                                                       "gc.callbacks)");
+    return roots_ready(h);
+}
+
+/* CPython's __main__ dict holds __builtins__ (a module, a container), so it
+ * is tracked from start-up and a full collection never untracks it; this
+ * immortal empty list stands in for the module (a script cannot name it:
+ * the compiler refuses `__builtins__`). */
+static obj_list builtins_standin = {
+    .hd = { .kind = GCLAB_K_LIST, .flags = OBJ_F_IMMORTAL, .refcnt = OBJ_IMMORTAL_REFCNT,
+            .size = sizeof(obj_list) },
+};
+
+gclab_status gclab_module_init(gclab_heap *h)
+{
+    if (roots_ready(h) != GCLAB_OK)
+        return h->err_status;
+    gclab_obj *k = intern_lookup(h, "__builtins__", 12);
+    if (!k)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory");
+    return dict_set(h, h->globals, k, &builtins_standin.hd);
+}
+
+/* Whether a function or class is reachable from gc.callbacks or gc.garbage,
+ * which outlive CPython's module teardown: its __globals__ (a class's, through
+ * its methods) keeps the module dict alive. A breadth-first walk with an
+ * explicit queue and a pointer set (no recursion on heap depth). */
+struct reach { gclab_obj **q; size_t n, cap; gclab_obj **set; size_t setcap, setn; bool oom; };
+
+static bool reach_add(struct reach *r, gclab_obj *o)
+{
+    if (obj_is_immortal(o))
+        return false;
+    if (r->setn * 2 >= r->setcap) {
+        size_t cap = r->setcap ? r->setcap * 2 : 64;
+        gclab_obj **set = calloc(cap, sizeof *set);
+        if (!set) {
+            r->oom = true;
+            return false;
+        }
+        for (size_t i = 0; i < r->setcap; i++)
+            if (r->set[i]) {
+                size_t j = ((uintptr_t)r->set[i] >> 4) & (cap - 1);
+                while (set[j])
+                    j = (j + 1) & (cap - 1);
+                set[j] = r->set[i];
+            }
+        free(r->set);
+        r->set = set;
+        r->setcap = cap;
+    }
+    size_t j = ((uintptr_t)o >> 4) & (r->setcap - 1);
+    for (; r->set[j]; j = (j + 1) & (r->setcap - 1))
+        if (r->set[j] == o)
+            return false;
+    r->set[j] = o;
+    r->setn++;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        gclab_obj **q = realloc(r->q, cap * sizeof *q);
+        if (!q) {
+            r->oom = true;
+            return false;
+        }
+        r->q = q;
+        r->cap = cap;
+    }
+    r->q[r->n++] = o;
+    return true;
+}
+
+static void reach_visit(gclab_obj **field, void *ctx)
+{
+    if (*field)
+        reach_add(ctx, *field);
+}
+
+static bool module_kept_by_gc_lists(gclab_heap *h)
+{
+    struct reach r = { 0 };
+    bool found = false;
+    if (h->callbacks)
+        reach_add(&r, h->callbacks);
+    if (h->garbage)
+        reach_add(&r, h->garbage);
+    for (size_t i = 0; i < r.n && !found; i++) {
+        gclab_obj *o = r.q[i];
+        if (o->kind == GCLAB_K_FUNC || o->kind == GCLAB_K_CLASS)
+            found = true;
+        else
+            gclab_trace_object(o, reach_visit, &r);
+    }
+    free(r.q);
+    free(r.set);
+    return found || r.oom;
+}
+
+void gclab_heap_shutdown(gclab_heap *h)
+{
+    int64_t found;
+    while (h->depth > 0)
+        gclab_frame_pop(h);
+    /* Py_FinalizeEx: a full collection while the module is intact (PyGC_Collect:
+     * skipped when gc is disabled, gc.callbacks called), then finalize_modules. */
+    if (gclab_gc_isenabled(h))
+        gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    bool kept = h->globals && h->refcounts && h->eng->caps.collects_cycles && module_kept_by_gc_lists(h);
+    store(h, &h->callbacks, NULL);
+    if (kept) {
+        /* CPython never frees this module dict (a function in gc.callbacks or
+         * gc.garbage holds it): finalize_modules' collection finds only the
+         * other garbage, and the dict and what it holds are left. */
+        gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+        h->globals = NULL;
+    }
+    gclab_obj *k = h->globals ? intern_lookup(h, "__main__", 8) : NULL;
+    if (k && h->refcounts && h->eng->caps.collects_cycles && dict_set(h, h->globals, k, h->globals) == GCLAB_OK) {
+        /* The dict keeps itself (CPython: through its functions' __globals__);
+         * the root's reference goes, the pointer stays for global lookups
+         * until the dict is freed (core_free_storage forgets it). */
+        gclab_obj *g = h->globals;
+        h->globals_unrooted = true;
+        obj_decref(h, g);
+        gclab_gc_collect(h, GCLAB_MAX_GENS - 1, &found);
+    }
+    gclab_heap_drop_roots(h);
+}
+
 gclab_status gclab_global_set(gclab_heap *h, gclab_name name, int src)
 {
     gclab_obj *v = slot_get(h, src);
-    if (!v || roots_ready(h) != GCLAB_OK)
+    if (!v || globals_ready(h) != GCLAB_OK)
         return h->err_status;
     return dict_set(h, h->globals, (gclab_obj *)name, v);
 }
@@ -169,7 +306,7 @@ gclab_status gclab_global_get(gclab_heap *h, int dst, gclab_name name)
 {
     gclab_obj **d = slot_addr(h, dst);
     gclab_status st = GCLAB_OK;
-    if (!d || roots_ready(h) != GCLAB_OK)
+    if (!d || globals_ready(h) != GCLAB_OK)
         return h->err_status;
     gclab_obj *v = dict_lookup(h, h->globals, (gclab_obj *)name, &st);
     if (!v)
@@ -180,7 +317,7 @@ gclab_status gclab_global_get(gclab_heap *h, int dst, gclab_name name)
 
 gclab_status gclab_global_del(gclab_heap *h, gclab_name name)
 {
-    if (roots_ready(h) != GCLAB_OK)
+    if (globals_ready(h) != GCLAB_OK)
         return h->err_status;
     if (dict_del(h, h->globals, (gclab_obj *)name) != GCLAB_OK)
         return heap_error(h, GCLAB_ENAME, "name '%s' is not defined", AS(obj_str, name)->data);
@@ -192,11 +329,16 @@ gclab_status gclab_global_del(gclab_heap *h, gclab_name name)
 gclab_status core_call(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
                        const char *what)
 {
-    return call_in_frame(h, f, nargs, argv, what, NULL);
+    return call_in_frame(h, f, nargs, argv, what, NULL, false);
 }
 
+/* borrowed: the frame holds the arguments without counting them while the
+ * call runs, as CPython's C-level calls of a finalizer hold theirs on the C
+ * stack (slot_tp_finalize): `sys.getrefcount(self)` in `__del__` is 3 there.
+ * Only an argument with another reference besides the frame's is borrowed,
+ * so the callee can never free it under the frame. */
 gclab_status call_in_frame(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const *argv,
-                           const char *what, bool *ran)
+                           const char *what, bool *ran, bool borrowed)
 {
     if (ran)
         *ran = false;
@@ -215,10 +357,20 @@ gclab_status call_in_frame(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *co
         for (int i = 0; i < nargs; i++)
             store(h, &h->slots[base + (size_t)i], argv[i]);
         store(h, &h->slots[base + (size_t)nargs], f);
-        int args[MAX_ARGS];
-        for (int i = 0; i < nargs; i++)
+        int args[MAX_ARGS] = { 0 };
+        bool lent[MAX_ARGS] = { false };
+        for (int i = 0; i < nargs; i++) {
             args[i] = i;
+            if (borrowed && h->refcounts && argv[i]->refcnt >= 2 && !obj_is_immortal(argv[i])) {
+                argv[i]->refcnt--;
+                lent[i] = true;
+            }
+        }
         st = gclab_call(h, -1, nargs, nargs, args);
+        base = h->frames[h->depth - 1].base;
+        for (int i = 0; i < nargs; i++)
+            if (lent[i])
+                h->slots[base + (size_t)i]->refcnt++;
         if (st != GCLAB_OK)
             fprintf(stderr, "Exception ignored in %s: %s: %s\n", what,
                     gclab_status_name(h->err_status), h->err);
@@ -363,7 +515,7 @@ void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx)
     for (int d = 0; d < h->depth; d++)
         if (h->frames[d].ret)
             fn(&h->frames[d].ret, ctx);
-    if (h->globals)
+    if (h->globals && !h->globals_unrooted)
         fn(&h->globals, ctx);
     if (h->garbage)
         fn(&h->garbage, ctx);
@@ -377,7 +529,8 @@ void core_root_ranges(gclab_heap *h, void (*fn)(void *lo, void *hi, void *ctx), 
         fn(h->slots, h->slots + h->nslots_used, ctx);
     if (h->frames && h->depth)
         fn(h->frames, h->frames + h->depth, ctx);   /* the return registers, among other words */
-    fn(&h->globals, &h->globals + 1, ctx);
+    if (!h->globals_unrooted)
+        fn(&h->globals, &h->globals + 1, ctx);
     fn(&h->garbage, &h->garbage + 1, ctx);
     fn(&h->callbacks, &h->callbacks + 1, ctx);
 }
@@ -394,7 +547,10 @@ void gclab_heap_drop_roots(gclab_heap *h)
     h->roots_dropped = true;
     while (h->depth > 0)
         gclab_frame_pop(h);
-    store(h, &h->globals, NULL);
+    if (h->globals_unrooted)
+        h->globals = NULL;   /* not a counted reference any more (gclab_heap_shutdown) */
+    else
+        store(h, &h->globals, NULL);
     store(h, &h->garbage, NULL);
     store(h, &h->callbacks, NULL);
 }

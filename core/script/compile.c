@@ -102,7 +102,8 @@ static const char *const unsupported_builtins[] = {
     "delattr", "exec", "eval", "input", "open", "globals", "locals", "vars", "dir", "callable",
     "chr", "ord", "format", "round", "pow", "divmod", "any", "all", "reversed", "set", "frozenset",
     "bytes", "compile", "exit", "quit", "help", "memoryview", "slice", "staticmethod", "classmethod",
-    "property", "complex", "ascii", "bin", "hex", "oct", "breakpoint", "__import__", "Exception", NULL,
+    "property", "complex", "ascii", "bin", "hex", "oct", "breakpoint", "__import__", "Exception",
+    "__builtins__", NULL,
 };
 
 /* Methods of list, dict and str the subset does not have: obj.NAME(...) is
@@ -776,6 +777,26 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         break;
     }
     case E_LIST: case E_DICT:
+        /* CPython 3.11's BUILD_LIST/BUILD_MAP (and BUILD_CONST_KEY_MAP) make the
+         * container after every item is evaluated: `[[], []]` allocates the
+         * inner lists first, and `[len(gc.get_objects())]` does not see its
+         * own list. Displays of more than OPS_MAX_ARGS values still make the
+         * container first (CPython too appends item by item past 30). */
+        if (e->n > 0 && e->n <= OPS_MAX_ARGS) {
+            int item[OPS_MAX_ARGS];
+            for (int i = 0; i < e->n; i++)
+                item[i] = coperand(fc, e->items[i]);
+            emit(fc, e->kind == E_LIST ? OP_LIST : OP_DICT, dst, 0, 0, 0);
+            for (int i = 0; i < e->n; i++) {
+                if (e->kind == E_LIST) {
+                    emit(fc, OP_APPEND, dst, item[i], 0, 0);
+                } else {
+                    emit(fc, OP_SETITEM, dst, item[i], item[i + 1], 0);
+                    i++;
+                }
+            }
+            break;
+        }
         emit(fc, e->kind == E_LIST ? OP_LIST : OP_DICT, dst, 0, 0, 0);
         for (int i = 0; i < e->n; i++) {
             if (e->kind == E_LIST) {
