@@ -944,6 +944,34 @@ static gclab_status op_contains(gclab_heap *h, const struct ops_op *op)
     return gclab_bool(h, op->a, found != (op->code == OP_NOT_IN));
 }
 
+/* CPython 3.11 packs the positional arguments of a call through tp_call in a
+ * tuple (_PyObject_MakeTpCall): a class called with arguments, weakref.ref(),
+ * str(x), gc.set_threshold(). It is allocated before the callee runs (so it
+ * can trigger a collection) and freed after (to the tuple free list). The
+ * tuple is held in `hold`, the call's destination, when that slot is none of
+ * the call's operands (the result replaces it); otherwise it is made and
+ * dropped at once, which differs only in when a free past a full free list
+ * is counted. */
+static gclab_status arg_tuple(gclab_heap *h, int hold, int n, const int *srcs, int callee)
+{
+    if (n <= 0)
+        return GCLAB_OK;
+    bool alias = hold < 0 || hold == callee;
+    for (int i = 0; i < n; i++)
+        alias = alias || srcs[i] == hold;
+    if (!alias)
+        return gclab_tuple_new(h, hold, n, srcs);
+    gclab_status st = gclab_frame_push_args(h, n + 1, n, srcs);
+    if (st != GCLAB_OK)
+        return st;
+    int inner[OPS_MAX_ARGS];
+    for (int i = 0; i < n; i++)
+        inner[i] = i;
+    st = gclab_tuple_new(h, n, n, inner);
+    gclab_frame_pop(h);
+    return st;
+}
+
 /* str(x) or repr(x) as a new str. */
 static gclab_status op_str_of(struct ops_program *p, gclab_heap *h, const struct ops_op *op)
 {
@@ -1613,7 +1641,11 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         }
         case OP_CLASS: st = gclab_class_new(h, op->a, p->strs[op->b].s, op->c, op->d); break;
         case OP_INSTANCE: st = gclab_instance_new(h, op->a, op->b); break;
-        case OP_WEAKREF: st = gclab_weakref_new(h, op->a, op->b, op->c); break;
+        case OP_WEAKREF:
+            if ((st = empty_check(h, op->b)) == GCLAB_OK && (op->c < 0 || (st = empty_check(h, op->c)) == GCLAB_OK) &&
+                (st = arg_tuple(h, op->a, op->c >= 0 ? 2 : 1, (int[]){ op->b, op->c }, -1)) == GCLAB_OK)
+                st = gclab_weakref_new(h, op->a, op->b, op->c);
+            break;
         case OP_MOVE: st = gclab_move(h, op->a, op->b); break;
         case OP_CLEAR: st = gclab_clear(h, op->a); break;
         case OP_GLOBAL_GET: st = gclab_global_get(h, op->a, names[op->b]); break;
@@ -1695,6 +1727,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if (kw >= 0) {
                 st = bound_call(p, h, op->a, op->b, args, op->d, kw);
                 kw = -1;
+            } else if (op->d > 0 && gclab_kind_of(h, op->b) == GCLAB_K_CLASS &&
+                       (st = arg_tuple(h, op->a, op->d, args, op->b)) != GCLAB_OK) {
+                break;
             } else {
                 st = gclab_call(h, op->a, op->b, op->d, args);
             }
@@ -1805,7 +1840,9 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             }
             for (int i = 0; i < op->b && st == GCLAB_OK; i++)
                 st = int_arg(h, op->a + i, &iv[i]);
-            if (st == GCLAB_OK)
+            for (int i = 0; i < op->b; i++)
+                args[i] = op->a + i;
+            if (st == GCLAB_OK && (st = arg_tuple(h, -1, op->b, args, -1)) == GCLAB_OK)
                 st = gclab_gc_set_threshold(h, op->b, iv);
             break;
         case OP_GC_GET_STATS: st = op_get_stats(h, op->a); break;
@@ -1839,7 +1876,13 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
                 st = gclab_gc_set_debug(h, (int)v);
             break;
         case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
-        case OP_STR_OF: case OP_REPR: st = op_str_of(p, h, op); break;
+        case OP_STR_OF: case OP_REPR:
+            /* str is a type, called through tp_call; repr is a METH_O builtin */
+            if (op->code == OP_STR_OF && (st = empty_check(h, op->b)) == GCLAB_OK)
+                st = arg_tuple(h, op->a, 1, &op->b, -1);
+            if (st == GCLAB_OK)
+                st = op_str_of(p, h, op);
+            break;
         case OP_HASATTR:
             if ((st = gclab_method_get(h, op->a, op->b, names[op->c], &b)) == GCLAB_OK) {
                 st = gclab_bool(h, op->a, true);
