@@ -1019,8 +1019,15 @@ static gclab_status op_for_iter(gclab_heap *h, const struct ops_op *op, bool *go
     if (gclab_kind_of(h, pos) == GCLAB_K_EMPTY) {
         if (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE && kind != GCLAB_K_DICT && kind != GCLAB_K_STR)
             return gclab_raise(h, GCLAB_ETYPE, "'%s' object is not iterable", gclab_type_name(h, it));
-        /* CPython's iterator is one tracked object for the loop's duration */
-        if ((st = gclab_tuple_new(h, stand, 1, &it)) != GCLAB_OK || (st = gclab_int_new(h, pos, 0)) != GCLAB_OK)
+        /* CPython's iterator is one tracked object for the loop's duration,
+         * with no free list (PyObject_GC_Del counts its free): the stand-in
+         * is a tuple of the iterable and 20 Nones, one past the sizes the
+         * tuple free lists keep (rcgen's RG_TUPLE_SAVE). */
+        int srcs[21] = { it };
+        for (int k = 1; k < 21; k++)
+            srcs[k] = pos;
+        if ((st = gclab_none(h, pos)) != GCLAB_OK || (st = gclab_tuple_new(h, stand, 21, srcs)) != GCLAB_OK ||
+            (st = gclab_int_new(h, pos, 0)) != GCLAB_OK)
             return st;
     } else if ((st = gclab_int_value(h, pos, &i)) != GCLAB_OK) {
         return st;

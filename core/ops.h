@@ -140,7 +140,7 @@
     X(UNPACK,      "SRN-", "_b, ..., _{b+c-1} = _a (a list or tuple of exactly c items)") \
     X(FOR_ITER,    "SSJ-", "for _a in _b: _{b+1} (empty at the loop's entry) is the " \
                            "position, _{b+2} stands for CPython's iterator (a tracked " \
-                           "1-tuple of _b, made at the first step); when done go to c " \
+                           "tuple of _b and 20 Nones, past the free lists' sizes, made at the first step); when done go to c " \
                            "and leave both for the CLEARs after the loop")           \
     X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()") \
     X(SLICE,       "SSS-", "_a = _b[_c:_{c+1}:_{c+2}] (each bound an int or None)")  \

@@ -71,7 +71,18 @@ struct comp {
     struct ops_program *prog;
     bool imported[4];            /* gc, sys, weakref, _testinternalcapi */
     struct names module_names;   /* every name bound at module level or declared global */
+    struct cconst *consts;       /* folded tuple constants, inner ones first (const_index) */
+    int nconsts, capconsts;
+    struct names const_keys;     /* canonical spelling -> index in consts */
 };
+
+/* A tuple constant: CPython's compiler folds a tuple display of constants
+ * (ints, strs, None, True, False, such tuples), and a list display of them
+ * iterated by `for` or searched by `in`, into one code constant made at
+ * compile time and shared by every equal display of the module. Here each
+ * is made once before the module's first statement and kept in the global
+ * `_gclab_const_N` (see const_prologue). */
+struct cconst { struct expr *const *items; int n; };
 
 struct fctx {
     struct comp *c;
@@ -609,6 +620,160 @@ static int cbounds(struct fctx *fc, const struct expr *e)
     return first;
 }
 
+/* ---- constants ---- */
+
+static bool const_atom(const struct expr *e)
+{
+    return (e->kind == E_INT && (e->op != 0 || e->ival <= (uint64_t)INT64_MAX)) || e->kind == E_STR ||
+           e->kind == E_NONE || e->kind == E_TRUE || e->kind == E_FALSE;
+}
+
+/* Whether items make a tuple constant (source nesting bounds the recursion). */
+static bool const_items(struct expr *const *items, int n)
+{
+    if (n <= 0 || n > OPS_MAX_ARGS)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!const_atom(items[i]) && !(items[i]->kind == E_TUPLE && const_items(items[i]->items, items[i]->n)))
+            return false;
+    return true;
+}
+
+/* Append e's canonical spelling to buf (a growing arena buffer). */
+static void const_key(struct fctx *fc, char **buf, size_t *len, size_t *cap, const struct expr *e)
+{
+    char tmp[48];
+    const char *piece = tmp;
+    size_t n;
+    switch (e->kind) {
+    case E_INT:
+        n = (size_t)snprintf(tmp, sizeof tmp, "i%lld,", e->op ? (long long)(int64_t)e->ival : (long long)e->ival);
+        break;
+    case E_STR: n = (size_t)snprintf(tmp, sizeof tmp, "s%zu:", e->slen); break;
+    case E_NONE: piece = "n,"; n = 2; break;
+    case E_TRUE: piece = "T,"; n = 2; break;
+    case E_FALSE: piece = "F,"; n = 2; break;
+    default: n = (size_t)snprintf(tmp, sizeof tmp, "(%d:", e->n); break;
+    }
+    size_t extra = e->kind == E_STR ? e->slen + 1 : 0;
+    if (*len + n + extra + 2 > *cap) {
+        size_t nc = (*cap + n + extra + 2) * 2;
+        *buf = agrow(fc, *buf, *cap, nc);
+        *cap = nc;
+    }
+    memcpy(*buf + *len, piece, n);
+    *len += n;
+    if (e->kind == E_STR) {
+        memcpy(*buf + *len, e->s, e->slen);
+        *len += e->slen;
+        (*buf)[(*len)++] = ',';
+    }
+    if (e->kind == E_TUPLE) {
+        for (int i = 0; i < e->n; i++)
+            const_key(fc, buf, len, cap, e->items[i]);
+        (*buf)[(*len)++] = ')';
+    }
+    (*buf)[*len] = 0;
+}
+
+/* The index of the constant tuple of items, registering it (and its inner
+ * tuples first) on its first use. */
+static int const_index(struct fctx *fc, struct expr *const *items, int n)
+{
+    struct comp *c = fc->c;
+    for (int i = 0; i < n; i++)
+        if (items[i]->kind == E_TUPLE)
+            const_index(fc, items[i]->items, items[i]->n);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    struct expr whole = { .kind = E_TUPLE, .items = (struct expr **)items, .n = n };
+    const_key(fc, &buf, &len, &cap, &whole);
+    int k = names_get(&c->const_keys, buf);
+    if (k >= 0)
+        return k;
+    if (c->nconsts == c->capconsts) {
+        int nc = c->capconsts ? c->capconsts * 2 : 16;
+        c->consts = agrow(fc, c->consts, (size_t)c->capconsts * sizeof *c->consts, (size_t)nc * sizeof *c->consts);
+        c->capconsts = nc;
+    }
+    c->consts[c->nconsts] = (struct cconst){ items, n };
+    names_put(fc, &c->const_keys, buf, c->nconsts);
+    return c->nconsts++;
+}
+
+static int const_name(struct fctx *fc, int k)
+{
+    char nm[32];
+    snprintf(nm, sizeof nm, "_gclab_const_%d", k);
+    return name_index(fc, nm);
+}
+
+static void emit_const(struct fctx *fc, struct expr *const *items, int n, int dst)
+{
+    emit(fc, OP_GLOBAL_GET, dst, const_name(fc, const_index(fc, items, n)), 0, 0);
+}
+
+/* Make every constant before the module's first op: its ops are emitted at
+ * the end of main, then rotated to the front (main's jumps move with them). */
+static void const_prologue(struct fctx *mod)
+{
+    struct comp *c = mod->c;
+    if (!c->nconsts)
+        return;
+    struct ops_func *f = &c->prog->funcs[0];
+    int m = f->nops;
+    int base = mod->max_slot + 1;
+    mod->line = 0;
+    for (int k = 0; k < c->nconsts; k++) {
+        struct cconst *cc = &c->consts[k];
+        for (int i = 0; i < cc->n; i++) {
+            const struct expr *e = cc->items[i];
+            if (e->kind == E_TUPLE)
+                emit_const(mod, e->items, e->n, base + i);
+            else
+                cexpr(mod, e, base + i, true);
+        }
+        emit(mod, OP_TUPLE, base + cc->n, base, cc->n, 0);
+        emit(mod, OP_GLOBAL_SET, const_name(mod, k), base + cc->n, 0, 0);
+        for (int i = cc->n; i >= 0; i--)
+            emit(mod, OP_CLEAR, base + i, 0, 0, 0);
+    }
+    f = &c->prog->funcs[0];
+    int k = f->nops - m;
+    struct ops_op *rot = malloc((size_t)f->nops * sizeof *rot);
+    if (!rot)
+        FAIL(mod, 0, 0, "out of memory");
+    memcpy(rot, f->ops + m, (size_t)k * sizeof *rot);
+    memcpy(rot + k, f->ops, (size_t)m * sizeof *rot);
+    for (int i = k; i < f->nops; i++) {
+        const char *kinds = ops_kinds(rot[i].code);
+        int32_t *v[4] = { &rot[i].a, &rot[i].b, &rot[i].c, &rot[i].d };
+        for (int j = 0; j < 4; j++)
+            if (kinds[j] == 'J')
+                *v[j] += k;
+    }
+    memcpy(f->ops, rot, (size_t)f->nops * sizeof *rot);
+    free(rot);
+}
+
+/* A list display of constants where CPython's compiler makes it a tuple
+ * constant: the iterable of `for` and the right operand of `in`. */
+static bool const_list(const struct expr *e)
+{
+    return e->kind == E_LIST && const_items(e->items, e->n);
+}
+
+/* The right operand of a comparison: `x in [1, 2]` searches a tuple constant. */
+static int coperand_cmp(struct fctx *fc, const struct expr *e, int op)
+{
+    if ((op == C_IN || op == C_NOT_IN) && const_list(e)) {
+        int t = tmp_new(fc, true);
+        emit_const(fc, e->items, e->n, t);
+        return t;
+    }
+    return coperand(fc, e);
+}
+
 static bool writes_early(const struct expr *e)
 {
     return (e->kind == E_LIST && e->n > 0) || (e->kind == E_DICT && e->n > 0) || e->kind == E_AND ||
@@ -809,6 +974,10 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         }
         break;
     case E_TUPLE: {
+        if (const_items(e->items, e->n)) {
+            emit_const(fc, e->items, e->n, dst);
+            break;
+        }
         int first = cargs(fc, e->items, e->n, e->line, e->col);
         emit(fc, OP_TUPLE, dst, first, e->n, 0);
         break;
@@ -824,7 +993,7 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
     case E_NOT: emit(fc, OP_NOT, dst, coperand(fc, e->a), 0, 0); break;
     case E_COMPARE: {
         int a = coperand(fc, e->items[0]);
-        int b = coperand(fc, e->items[1]);
+        int b = coperand_cmp(fc, e->items[1], e->ops[0]);
         emit(fc, cmp_code(e->ops[0]), dst, a, b, 0);
         if (e->n == 2)
             break;
@@ -835,7 +1004,7 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         for (int i = 2; i < e->n; i++) {
             patches[np++] = emit(fc, OP_JUMP_IF_FALSE, dst, 0, 0, 0);
             patches[np++] = fc->next_temp;
-            int c = coperand(fc, e->items[i]);
+            int c = coperand_cmp(fc, e->items[i], e->ops[i - 1]);
             emit(fc, cmp_code(e->ops[i - 1]), dst, b, c, 0);
             b = c;
         }
@@ -1652,7 +1821,10 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
                 tmp_new(fc, true);
                 tmp_new(fc, true);
                 tmp_new(fc, true);
-                cexpr(fc, s->value, k, true);
+                if (const_list(s->value))
+                    emit_const(fc, s->value->items, s->value->n, k);
+                else
+                    cexpr(fc, s->value, k, true);
             } else {
                 note_slot(fc, k + 2);
             }
@@ -1901,6 +2073,7 @@ struct ops_program *script_compile(const char *src, size_t len, const char *file
     scan_block(&mod, &body, true, &maxpin, false);
     layout(&mod, 0, maxpin);
     cblock(&mod, &body);
+    const_prologue(&mod);
     set_debug_names(&mod);
     struct ops_program *prog = c.prog;
     c.prog = NULL;
