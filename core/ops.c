@@ -948,19 +948,26 @@ static gclab_status op_contains(gclab_heap *h, const struct ops_op *op)
  * tuple (_PyObject_MakeTpCall): a class called with arguments, weakref.ref(),
  * str(x), gc.set_threshold(). It is allocated before the callee runs (so it
  * can trigger a collection) and freed after (to the tuple free list). The
- * tuple is held in `hold`, the call's destination, when that slot is none of
- * the call's operands (the result replaces it); otherwise it is made and
- * dropped at once, which differs only in when a free past a full free list
- * is counted. */
-static gclab_status arg_tuple(gclab_heap *h, int hold, int n, const int *srcs, int callee)
+ * tuple is held in `hold`, the call's destination, when that slot is empty
+ * and none of the call's operands (the result replaces it; a failed call
+ * empties it again: unheld()); otherwise it is made and dropped at once,
+ * which differs only in when a free past a full free list is counted. */
+static gclab_status arg_tuple(gclab_heap *h, int hold, int n, const int *srcs, int callee, bool *held)
 {
-    if (n <= 0)
+    *held = false;
+    /* Only where refcounts free it at once, as CPython: on tracing engines it
+     * would be garbage no driver expects (the fuzzers' models). */
+    if (n <= 0 || !gclab_has_refcounts(h))
         return GCLAB_OK;
-    bool alias = hold < 0 || hold == callee;
+    /* An empty destination only: a failed call leaves it as it was (empty again). */
+    bool alias = hold < 0 || hold == callee || gclab_kind_of(h, hold) != GCLAB_K_EMPTY;
     for (int i = 0; i < n; i++)
         alias = alias || srcs[i] == hold;
-    if (!alias)
-        return gclab_tuple_new(h, hold, n, srcs);
+    if (!alias) {
+        gclab_status st = gclab_tuple_new(h, hold, n, srcs);
+        *held = st == GCLAB_OK;
+        return st;
+    }
     gclab_status st = gclab_frame_push_args(h, n + 1, n, srcs);
     if (st != GCLAB_OK)
         return st;
@@ -969,6 +976,20 @@ static gclab_status arg_tuple(gclab_heap *h, int hold, int n, const int *srcs, i
         inner[i] = i;
     st = gclab_tuple_new(h, n, n, inner);
     gclab_frame_pop(h);
+    return st;
+}
+
+/* After a failed call: the destination that held the argument tuple is empty
+ * again, as before the call; the call's error stays. */
+static gclab_status unheld(gclab_heap *h, int hold, bool held, gclab_status st)
+{
+    if (st == GCLAB_OK || !held || gclab_kind_of(h, hold) != GCLAB_K_TUPLE)
+        return st;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", gclab_error(h));
+    gclab_status est = gclab_error_status(h);
+    gclab_clear(h, hold);
+    gclab_raise(h, est ? est : st, "%s", msg);
     return st;
 }
 
@@ -1610,6 +1631,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
     int64_t v;
     uint64_t u;
     int kw = -1;   /* KWNAMES for the next call */
+    bool held = false;     /* an argument tuple sits in the destination (arg_tuple) */
 
     if (p->rt.heap_id != gclab_heap_id(h) && (st = rt_bind(p, h)) != GCLAB_OK)
         return st;
@@ -1650,8 +1672,8 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_INSTANCE: st = gclab_instance_new(h, op->a, op->b); break;
         case OP_WEAKREF:
             if ((st = empty_check(h, op->b)) == GCLAB_OK && (op->c < 0 || (st = empty_check(h, op->c)) == GCLAB_OK) &&
-                (st = arg_tuple(h, op->a, op->c >= 0 ? 2 : 1, (int[]){ op->b, op->c }, -1)) == GCLAB_OK)
-                st = gclab_weakref_new(h, op->a, op->b, op->c);
+                (st = arg_tuple(h, op->a, op->c >= 0 ? 2 : 1, (int[]){ op->b, op->c }, -1, &held)) == GCLAB_OK)
+                st = unheld(h, op->a, held, gclab_weakref_new(h, op->a, op->b, op->c));
             break;
         case OP_MOVE: st = gclab_move(h, op->a, op->b); break;
         case OP_CLEAR: st = gclab_clear(h, op->a); break;
@@ -1735,10 +1757,11 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
                 st = bound_call(p, h, op->a, op->b, args, op->d, kw);
                 kw = -1;
             } else if (op->d > 0 && gclab_kind_of(h, op->b) == GCLAB_K_CLASS &&
-                       (st = arg_tuple(h, op->a, op->d, args, op->b)) != GCLAB_OK) {
+                       (st = arg_tuple(h, op->a, op->d, args, op->b, &held)) != GCLAB_OK) {
                 break;
             } else {
-                st = gclab_call(h, op->a, op->b, op->d, args);
+                st = unheld(h, op->a, held, gclab_call(h, op->a, op->b, op->d, args));
+                held = false;
             }
             break;
         case OP_KWNAMES:
@@ -1849,7 +1872,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
                 st = int_arg(h, op->a + i, &iv[i]);
             for (int i = 0; i < op->b; i++)
                 args[i] = op->a + i;
-            if (st == GCLAB_OK && (st = arg_tuple(h, -1, op->b, args, -1)) == GCLAB_OK)
+            if (st == GCLAB_OK && (st = arg_tuple(h, -1, op->b, args, -1, &held)) == GCLAB_OK)
                 st = gclab_gc_set_threshold(h, op->b, iv);
             break;
         case OP_GC_GET_STATS: st = op_get_stats(h, op->a); break;
@@ -1886,9 +1909,10 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
         case OP_STR_OF: case OP_REPR:
             /* str is a type, called through tp_call; repr is a METH_O builtin */
             if (op->code == OP_STR_OF && (st = empty_check(h, op->b)) == GCLAB_OK)
-                st = arg_tuple(h, op->a, 1, &op->b, -1);
+                st = arg_tuple(h, op->a, 1, &op->b, -1, &held);
             if (st == GCLAB_OK)
-                st = op_str_of(p, h, op);
+                st = unheld(h, op->a, held, op_str_of(p, h, op));
+            held = false;
             break;
         case OP_HASATTR:
             if ((st = gclab_method_get(h, op->a, op->b, names[op->c], &b)) == GCLAB_OK) {
