@@ -28,11 +28,10 @@
  *   DIFFERS: no legacy tp_del finalizers: `uncollectable` is always 0.
  *   DIFFERS: CPython also skips an automatic collection while an exception
  *            is set; gclab errors are plain values, so this test is absent.
- *   DIFFERS: the free lists at start-up (-p startup=1) are what python3 -S
- *            leaves for a minimal script; CPython's compiler frees more for
- *            a longer one (4..16 lists, 47..63 dicts measured on 2..65-line
- *            scripts), so `gc.freeze(); [[] for _ in range(10)]` may count
- *            differently there. After gc.collect() both free lists are empty.
+ *   DIFFERS: the free lists start empty; CPython's start-up and compiler
+ *            leave some (4..16 lists, 47..63 dicts measured on 2..65-line
+ *            scripts), so `gc.freeze(); x = []` counts 1 here, 0 there.
+ *            After gc.collect() both free lists are empty.
  *
  * Header words (gcflags bits RG_*)
  *   word      between collections          during rcgen_collect_main
