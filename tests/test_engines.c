@@ -40,18 +40,10 @@ static uint64_t live_objects(gclab_heap *h)
 
 static const struct gclab_engine *eng(int i) { return gclab_engine_at(i); }
 
-/* Zero the C stack below the caller, so a conservative collector (bdw)
- * finds no stale copy of a dropped pointer left there by earlier calls. */
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char buf[32768];
-    memset((char *)buf, 0, sizeof buf);
-}
-
 /* gc.collect() after scrubbing the stack. */
 static __attribute__((noinline)) gclab_status collect_all(gclab_heap *h, int64_t *found)
 {
-    scrub_stack();
+    t_scrub_stack();
     return gclab_gc_collect(h, 2, found);
 }
 
