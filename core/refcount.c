@@ -32,7 +32,7 @@ static void rc_release_field(gclab_obj **field, void *vctx)
         if (c->l->ops.unlink)
             c->l->ops.unlink(c->h, child);
         rc_push(c->l, child);
-    } else if (core_hot_(c->h)->on_decref_live) {
+    } else if (core_hot_(c->h)->on_decref_live && !rc_mut(c->l->ops.no_decref_live)) {
         core_hot_(c->h)->on_decref_live(c->h, child);
     }
 }
@@ -86,6 +86,19 @@ static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
         core_free_object_memory(h, o);
 }
 
+/* Free what is on the pending stack, and what that frees (steps 3a-d). */
+static void rc_drain(gclab_heap *h, struct rc_layer *l)
+{
+    gclab_obj *o;
+    l->draining = true;
+    while ((o = l->pending) != NULL) {
+        l->pending = o->gc_next;
+        o->gc_next = NULL;
+        rc_dealloc(h, l, o);
+    }
+    l->draining = false;
+}
+
 void rc_release(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
 {
     GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o));
@@ -94,13 +107,30 @@ void rc_release(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
     rc_push(l, o);
     if (l->draining)
         return;                 /* the outer drain frees it */
-    l->draining = true;
-    while ((o = l->pending) != NULL) {
-        l->pending = o->gc_next;
-        o->gc_next = NULL;
-        rc_dealloc(h, l, o);
-    }
-    l->draining = false;
+    rc_drain(h, l);
+}
+
+struct rc_keep { struct rc_ctx c; gclab_obj **keep; };
+
+static void rc_visit_release_kept(gclab_obj **field, void *vctx)
+{
+    struct rc_keep *k = vctx;
+    if (field != k->keep)
+        rc_release_field(field, &k->c);
+}
+
+void rc_release_refs(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
+{
+    if (o->kind == GCLAB_K_TUPLE)
+        return;
+    struct rc_keep k = { { h, l }, o->kind == GCLAB_K_INSTANCE ? &AS(obj_instance, o)->cls : NULL };
+    bool was = l->draining;
+    l->draining = true;         /* children at zero are pushed, freed below */
+    gclab_trace_object(o, rc_visit_release_kept, &k);
+    core_free_storage(h, o);   /* empty list/dict/instance, unlinked weakref */
+    l->draining = was;
+    if (!was)
+        rc_drain(h, l);
 }
 
 /* ======================================================================

@@ -79,6 +79,8 @@ struct rc_ops {
     const struct gclab_mutant *no_clear_wr;       /* a freed object's weakrefs stay set */
     const struct gclab_mutant *fin_twice;         /* __del__ runs twice */
     const struct gclab_mutant *free_resurrected;  /* a resurrected object is freed anyway */
+    const struct gclab_mutant *no_decref_live;    /* a dying object's child left above zero is
+                                                     not told to on_decref_live (3c) */
     /* planted bugs, cycle garbage */
     const struct gclab_mutant *gc_fin_twice;      /* finalize_garbage: __del__ again when FINALIZED */
     const struct gclab_mutant *gc_no_clear_wr;    /* handle_weakrefs leaves weakrefs to trash set */
@@ -99,6 +101,13 @@ static inline void rc_layer_init(struct rc_layer *l, const struct rc_ops *ops)
 
 /* o's count is zero (the engine's `release`): free it and what it alone held. */
 void rc_release(gclab_heap *h, struct rc_layer *l, gclab_obj *o);
+
+/* tp_clear in the free path's own order (rcbr): o's fields are set to NULL
+ * and their children decremented as in step 3c (a tuple keeps its items, an
+ * instance its class), then what reached zero is freed, unless an
+ * rc_release further out drains. Compare rc_clear_refs, which decrements
+ * through obj_decref one child at a time (rcgen, rcinc). */
+void rc_release_refs(gclab_heap *h, struct rc_layer *l, gclab_obj *o);
 
 /* Frees from here on happen at once (a collection inside a drain); returns
  * the state to give rc_drain_resume. */

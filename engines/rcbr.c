@@ -3,10 +3,14 @@
  * ECOOP 2001, section 2: the synchronous algorithm, trial deletion).
  *
  * What it promises
- *   The refcount side is rc.c's: an object is freed when its count reaches
- *   zero, __del__ first (once: PEP 442's FINALIZED), then its weakrefs are
- *   cleared and their callbacks called, then its references released, with
- *   no C recursion (the pending stack). Cycles are found by trial deletion
+ *   The refcount side is rc.c's, core/refcount.c's layer: an object is freed
+ *   when its count reaches zero, __del__ first (once: PEP 442's FINALIZED),
+ *   then its weakrefs are cleared and their callbacks called, then its
+ *   references released, with no C recursion (the layer's pending stack).
+ *   The layer calls this engine's unlink (take a dying object off the roots
+ *   buffer or a collection list) and on_decref_live (PossibleRoot) for a
+ *   dying object's children left above zero and after a __del__ that
+ *   resurrected. Cycles are found by trial deletion
  *   from the possible roots only: objects whose count was lowered to a value
  *   above zero since they were last examined. Weakrefs, finalizers and
  *   resurrection follow rcgen.c's rules (CPython's gc_collect_main): weakrefs
@@ -65,6 +69,8 @@
  *   br_finalize        __del__ once each
  *   br_recheck         trial deletion again, on the garbage list alone
  *   br_delete_garbage  clear (or gc.garbage with DEBUG_SAVEALL), free by refcount
+ *                      (the layer's rc_release_refs: fields released as on the
+ *                      free path, then what reached zero freed)
  *   Everything before br_handle_weakrefs runs no mutator code and changes no
  *   count; everything after may run any code, free anything, buffer anything.
  *
@@ -87,7 +93,7 @@
  */
 #include <string.h>
 
-#include "engine.h"
+#include "refcount.h"
 
 #define BR_COLOUR    0x03
 #define BR_BLACK     0x00
@@ -117,8 +123,7 @@ struct br_state {
     gclab_obj roots;        /* the roots buffer: sentinel of a circular list (BR1) */
     int64_t nbuffered;
     int64_t buffer_max;     /* collect at an allocation once nbuffered >= this (0: never) */
-    gclab_obj *pending;     /* objects at zero, waiting to be freed (BR2) */
-    bool draining;          /* only the outermost release drains */
+    struct rc_layer rc;     /* freeing at zero (core/refcount.h) */
     bool tracing;           /* BR3 */
     gclab_obj *stack;       /* MarkGray / Scan work stack, through gc_next */
     gclab_obj *black;       /* ScanBlack's stack, through gc_refs */
@@ -248,74 +253,26 @@ static void rcbr_on_incref(gclab_heap *h, gclab_obj *o)
 }
 
 /* ======================================================================
- * The refcount side: freeing at zero without C recursion
+ * The refcount side: core/refcount.c's layer, with the hooks above
  * ====================================================================== */
 
-static void br_push(struct br_state *s, gclab_obj *o)
+/* The layer's unlink: a dying object leaves the buffer or its list (BR2). */
+static void br_layer_unlink(gclab_heap *h, gclab_obj *o)
 {
-    o->gc_next = s->pending;
-    s->pending = o;
+    br_unlink(core_es(h), o);
 }
 
-/* Release one reference held by a field of an object that dies or is
- * cleared (the paper's Release: Decrement each child). */
-static void br_release_field(gclab_obj **field, void *ctx)
-{
-    struct br_state *s = ctx;
-    gclab_obj *child = *field;
-    *field = NULL;
-    if (--child->refcnt == 0) {
-        br_unlink(s, child);   /* BR2 */
-        br_push(s, child);
-    } else if (!GCLAB_MUTANT(br_mut_unbuffered)) {
-        br_possible_root(s, child);
-    }
-}
-
-/* Free one object whose count is zero (CPython: subtype_dealloc's order). */
-static void br_dealloc(gclab_heap *h, struct br_state *s, gclab_obj *o)
-{
-    if (obj_has_del(o) && !(o->gcflags & BR_FINALIZED)) {
-        o->gcflags |= BR_FINALIZED;    /* BR6 */
-        o->refcnt = 1;                 /* alive while __del__ runs */
-        core_run_finalizer(h, o);
-        if (--o->refcnt > 0) {
-            /* Resurrected: perhaps into a cycle of its own (self.me = self). */
-            br_possible_root(s, o);
-            return;
-        }
-        br_unlink(s, o);               /* its __del__ may have buffered it */
-    }
-    core_clear_weakrefs(h, o, true);
-    gclab_obj *mark = s->pending;
-    obj_trace(o, br_release_field, s);
-    if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
-        obj_stack_reverse_since(&s->pending, mark);   /* CPython releases these first-first */
-    core_free_storage(h, o);
-    core_obj_dead(h, o);
-    core_free_object_memory(h, o);
-}
-
-static void br_drain(gclab_heap *h, struct br_state *s)
-{
-    gclab_obj *o;
-    s->draining = true;
-    while ((o = s->pending) != NULL) {
-        s->pending = o->gc_next;
-        o->gc_next = NULL;
-        br_dealloc(h, s, o);
-    }
-    s->draining = false;
-}
+static const struct rc_ops br_rc_ops = {
+    .finalized = BR_FINALIZED,
+    .unlink = br_layer_unlink,
+    .no_decref_live = &br_mut_unbuffered,
+};
 
 static void rcbr_release(gclab_heap *h, gclab_obj *o)
 {
     struct br_state *s = core_es(h);
-    GCLAB_ASSERT(o->refcnt == 0 && !obj_is_immortal(o) && !s->tracing);   /* BR2, BR3 */
-    br_unlink(s, o);
-    br_push(s, o);
-    if (!s->draining)
-        br_drain(h, s);
+    GCLAB_ASSERT(!s->tracing);   /* BR3 */
+    rc_release(h, &s->rc, o);
 }
 
 /* ======================================================================
@@ -611,28 +568,6 @@ static void br_recheck(struct br_state *s, gclab_obj *garbage)
         br_survives(s, survivors.gc_next);
 }
 
-struct br_clear { struct br_state *s; gclab_obj **keep; };
-
-static void br_visit_clear(gclab_obj **field, void *ctx)
-{
-    struct br_clear *c = ctx;
-    if (field != c->keep)
-        br_release_field(field, c->s);
-}
-
-/* tp_clear: drop o's references (tuples have none to drop, an instance
- * keeps its class: CPython's subtype_clear); what reaches zero is freed. */
-static void br_clear(gclab_heap *h, struct br_state *s, gclab_obj *o)
-{
-    if (o->kind == GCLAB_K_TUPLE)
-        return;
-    struct br_clear c = { s, o->kind == GCLAB_K_INSTANCE ? &AS(obj_instance, o)->cls : NULL };
-    obj_trace(o, br_visit_clear, &c);
-    core_free_storage(h, o);   /* empty list/dict/instance, unlinked weakref */
-    if (!s->draining)
-        br_drain(h, s);
-}
-
 /* CPython 3.11: delete_garbage. Each object is cleared (or, with
  * DEBUG_SAVEALL, kept in gc.garbage); one still there afterwards is alive.
  * Returns the number of objects freed or saved. */
@@ -649,7 +584,7 @@ static int64_t br_delete_garbage(gclab_heap *h, struct br_state *s, gclab_obj *g
                 gclab_error_clear(h);
         } else {
             obj_incref(h, o);
-            br_clear(h, s, o);
+            rc_release_refs(h, &s->rc, o);   /* tp_clear; what reaches zero is freed */
             obj_decref(h, o);
         }
         if (garbage->gc_next == o)
@@ -676,8 +611,7 @@ static int64_t br_collect_main(gclab_heap *h, struct br_state *s)
     br_list_init(&garbage);
     /* Frees during the collection happen at once, even when it was started
      * from inside a drain (a finalizer that allocated). */
-    bool was_draining = s->draining;
-    s->draining = false;
+    bool was_draining = rc_drain_suspend(&s->rc);
 
     s->tracing = true;                        /* BR3 */
     gclab_obj *chain = br_mark_roots(s);
@@ -693,7 +627,7 @@ static int64_t br_collect_main(gclab_heap *h, struct br_state *s)
     br_recheck(s, &garbage);
     int64_t m = br_delete_garbage(h, s, &garbage);
 
-    s->draining = was_draining;
+    rc_drain_resume(&s->rc, was_draining);
     if (core_verify_level(h) >= 2 && rcbr_verify(h, 2) != 0)
         GCLAB_ASSERT(!"rcbr heap check failed after a collection");
     return m;
@@ -786,6 +720,7 @@ static gclab_status rcbr_init(gclab_heap *h)
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     br_list_init(&s->roots);
+    rc_layer_init(&s->rc, &br_rc_ops);
     bool ok;
     double v = heap_param_double(h, "buffer_max", &ok);
     if (!ok || v != (double)(int64_t)v || v < 0 || v > INT32_MAX) {
