@@ -205,7 +205,7 @@ static void check_callback_rule(struct fz *z, const struct chk *c)
 {
     struct model *m = z->m;
     int n = m->n;
-    if (!(z->full && z->precise && z->cycles && !z->frozen))
+    if (!(z->full && z->wrcb_cpython && z->precise && z->cycles && !z->frozen))
         return;
     for (int i = 0; i < z->cbran_op.n; i++) {
         int w = z->cbran_op.v[i];

@@ -45,8 +45,8 @@
  *      __del__ or callback, each reachable object tracked in generation <= g
  *      before is in generation g + 1 (the oldest for g = oldest), older ones
  *      stayed, and only tuples and dicts may have been untracked;
- *   C8 precise cycle collectors, CPython's weakref-callback rule after a full
- *      collection, both halves: a callback ran only for a weakref that was
+ *   C8 precise cycle collectors that declare CPython's weakref-callback rule
+ *      (facts: weakref_callbacks=cpython), after a full collection, both halves: a callback ran only for a weakref that was
  *      itself reachable, and every reachable weakref with a seen callback whose
  *      target was found unreachable had it called (targets an unreachable
  *      __del__ may keep alive are left out).
@@ -496,8 +496,13 @@ static int fz_run(const struct fz_input *in, const char *engine, FILE *out, bool
     z.ngens = e->foreach_tracked && !e->caps.incremental ? e->caps.generations : 1;   /* C7: 3.11's rule */
     z.gen_collect = -1;
     z.rc_exact = z.refcounts && !z.cycles;
-    z.nogc = !z.refcounts && !z.cycles;
-    z.drops_cb = !(z.refcounts && z.cycles);
+    /* What the oracle expects of weakrefs and frees comes from the engine's declared facts
+     * (core/gclab.h), never from its name or a guess from refcounts/collects_cycles. */
+    const struct gclab_engine_caps *f = gclab_heap_facts(z.h);
+    z.nogc = f->frees == GCLAB_FREES_NEVER;
+    z.drops_cb = !f->callback_kept;
+    z.handle_weakrefs = f->callback_kept;
+    z.wrcb_cpython = f->weakref_callbacks == GCLAB_WRCB_CPYTHON;
     if (fz_setup(&z) != 0) {
         fprintf(stderr, "gclab fuzz: setup failed on %s: %s\n", engine, gclab_error(z.h));
         abort();

@@ -36,6 +36,10 @@ struct fz {
     /* Whether a cleared weakref has surely dropped its callback: not on refcounting cycle
      * collectors, where CPython's gc keeps it (handle_weakrefs) but dealloc drops it. */
     bool drops_cb;
+    /* Facts: the cycle collector clears weakrefs as CPython's handle_weakrefs does (callback
+     * kept while it runs; every weakref to the unreachable cleared before any __del__), and
+     * the weakref-callback rule is CPython's (C8). */
+    bool handle_weakrefs, wrcb_cpython;
     unsigned check_every;
     int steps, pc;
     int last_check;              /* steps when fz_check last ran */

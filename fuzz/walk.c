@@ -143,10 +143,10 @@ static void visit_weakref(struct chk *c, int s, int x)
          * until the next collection) */
         if (z->full && z->precise && z->cycles && !z->frozen && !c->K[tg] && !c->F[tg])
             fz_fail(z, "after a full collection weakref m%d still returns unreachable m%d", x, tg);
-        /* CPython's gc (refcounting + cycles: handle_weakrefs) clears every weakref to the
+        /* CPython's gc (facts: callback_kept, handle_weakrefs) clears every weakref to the
          * unreachable set before it runs a finalizer: one that predates the collection
          * reads None even if the __del__ then resurrected its target. */
-        if (z->full && z->refcounts && z->cycles && !z->frozen && x < z->n_at_op && finalized_in_op(z, tg))
+        if (z->full && z->handle_weakrefs && !z->frozen && x < z->n_at_op && finalized_in_op(z, tg))
             fz_fail(z, "weakref m%d still returns m%d, which this full collection finalized (weakrefs to "
                        "the unreachable are cleared before __del__ runs)", x, tg);
     }
