@@ -520,8 +520,8 @@ static gclab_status seq_arith(gclab_heap *h, const struct ops_op *op, bool *hand
         gclab_len(h, op->c, &n2);
     else
         gclab_int_value(h, cnt, &times);
-    if (times < 0)
-        times = 0;
+    if (times < 0 || (repeat && n1 == 0))
+        times = 0;   /* an empty sequence repeated any number of times is empty: no loop */
     if ((concat && n1 + n2 > SEQ_MAX_ITEMS) || (repeat && n1 && times > SEQ_MAX_ITEMS / n1))
         return gclab_raise(h, GCLAB_EMEMORY, "sequence of more than %d items", SEQ_MAX_ITEMS);
     int64_t total = concat ? n1 + n2 : n1 * times;

@@ -221,6 +221,13 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         if ((op->code == OP_ADD || op->code == OP_MUL) && (seq_kind(h, op->b) || seq_kind(h, op->c) ||
                                                            (op->code == OP_MUL && (str_kind(h, op->b) || str_kind(h, op->c)))))
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: sequence + and * (core/ops.c seq_arith) are not modelled");
+        if (op->code == OP_MOD && (str_kind(h, op->b) || str_kind(h, op->c)))
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: %% formatting of strs is not modelled");
+        if ((op->code == OP_GETITEM) && str_kind(h, op->b))
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: str indexing is not modelled");
+        if ((op->code == OP_CALL || op->code == OP_CALL_METHOD) && op->a >= op->c && op->a < op->c + op->d)
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: a call whose destination is one of its arguments "
+                                                "(argument tuples, core/ops.c) is not modelled");
         if (op->code == OP_SETATTR && gclab_kind_of(h, op->a) == GCLAB_K_CLASS)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: class attributes (instances see them) are not modelled");
         if (op->code == OP_CALL && op->d >= 1 && gclab_kind_of(h, op->c) == GCLAB_K_CLASS && z->m->slots[op->b] >= 0 &&
