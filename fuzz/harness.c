@@ -228,6 +228,10 @@ static gclab_status fz_step(void *ctx, gclab_heap *h, int fi, int pc, bool after
         if ((op->code == OP_CALL || op->code == OP_CALL_METHOD) && op->a >= op->c && op->a < op->c + op->d)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: a call whose destination is one of its arguments "
                                                 "(argument tuples, core/ops.c) is not modelled");
+        if (op->code == OP_CALL && op->a >= 0 && gclab_kind_of(h, op->b) != GCLAB_K_FUNC &&
+            gclab_kind_of(h, op->b) != GCLAB_K_CLASS && gclab_kind_of(h, op->b) != GCLAB_K_WEAKREF)
+            return gclab_raise(h, GCLAB_EUSAGE, "fuzz: a failing call of a non-callable (its destination "
+                                                "is emptied, core/ops.c argument tuples) is not modelled");
         if (op->code == OP_SETATTR && gclab_kind_of(h, op->a) == GCLAB_K_CLASS)
             return gclab_raise(h, GCLAB_EUSAGE, "fuzz: class attributes (instances see them) are not modelled");
         if (op->code == OP_CALL && op->d >= 1 && gclab_kind_of(h, op->c) == GCLAB_K_CLASS && z->m->slots[op->b] >= 0 &&
