@@ -326,9 +326,15 @@ void fz_check(struct fz *z)
     if (z->gen_collect >= 0)
         fz_check_generations(z, c.R);
     check_callback_rule(z, &c);
+    int dropped = z->cb_op.n;
     fz_walk(&c);                 /* pushes the check frame */
     if (z->refcounts)
         check_refcounts(z, &c);
     gclab_frame_pop(z->h);
+    /* The walk may have found a weakref cleared with its callback gone: one the
+     * collector cleared (its target unreachable then) before a __del__ revived both.
+     * What must be alive no longer counts that callback. */
+    if (z->cycles && z->cb_op.n != dropped)
+        firm_reachable(m, c.R);
     check_live(z, &c);
 }

@@ -38,6 +38,20 @@ void fz_wr_seen_cleared(struct fz *z, struct m_obj *o, int s)
 
 
 
+/* The engine id of the weakref mkwr just made: it appended it to w, then called fin.
+ * (Known from birth, the model's weakref cannot be taken for an older freed one whose
+ * address the engine reused when its callback names it.) Slot 1 is scratch. */
+static uint64_t mkwr_made(struct fz *z)
+{
+    gclab_heap *h = z->h;
+    uint64_t id = 0;
+    if (gclab_global_get(h, 1, z->names[FZ_S_W]) == GCLAB_OK && gclab_list_get(h, 1, 1, -1) == GCLAB_OK &&
+        gclab_kind_of(h, 1) == GCLAB_K_WEAKREF)
+        gclab_id(h, 1, &id);
+    gclab_clear(h, 1);
+    return id;
+}
+
 static void ev_push(struct fz *z, int kind, int mid, bool kept_cb, int helper)
 {
     if (z->nev == z->capev) {
@@ -46,7 +60,7 @@ static void ev_push(struct fz *z, int kind, int mid, bool kept_cb, int helper)
         if (!z->ev)
             abort();
     }
-    z->ev[z->nev++] = (struct ev){ kind, mid, kept_cb, helper };
+    z->ev[z->nev++] = (struct ev){ kind, mid, kept_cb, helper, helper == FZ_F_MKWR ? mkwr_made(z) : 0, -1 };
 }
 
 /* fin(x): slot 0 holds x, slot 1 is scratch. Runs inside __del__ or a weakref callback
@@ -86,11 +100,17 @@ gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
             z->untagged_fin++;   /* no __id: an instance the program never got (a class call that failed) */
         }
     } else if (kind == GCLAB_K_WEAKREF) {
-        for (int i = z->m->n - 1; i >= 0; i--)
-            if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
-                ev_push(z, EV_CB, i, gclab_weakref_has_callback(h, 0), helper_of(z->m, z->m->o[i].aux));   /* this frame's slot 0 */
-                break;
-            }
+        int j = z->nev - 1;   /* one an earlier helper of this op made (not in the model yet)? */
+        while (j >= 0 && z->ev[j].made != id)
+            j--;
+        if (j >= 0)
+            ev_push(z, EV_CB, -2 - j, gclab_weakref_has_callback(h, 0), helper_of(z->m, z->fin_mid));
+        else
+            for (int i = z->m->n - 1; i >= 0; i--)
+                if (z->m->o[i].kind == GCLAB_K_WEAKREF && z->m->o[i].eid == id) {
+                    ev_push(z, EV_CB, i, gclab_weakref_has_callback(h, 0), helper_of(z->m, z->m->o[i].aux));   /* this frame's slot 0 */
+                    break;
+                }
     } else {
         fz_fail(z, "fin() called with a %s outside a direct call (not a finalizer or weakref callback)",
                 kname(kind));
@@ -103,10 +123,10 @@ gclab_status fz_rec(gclab_heap *h, void *ctx, int64_t code)
 }
 
 /* The model's side of what helper f did to x (before it called fin(x)); fin: as x's __del__. */
-static void apply_effect(struct fz *z, int f, int x, bool fin)
+static int apply_effect(struct fz *z, int f, int x, bool fin, uint64_t made)
 {
     struct model *m = z->m;
-    int l;
+    int l = -1;
     if (fin && (f == FZ_F_RES || f == FZ_F_MKCYC))
         m->o[x].revived = true;
     switch (f) {
@@ -129,6 +149,7 @@ static void apply_effect(struct fz *z, int f, int x, bool fin)
         l = model_add(m, GCLAB_K_WEAKREF);
         m->o[l].ref = x;
         m->o[l].aux = z->fin_mid;
+        m->o[l].eid = made;
         model_push(m, z->w_list, l);
         break;
     case FZ_F_CBAL:  /* k.append([x]) */
@@ -139,6 +160,7 @@ static void apply_effect(struct fz *z, int f, int x, bool fin)
     default:
         break;
     }
+    return l;
 }
 
 void fz_events(struct fz *z)
@@ -147,9 +169,11 @@ void fz_events(struct fz *z)
     for (int i = 0; i < z->nev; i++) {
         int x = z->ev[i].mid;
         if (z->ev[i].kind == EV_DIRECT) {
-            apply_effect(z, z->ev[i].helper, x, false);
+            z->ev[i].made_mid = apply_effect(z, z->ev[i].helper, x, false, z->ev[i].made);
             continue;
         }
+        if (x <= -2 && -2 - x < i)
+            x = z->ev[-2 - x].made_mid;
         if (x < 0 || x >= m->n)
             fz_fail(z, "an event names m%d, which the model never made", x);
         struct m_obj *o = &m->o[x];
@@ -161,7 +185,7 @@ void fz_events(struct fz *z)
                 fz_fail(z, "__del__ ran twice on m%d", x);
             o->finalized = true;
             ilist_push(&z->fin_op, x);
-            apply_effect(z, z->ev[i].helper, x, true);
+            z->ev[i].made_mid = apply_effect(z, z->ev[i].helper, x, true, z->ev[i].made);
         } else {
             if (o->cb_ran)
                 fz_fail(z, "the callback of weakref m%d ran twice", x);
@@ -176,7 +200,7 @@ void fz_events(struct fz *z)
                 fz_drop_cb(z, o);
             if (o->ref >= 0 && !fin_pending(m, o->ref))
                 m->o[o->ref].dead = true;
-            apply_effect(z, z->ev[i].helper, x, false);
+            z->ev[i].made_mid = apply_effect(z, z->ev[i].helper, x, false, z->ev[i].made);
         }
     }
     z->nev = 0;

@@ -25,7 +25,9 @@ enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, S
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
-struct ev { int kind, mid; bool kept_cb; int helper; };
+/* An event; made: the engine id of the weakref an mkwr helper made, made_mid its model
+ * object once applied. mid <= -2: a callback of the weakref event -2 - mid made. */
+struct ev { int kind, mid; bool kept_cb; int helper; uint64_t made; int made_mid; };
 
 struct fz {
     gclab_heap *h;
