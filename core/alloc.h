@@ -167,6 +167,35 @@ static inline int alloc_mark_small(void *p)
     return 1;
 }
 
+/* A tracing collector's marker for one mark phase: the allocator's mode, the
+ * arena set, and the key of the arena the last pool block was found in (or 0).
+ * alloc_marker_start fills it after the last sweep's rest (no arena is mapped
+ * from then until the sweep). */
+struct alloc_marker {
+    enum alloc_mode mode;
+    struct alloc_arena_set arenas;
+    uintptr_t last_arena;
+};
+static inline void alloc_marker_start(const alloc_t *a, struct alloc_marker *m)
+{
+    alloc_get_arena_set(a, &m->arenas);
+    m->last_arena = 0;                     /* key 0 is below every mapping */
+}
+/* Whether p is a pool block, by address alone (its pool's header, not p, is
+ * what a caller then reads). Neighbours share arenas: a hit on the last
+ * arena skips the hash. */
+static inline __attribute__((always_inline)) int alloc_marker_pooled(struct alloc_marker *m, const void *p)
+{
+    uintptr_t k = (uintptr_t)p >> 20;      /* the arena's key */
+    if (k == m->last_arena)
+        return 1;
+    if (m->arenas.keys && alloc_in_arena(&m->arenas, p)) {
+        m->last_arena = k;
+        return 1;
+    }
+    return 0;
+}
+
 /* Turn on marks mode; -1 if anything was ever allocated from a (0 on success). */
 int alloc_enable_marks(alloc_t *a);
 int alloc_has_marks(const alloc_t *a);

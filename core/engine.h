@@ -292,6 +292,25 @@ static inline void obj_stack_reverse_since(gclab_obj **top, gclab_obj *mark)
     *top = rev;
 }
 
+/* -- marks of tracing engines: the allocator's mark bits (alloc.h) -- */
+/* Whether heap object o is marked (o not immortal). */
+static inline bool obj_is_marked(const struct alloc_marker *m, const gclab_obj *o)
+{
+    return alloc_is_marked(m->mode, o, o->size);
+}
+/* Grey o if it is an unmarked heap object: set its mark, true if it was
+ * clear (false for an immortal, which is not the allocator's). A pool block
+ * is recognised by address, so the common case reads only the mark bitmap
+ * in its pool's header, not o itself. */
+static inline __attribute__((always_inline)) bool obj_mark_grey(struct alloc_marker *m, gclab_obj *o)
+{
+    if (alloc_marker_pooled(m, o))
+        return alloc_mark_small(o);
+    if (obj_is_immortal(o))
+        return false;
+    return alloc_mark(m->mode, o, o->size);
+}
+
 /* -- events: engines bracket every collection with these -- */
 /* A collection of gen starts: runs gc.callbacks("start"), then starts the pause clock. */
 void core_event_collect_start(gclab_heap *h, int gen);

@@ -170,9 +170,7 @@ static const struct gclab_mutant *const gm_mutants[] = {
 struct gm_vec { gclab_obj **v; size_t n, cap; };
 
 struct gm_state {
-    enum alloc_mode mode;          /* core's allocator's: where a block's mark lives */
-    struct alloc_arena_set arenas; /* which pointers are pool blocks, this collection */
-    uintptr_t last_arena;          /* key of the arena the last pool block greyed was in, or 0 */
+    struct alloc_marker mk;        /* the allocator's mode and arenas, this collection */
     bool full;                     /* the collection in progress is a full one */
     /* the old space (G2) */
     uint64_t old_objects, old_bytes;
@@ -217,27 +215,6 @@ static bool gm_vec_push(struct gm_vec *v, gclab_obj *o)
  * ================================================================ */
 
 static bool gm_is_old(const gclab_obj *o) { return (o->gcflags & GM_OLD) != 0; }
-static bool gm_is_marked(const struct gm_state *s, const gclab_obj *o)
-{
-    return alloc_is_marked(s->mode, o, o->size);
-}
-
-/* Grey o if it is an unmarked heap object: set its mark, true if it was
- * clear. A pool block is recognised by address, so the common case reads
- * only the mark bitmap in its pool's header. */
-static inline __attribute__((always_inline)) bool gm_grey(struct gm_state *s, gclab_obj *o)
-{
-    uintptr_t k = (uintptr_t)o >> 20;     /* the arena's key (alloc.h) */
-    if (k == s->last_arena)
-        return alloc_mark_small(o);
-    if (s->arenas.keys && alloc_in_arena(&s->arenas, o)) {
-        s->last_arena = k;                 /* neighbours share arenas: skip the hash next time */
-        return alloc_mark_small(o);
-    }
-    if (obj_is_immortal(o))
-        return false;
-    return alloc_mark(s->mode, o, o->size);
-}
 
 /* The first visit of a grey object: count it, mark its storage, make it old. */
 static inline void gm_account(struct gm_state *s, gclab_obj *o)
@@ -245,7 +222,7 @@ static inline void gm_account(struct gm_state *s, gclab_obj *o)
     s->marked++;
     s->marked_bytes += o->size + o->storage;
     if (o->storage)
-        alloc_mark(s->mode, obj_storage(o), o->storage);
+        alloc_mark(s->mk.mode, obj_storage(o), o->storage);
     o->gcflags |= GM_OLD;
 }
 
@@ -275,7 +252,7 @@ static inline __attribute__((always_inline)) void gm_visit_field(gclab_obj **fie
 {
     struct gm_state *s = ctx;
     gclab_obj *o = *field;
-    if (!o || !gm_grey(s, o))
+    if (!o || !obj_mark_grey(&s->mk, o))
         return;
     if (s->sp == s->cap)
         gm_push_slow(s, o);
@@ -328,7 +305,7 @@ static void gm_rescan_one(void *block, void *ctx)
 {
     struct gm_state *s = ctx;
     gclab_obj *o = block;
-    if (obj_kind_is_container(o->kind) && gm_is_marked(s, o)) {
+    if (obj_kind_is_container(o->kind) && obj_is_marked(&s->mk, o)) {
         obj_trace(o, gm_visit_field, s);
         gm_drain(s);
     }
@@ -352,7 +329,7 @@ static void gm_mark_remembered(gclab_heap *h, struct gm_state *s)
 {
     for (size_t i = 0; i < s->remset.n; i++) {
         gclab_obj *o = s->remset.v[i];
-        GCLAB_ASSERT((o->gcflags & GM_LOGGED) && gm_is_old(o) && gm_is_marked(s, o));   /* G3, G1 */
+        GCLAB_ASSERT((o->gcflags & GM_LOGGED) && gm_is_old(o) && obj_is_marked(&s->mk, o));   /* G3, G1 */
         obj_trace(o, gm_visit_field, s);
         if (!GCLAB_MUTANT(gm_mut_stay_logged))
             o->gcflags &= (uint8_t)~GM_LOGGED;
@@ -401,7 +378,7 @@ static void *gm_mem_alloc(gclab_heap *h, gclab_obj *owner, size_t n)
     struct gm_state *s = core_es(h);
     void *p = alloc_calloc(core_allocator(h), n);
     if (p && gm_is_old(owner)) {
-        alloc_mark(s->mode, p, n);
+        alloc_mark(s->mk.mode, p, n);
         s->old_bytes += n;
     }
     return p;
@@ -428,7 +405,7 @@ static void gm_clear_weakrefs(gclab_heap *h, struct gm_state *s, gclab_obj *o)
         return;
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && gm_is_marked(s, w)) {
+        if (wr->callback && obj_is_marked(&s->mk, w)) {
             if (!gm_vec_push(&s->callbacks, w) || !gm_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
                 fprintf(stderr, "gclab genms: out of memory: weakref callback dropped\n");
@@ -446,13 +423,13 @@ static void gm_handle_unreachable(gclab_heap *h, struct gm_state *s)
     if (!(GCLAB_MUTANT(gm_mut_young_wr) && !s->full))
         for (size_t i = wr0; i < s->weakrefs.n; i++) {
             gclab_obj *t = AS(obj_weakref, s->weakrefs.v[i])->target;
-            if (t && !obj_is_immortal(t) && !gm_is_marked(s, t))
+            if (t && !obj_is_immortal(t) && !obj_is_marked(&s->mk, t))
                 gm_clear_weakrefs(h, s, t);
         }
     size_t k = f0;
     for (size_t i = f0; i < s->fnz.n; i++) {
         gclab_obj *o = s->fnz.v[i];
-        if (gm_is_marked(s, o))
+        if (obj_is_marked(&s->mk, o))
             s->fnz.v[k++] = o;
         else if (!gm_vec_push(&s->tofnz, o))
             fprintf(stderr, "gclab genms: out of memory: a __del__ will not run\n");
@@ -467,7 +444,7 @@ static void gm_handle_unreachable(gclab_heap *h, struct gm_state *s)
     k = wr0;
     for (size_t i = wr0; i < s->weakrefs.n; i++) {
         gclab_obj *w = s->weakrefs.v[i];
-        if (gm_is_marked(s, w))
+        if (obj_is_marked(&s->mk, w))
             s->weakrefs.v[k++] = w;
         else
             core_weakref_unlink(w);
@@ -529,8 +506,7 @@ static int64_t gm_collect(gclab_heap *h, int gen)
         kept = kept_bytes = 0;
     }
     s->marked = s->marked_bytes = 0;
-    alloc_get_arena_set(a, &s->arenas);    /* no arena is mapped until the sweep */
-    s->last_arena = 0;                     /* key 0 is below every mapping */
+    alloc_marker_start(a, &s->mk);   /* no arena is mapped until the sweep */
     gclab_trace_roots(h, gm_visit_field, s);
     gm_finish_marking(h, s);
     if (!s->full)
@@ -608,7 +584,7 @@ static gclab_status gm_init(gclab_heap *h)
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     core_set_es(h, s);
-    s->mode = alloc_mode_of(core_allocator(h));
+    s->mk.mode = alloc_mode_of(core_allocator(h));
     s->nursery_min = (uint64_t)heap_param_double(h, "nursery", &ok[0]);
     s->nursery_factor = heap_param_double(h, "nursery_factor", &ok[5]);
     s->full_factor = heap_param_double(h, "full_factor", &ok[1]);
@@ -727,9 +703,9 @@ static void gm_census_one(void *block, void *ctx)
         c->old++;
         c->old_bytes += o->size + o->storage;
     }
-    if (old != gm_is_marked(c->s, o))
+    if (old != obj_is_marked(&c->s->mk, o))
         gm_vbad(c, o, "its mark is not its age (G1)");
-    if (o->storage && old != (bool)alloc_is_marked(c->s->mode, obj_storage(o), o->storage))
+    if (o->storage && old != (bool)alloc_is_marked(c->s->mk.mode, obj_storage(o), o->storage))
         gm_vbad(c, o, "its storage's mark is not its age (G1)");
     if ((o->gcflags & GM_LOGGED) && !old)
         gm_vbad(c, o, "logged but young (G3)");

@@ -148,9 +148,7 @@ static const struct gclab_mutant ms_mut_overflow_tuple = {
 struct ms_vec { gclab_obj **v; size_t n, cap; };
 
 struct ms_state {
-    enum alloc_mode mode;         /* core's allocator's: where a block's mark lives */
-    struct alloc_arena_set arenas; /* which pointers are pool blocks, this collection */
-    uintptr_t last_arena;         /* key of the arena the last pool block greyed was in, or 0 */
+    struct alloc_marker mk;        /* the allocator's mode and arenas, this collection */
     struct ms_vec weakrefs;       /* every live weakref (M5) */
     struct ms_vec fnz;            /* unfinalized instances with __del__ (M5) */
     /* mark stack */
@@ -186,35 +184,13 @@ static bool ms_vec_push(struct ms_vec *v, gclab_obj *o)
  * Mark
  * ================================================================ */
 
-static bool ms_is_marked(const struct ms_state *s, const gclab_obj *o)
-{
-    return alloc_is_marked(s->mode, o, o->size);
-}
-
-/* Grey o if it is a white heap object: set its mark, true if it was clear.
- * A pool block is recognised by address (alloc_in_arena), so the common
- * case reads only the mark bitmap in its pool's header, not o itself. */
-static inline __attribute__((always_inline)) bool ms_grey(struct ms_state *s, gclab_obj *o)
-{
-    uintptr_t k = (uintptr_t)o >> 20;     /* the arena's key (alloc.h) */
-    if (k == s->last_arena)
-        return alloc_mark_small(o);
-    if (s->arenas.keys && alloc_in_arena(&s->arenas, o)) {
-        s->last_arena = k;                 /* neighbours share arenas: skip the hash next time */
-        return alloc_mark_small(o);
-    }
-    if (obj_is_immortal(o))
-        return false;
-    return alloc_mark(s->mode, o, o->size);
-}
-
 /* The first visit of a grey object: count it, mark its storage block. */
 static inline void ms_account(struct ms_state *s, gclab_obj *o)
 {
     s->marked++;
     s->marked_bytes += o->size + o->storage;
     if (o->storage)
-        alloc_mark(s->mode, obj_storage(o), o->storage);
+        alloc_mark(s->mk.mode, obj_storage(o), o->storage);
 }
 
 /* A full stack: o is grey but cannot wait on the stack. Account for it now;
@@ -246,7 +222,7 @@ static inline __attribute__((always_inline)) void ms_visit_field(gclab_obj **fie
 {
     struct ms_state *s = ctx;
     gclab_obj *o = *field;
-    if (!ms_grey(s, o))
+    if (!obj_mark_grey(&s->mk, o))
         return;
     if (s->sp == s->cap)
         ms_push_slow(s, o);
@@ -322,7 +298,7 @@ static void ms_rescan_one(void *block, void *ctx)
 {
     struct ms_state *s = ctx;
     gclab_obj *o = block;
-    if (obj_kind_is_container(o->kind) && ms_is_marked(s, o) &&
+    if (obj_kind_is_container(o->kind) && obj_is_marked(&s->mk, o) &&
         !(GCLAB_MUTANT(ms_mut_overflow_tuple) && o->kind == GCLAB_K_TUPLE)) {
         obj_trace(o, ms_visit_field, s);
         ms_drain(s);
@@ -373,7 +349,7 @@ static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
         return;
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && ms_is_marked(s, w)) {
+        if (wr->callback && obj_is_marked(&s->mk, w)) {
             /* Both were marked with the weakref, so both survive the sweep. */
             if (!ms_vec_push(&s->callbacks, w) || !ms_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
@@ -390,7 +366,7 @@ static void ms_clear_dead_weakrefs(gclab_heap *h, struct ms_state *s)
 {
     for (size_t i = 0; i < s->weakrefs.n; i++) {
         gclab_obj *t = AS(obj_weakref, s->weakrefs.v[i])->target;
-        if (t && !obj_is_immortal(t) && !ms_is_marked(s, t))
+        if (t && !obj_is_immortal(t) && !obj_is_marked(&s->mk, t))
             ms_clear_weakrefs(h, s, t);
     }
 }
@@ -401,7 +377,7 @@ static void ms_pick_finalizable(struct ms_state *s)
     size_t k = 0;
     for (size_t i = 0; i < s->fnz.n; i++) {
         gclab_obj *o = s->fnz.v[i];
-        if (ms_is_marked(s, o))
+        if (obj_is_marked(&s->mk, o))
             s->fnz.v[k++] = o;
         else if (!ms_vec_push(&s->tofnz, o))
             fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
@@ -423,7 +399,7 @@ static void ms_unlink_dead_weakrefs(struct ms_state *s)
     size_t k = 0;
     for (size_t i = 0; i < s->weakrefs.n; i++) {
         gclab_obj *w = s->weakrefs.v[i];
-        if (ms_is_marked(s, w))
+        if (obj_is_marked(&s->mk, w))
             s->weakrefs.v[k++] = w;
         else
             core_weakref_unlink(w);
@@ -501,8 +477,7 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     core_event_collect_start(h, 0);
     s->marked = s->marked_bytes = 0;
     alloc_finish_sweep(core_allocator(h));   /* the last lazy sweep's rest (M1); may unmap */
-    alloc_get_arena_set(core_allocator(h), &s->arenas);   /* no arena is mapped until the sweep */
-    s->last_arena = 0;                     /* key 0 is below every mapping */
+    alloc_marker_start(core_allocator(h), &s->mk);   /* no arena is mapped until the sweep */
     ms_mark_roots(h, s);
     GCLAB_ASSERT(s->marked <= core_live_objects(h));
     int64_t found = (int64_t)(core_live_objects(h) - s->marked);
@@ -565,7 +540,7 @@ static gclab_status ms_init(gclab_heap *h)
     if (!s)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
     core_set_es(h, s);
-    s->mode = alloc_mode_of(core_allocator(h));
+    s->mk.mode = alloc_mode_of(core_allocator(h));
     s->heap_factor = heap_param_double(h, "heap_factor", &ok1);
     s->min_heap = (uint64_t)heap_param_double(h, "min_heap", &ok2);
     s->max = (size_t)heap_param_double(h, "mark_stack_max", &ok3);
@@ -647,7 +622,7 @@ static void ms_census_one(void *block, void *ctx)
     c->bytes += o->size + o->storage;
     c->weakrefs += o->kind == GCLAB_K_WEAKREF;
     c->fnz += obj_has_del(o) && !(o->gcflags & MS_FINALIZED);
-    c->marked += ms_is_marked(c->s, o) || obj_is_immortal(o);
+    c->marked += obj_is_marked(&c->s->mk, o) || obj_is_immortal(o);
     if (c->edges)
         o->gc_refs = 1;
 }
