@@ -61,13 +61,13 @@
  *
  * Phases, in rcgen_collect_main (read it first)
  *   merge younger generations into young     (gc_list_merge)
- *   rcgen_deduce_unreachable                  update_refs, subtract_refs,
+ *   cyc_deduce_unreachable (core/cycles.c)    update_refs, subtract_refs,
  *                                             move_unreachable
  *   rcgen_untrack_tuples                      tuples holding only atomics
  *   promote survivors; long-lived bookkeeping (full: rcgen_untrack_dicts)
  *   rc_handle_weakrefs (core/refcount.c)      clear, call reachable callbacks
  *   rc_finalize_garbage (core/refcount.c)     __del__ once each
- *   rcgen_handle_resurrected                  deduce again on the trash
+ *   cyc_handle_resurrected (core/cycles.c)    deduce again on the trash
  *   rc_delete_garbage (core/refcount.c)       tp_clear (or gc.garbage with
  *                                             DEBUG_SAVEALL), free by refcount
  *   rcgen_clear_freelists                     full collections only
@@ -96,12 +96,12 @@
  */
 #include <string.h>
 
-#include "gclist.h"
+#include "cycles.h"
 #include "refcount.h"
 
 #define RG_TRACKED     0x01
-#define RG_COLLECTING  0x02
-#define RG_UNREACHABLE 0x04
+#define RG_COLLECTING  CYC_COLLECTING    /* core/cycles.h's bits */
+#define RG_UNREACHABLE CYC_UNREACHABLE
 #define RG_FINALIZED   0x08
 
 #define RG_NGENS 3
@@ -235,90 +235,9 @@ static void rcgen_release(gclab_heap *h, gclab_obj *o)
 }
 
 /* ======================================================================
- * Finding the unreachable (CPython 3.11: deduce_unreachable)
+ * Finding the unreachable (CPython 3.11: deduce_unreachable is
+ * core/cycles.c's cyc_deduce_unreachable), untracking
  * ====================================================================== */
-
-/* CPython 3.11: update_refs. After: every object in young is COLLECTING
- * with gc_refs == refcnt > 0. */
-static void rcgen_update_refs(gclab_obj *young)
-{
-    for (gclab_obj *o = young->gc_next; o != young; o = o->gc_next) {
-        GCLAB_ASSERT(o->refcnt > 0);   /* R2 */
-        o->gc_refs = o->refcnt;
-        o->gcflags |= RG_COLLECTING;
-    }
-}
-
-static void rg_visit_decref(gclab_obj **field, void *ctx)
-{
-    (void)ctx;
-    gclab_obj *c = *field;
-    if (c->gcflags & RG_COLLECTING) {
-        GCLAB_ASSERT(c->gc_refs > 0);   /* else a refcount was too small */
-        c->gc_refs--;
-    }
-}
-
-/* CPython 3.11: subtract_refs. After: gc_refs counts references from
- * outside young (roots, older generations, untracked objects). */
-static void rcgen_subtract_refs(gclab_obj *young)
-{
-    for (gclab_obj *o = young->gc_next; o != young; o = o->gc_next)
-        gclab_trace_object(o, rg_visit_decref, NULL);
-}
-
-static void rg_visit_reachable(gclab_obj **field, void *young)
-{
-    gclab_obj *c = *field;
-    if (!(c->gcflags & RG_COLLECTING))
-        return;   /* other generation, untracked, or already scanned */
-    if (c->gcflags & RG_UNREACHABLE) {
-        /* Moved out too early: back to young's tail, scanned again later. */
-        c->gcflags &= (uint8_t)~RG_UNREACHABLE;
-        gclist_move(c, young);
-        c->gc_refs = 1;
-    } else if (c->gc_refs == 0) {
-        c->gc_refs = 1;   /* ahead of the cursor: it will be scanned */
-    }
-}
-
-/* CPython 3.11: move_unreachable. Loop invariant: everything left of the
- * cursor in young is reachable from outside and already scanned (its
- * COLLECTING cleared); everything that left young so far is in unreachable
- * with UNREACHABLE set. After: young holds the reachable, unreachable the
- * rest (COLLECTING and UNREACHABLE set). */
-static void rcgen_move_unreachable(gclab_obj *young, gclab_obj *unreachable)
-{
-    gclab_obj *o = young->gc_next;
-    while (o != young) {
-        if (o->gc_refs > 0) {
-            if (!(GCLAB_MUTANT(rg_mut_skip_mark) && o->kind == GCLAB_K_DICT))
-                gclab_trace_object(o, rg_visit_reachable, young);
-            o->gcflags &= (uint8_t)~RG_COLLECTING;
-            o = o->gc_next;   /* read after the trace: it may have appended */
-        } else {
-            gclab_obj *next = o->gc_next;
-            gclist_move(o, unreachable);
-            o->gcflags |= RG_UNREACHABLE;
-            o = next;
-        }
-    }
-}
-
-static void rcgen_deduce_unreachable(gclab_obj *base, gclab_obj *unreachable)
-{
-    rcgen_update_refs(base);
-    rcgen_subtract_refs(base);
-    gclist_init(unreachable);
-    rcgen_move_unreachable(base, unreachable);
-}
-
-/* Clear UNREACHABLE on a list (move_legacy_finalizers does it in CPython). */
-static void rg_clear_unreachable_mask(gclab_obj *l)
-{
-    for (gclab_obj *o = l->gc_next; o != l; o = o->gc_next)
-        o->gcflags &= (uint8_t)~RG_UNREACHABLE;
-}
 
 /* Whether an object may be tracked (CPython: _PyObject_GC_MAY_BE_TRACKED). */
 static bool rg_may_be_tracked(const gclab_obj *o)
@@ -375,23 +294,6 @@ static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
  * Weakrefs, finalizers, resurrection, clearing
  * ====================================================================== */
 
-/* CPython 3.11: handle_resurrected_objects. After finalizers, what is
- * still trash goes to still_unreachable; the resurrected go to old. */
-static void rcgen_handle_resurrected(gclab_obj *unreachable, gclab_obj *still_unreachable,
-                                     gclab_obj *old)
-{
-    for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next)
-        o->gcflags &= (uint8_t)~RG_COLLECTING;
-    if (GCLAB_MUTANT(rg_mut_free_resurrected)) {
-        gclist_init(still_unreachable);
-        gclist_merge(unreachable, still_unreachable);
-    } else {
-        rcgen_deduce_unreachable(unreachable, still_unreachable);
-    }
-    rg_clear_unreachable_mask(still_unreachable);
-    gclist_merge(unreachable, old);
-}
-
 static int rcgen_verify(gclab_heap *h, int level);
 
 /* CPython 3.11's validate_list, at -p verify=2 between the phases of a
@@ -437,7 +339,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
     gclab_obj *old = gen + 1 < RG_NGENS ? &s->gens[gen + 1] : young;
 
     rg_check_list(h, young, 0, "before update_refs");
-    rcgen_deduce_unreachable(young, &unreachable);
+    cyc_deduce_unreachable(young, &unreachable, &rg_mut_skip_mark);
     rg_check_list(h, young, 0, "after move_unreachable: young");
     rg_check_list(h, &unreachable, RG_COLLECTING | RG_UNREACHABLE, "after move_unreachable: unreachable");
     core_event_phase(h, GCLAB_EV_HEAP_TRACED, gen);
@@ -451,7 +353,7 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
         s->long_lived_pending = 0;
         s->long_lived_total = gclist_size(young);
     }
-    rg_clear_unreachable_mask(&unreachable);
+    cyc_clear_unreachable(&unreachable);
     rg_check_list(h, old, 0, "survivors moved: old");
     rg_check_list(h, &unreachable, RG_COLLECTING, "survivors moved: unreachable");
 
@@ -462,7 +364,8 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
     core_event_phase(h, GCLAB_EV_WEAKREFS_DONE, gen);
     rc_finalize_garbage(h, &s->rc, &unreachable);
     core_event_phase(h, GCLAB_EV_FINALIZERS_DONE, gen);
-    rcgen_handle_resurrected(&unreachable, &final_unreachable, old);
+    /* CPython 3.11: handle_resurrected_objects */
+    cyc_handle_resurrected(&unreachable, &final_unreachable, old, &rg_mut_skip_mark, &rg_mut_free_resurrected);
     rg_check_list(h, old, 0, "after handle_resurrected: old");
     rg_check_list(h, &final_unreachable, RG_COLLECTING, "after handle_resurrected: final_unreachable");
     m += gclist_size(&final_unreachable);

@@ -100,12 +100,12 @@
  */
 #include <string.h>
 
-#include "gclist.h"
+#include "cycles.h"
 #include "refcount.h"
 
 #define RI_TRACKED     0x01
-#define RI_COLLECTING  0x02
-#define RI_UNREACHABLE 0x04
+#define RI_COLLECTING  CYC_COLLECTING    /* core/cycles.h's bits */
+#define RI_UNREACHABLE CYC_UNREACHABLE
 #define RI_FINALIZED   0x08
 #define RI_SPACE1      0x10   /* the old space bit: set = space 1 */
 
@@ -307,86 +307,8 @@ static void rcinc_release(gclab_heap *h, gclab_obj *o)
 }
 
 /* ======================================================================
- * Finding the unreachable (CPython: deduce_unreachable)
+ * Untracking (CPython's deduce_unreachable is core/cycles.c's)
  * ====================================================================== */
-
-/* update_refs. After: every object in base is COLLECTING with gc_refs == refcnt > 0. */
-static int64_t rcinc_update_refs(gclab_obj *base)
-{
-    int64_t n = 0;
-    for (gclab_obj *o = base->gc_next; o != base; o = o->gc_next, n++) {
-        GCLAB_ASSERT(o->refcnt > 0);   /* I2 */
-        o->gc_refs = o->refcnt;
-        o->gcflags |= RI_COLLECTING;
-    }
-    return n;
-}
-
-static void ri_visit_decref(gclab_obj **field, void *ctx)
-{
-    (void)ctx;
-    gclab_obj *c = *field;
-    if (c->gcflags & RI_COLLECTING) {
-        GCLAB_ASSERT(c->gc_refs > 0);
-        c->gc_refs--;
-    }
-}
-
-/* subtract_refs. After: gc_refs counts references from outside base. */
-static void rcinc_subtract_refs(gclab_obj *base)
-{
-    for (gclab_obj *o = base->gc_next; o != base; o = o->gc_next)
-        gclab_trace_object(o, ri_visit_decref, NULL);
-}
-
-static void ri_visit_reachable(gclab_obj **field, void *base)
-{
-    gclab_obj *c = *field;
-    if (!(c->gcflags & RI_COLLECTING))
-        return;
-    if (c->gcflags & RI_UNREACHABLE) {
-        c->gcflags &= (uint8_t)~RI_UNREACHABLE;
-        gclist_move(c, base);
-        c->gc_refs = 1;
-    } else if (c->gc_refs == 0) {
-        c->gc_refs = 1;
-    }
-}
-
-/* move_unreachable. Loop invariant: everything left of the cursor is
- * reachable from outside base and scanned (COLLECTING clear); everything
- * that left base so far is in unreachable with UNREACHABLE set. */
-static void rcinc_move_unreachable(gclab_obj *base, gclab_obj *unreachable)
-{
-    gclab_obj *o = base->gc_next;
-    while (o != base) {
-        if (o->gc_refs > 0) {
-            gclab_trace_object(o, ri_visit_reachable, base);
-            o->gcflags &= (uint8_t)~RI_COLLECTING;
-            o = o->gc_next;
-        } else {
-            gclab_obj *next = o->gc_next;
-            gclist_move(o, unreachable);
-            o->gcflags |= RI_UNREACHABLE;
-            o = next;
-        }
-    }
-}
-
-static int64_t rcinc_deduce_unreachable(gclab_obj *base, gclab_obj *unreachable)
-{
-    int64_t candidates = rcinc_update_refs(base);
-    rcinc_subtract_refs(base);
-    gclist_init(unreachable);
-    rcinc_move_unreachable(base, unreachable);
-    return candidates;
-}
-
-static void ri_clear_unreachable_mask(gclab_obj *l)
-{
-    for (gclab_obj *o = l->gc_next; o != l; o = o->gc_next)
-        o->gcflags &= (uint8_t)~RI_UNREACHABLE;
-}
 
 /* untrack_tuples: a tuple of atomics can never be in a cycle. */
 static void rcinc_untrack_tuples(struct ri_state *s, gclab_obj *l)
@@ -410,16 +332,6 @@ static void rcinc_untrack_tuples(struct ri_state *s, gclab_obj *l)
  * Weakrefs, finalizers, resurrection, clearing (rcgen's rules)
  * ====================================================================== */
 
-/* handle_resurrected_objects: what is still trash goes to final, the rest to `to`. */
-static void rcinc_handle_resurrected(gclab_obj *unreachable, gclab_obj *final, gclab_obj *to)
-{
-    for (gclab_obj *o = unreachable->gc_next; o != unreachable; o = o->gc_next)
-        o->gcflags &= (uint8_t)~RI_COLLECTING;
-    rcinc_deduce_unreachable(unreachable, final);
-    ri_clear_unreachable_mask(final);
-    gclist_merge(unreachable, to);
-}
-
 /* CPython 3.14: gc_collect_region — the one collection every kind runs:
  * the unreachable part of `from` is freed, the rest joins `to`. Returns
  * the number of unreachable objects found. */
@@ -427,11 +339,11 @@ static int64_t rcinc_collect_region(gclab_heap *h, struct ri_state *s, gclab_obj
 {
     gclab_obj unreachable, final_unreachable;
     int64_t collected = 0;
-    rcinc_deduce_unreachable(from, &unreachable);
+    cyc_deduce_unreachable(from, &unreachable, NULL);
     rcinc_untrack_tuples(s, from);
     if (from != to)
         gclist_merge(from, to);
-    ri_clear_unreachable_mask(&unreachable);
+    cyc_clear_unreachable(&unreachable);
     /* The garbage's PEP 442 steps are the refcount layer's (core/refcount.h). */
     collected += rc_handle_weakrefs(h, &s->rc, &unreachable, to);
     rc_finalize_garbage(h, &s->rc, &unreachable);
@@ -439,7 +351,7 @@ static int64_t rcinc_collect_region(gclab_heap *h, struct ri_state *s, gclab_obj
         gclist_init(&final_unreachable);
         gclist_merge(&unreachable, &final_unreachable);
     } else {
-        rcinc_handle_resurrected(&unreachable, &final_unreachable, to);
+        cyc_handle_resurrected(&unreachable, &final_unreachable, to, NULL, NULL);   /* handle_resurrected_objects */
     }
     collected += gclist_size(&final_unreachable);
     rc_delete_garbage(h, &s->rc, &final_unreachable, to);
