@@ -43,7 +43,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=build/debug/tests/%)
 PLAIN_SRCS := $(wildcard tests/plain_*.c)
 PLAIN_BINS := $(PLAIN_SRCS:tests/%.c=build/plain/tests/%)
 
-HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h
+HEADERS := $(wildcard core/*.h) $(wildcard core/script/*.h) $(wildcard engines/*.h) $(wildcard workloads/*.h) $(wildcard bench/*.h) tests/t.h tests/engine_t.h
 
 .PHONY: all debug test bench bench-smoke clean deps fuzz fuzz-smoke fuzz-coverage
 all: build/gclab

@@ -5,6 +5,7 @@
  * and gc.callbacks still see each collection once. */
 #include "engine.h"
 #include "t.h"
+#include "engine_t.h"
 
 static char seen[400];
 
@@ -16,20 +17,10 @@ static void listen(gclab_heap *h, void *ctx, enum gclab_event ev, int gen)
     snprintf(seen + n, sizeof seen - n, "%s%s/%d", n ? " " : "", gclab_event_name(ev), gen);
 }
 
-static gclab_heap *heap(const char *engine, size_t np, const struct gclab_kv *kv)
-{
-    char err[256];
-    struct gclab_config cfg = { .nparams = np, .params = kv };
-    gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
-    if (!h)
-        printf("heap %s: %s\n", engine, err);
-    return h;
-}
-
 /* rcgen raises its phases: a full collection reads as CPython's gc_collect_main. */
 static void test_rcgen_collection_events_in_order(struct t *t)
 {
-    gclab_heap *h = heap("rcgen", 0, NULL);
+    gclab_heap *h = t_heap("rcgen", 0, NULL, 0);
     T_CHECK(t, h);
     int calls = 0;
     seen[0] = 0;
@@ -54,7 +45,7 @@ static void test_rcgen_collection_events_in_order(struct t *t)
 /* An engine that raises no phase: start and end only. */
 static void test_marksweep_collection_is_bracketed(struct t *t)
 {
-    gclab_heap *h = heap("marksweep", 0, NULL);
+    gclab_heap *h = t_heap("marksweep", 0, NULL, 0);
     T_CHECK(t, h);
     int calls = 0;
     seen[0] = 0;
@@ -71,7 +62,7 @@ static void test_marksweep_collection_is_bracketed(struct t *t)
 static void test_incms_steps_are_step_events(struct t *t)
 {
     struct gclab_kv kv[] = { { "stress", "1" } };
-    gclab_heap *h = heap("incms", 1, kv);
+    gclab_heap *h = t_heap("incms", 1, kv, 0);
     T_CHECK(t, h);
     int calls = 0;
     seen[0] = 0;

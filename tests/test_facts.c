@@ -8,37 +8,14 @@
  * only, so an engine added later is covered as declared. */
 #include "engine.h"
 #include "t.h"
+#include "engine_t.h"
 
 static const struct gclab_engine *eng(int i) { return gclab_engine_at(i); }
-
-static gclab_heap *new_heap(const char *engine)
-{
-    char err[256];
-    struct gclab_config cfg = { 0 };
-    gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
-    if (!h)
-        printf("heap %s: %s\n", engine, err);
-    return h;
-}
-
-static struct gclab_stats stats(gclab_heap *h)
-{
-    struct gclab_stats st;
-    gclab_heap_stats(h, &st);
-    return st;
-}
-
-/* Zero the C stack below the caller (a conservative engine scans it). */
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char buf[32768];
-    memset((char *)buf, 0, sizeof buf);
-}
 
 static __attribute__((noinline)) gclab_status collect_all(gclab_heap *h)
 {
     int64_t found;
-    scrub_stack();
+    t_scrub_stack();
     return gclab_gc_collect(h, 2, &found);
 }
 
@@ -51,7 +28,7 @@ static void test_facts_are_declared_and_consistent(struct t *t)
         const struct gclab_engine_caps *f = gclab_engine_facts(e->name);
         printf("engine %s\n", e->name);
         T_CHECK(t, f == &e->caps);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
         T_CHECK(t, gclab_heap_facts(h) == f);
         T_EQ(t, gclab_has_refcounts(h), f->refcounts);
@@ -79,7 +56,7 @@ static void test_freeze_works_or_is_unsupported(struct t *t)
     for (int i = 0; eng(i); i++) {
         const struct gclab_engine *e = eng(i);
         printf("engine %s\n", e->name);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
         T_EQ(t, gclab_frame_push(h, 1), GCLAB_OK);
         T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
@@ -128,7 +105,7 @@ static void test_debug_saveall_works_or_is_unsupported(struct t *t)
     for (int i = 0; eng(i); i++) {
         const struct gclab_engine *e = eng(i);
         printf("engine %s\n", e->name);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
         T_EQ(t, gclab_gc_set_debug(h, GCLAB_DEBUG_STATS), GCLAB_OK);   /* other flags: everywhere */
         if (e->caps.debug_saveall) {
@@ -160,19 +137,19 @@ static void test_frees_fact_matches_a_dropped_object(struct t *t)
     for (int i = 0; eng(i); i++) {
         const struct gclab_engine *e = eng(i);
         printf("engine %s\n", e->name);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
         T_EQ(t, gclab_frame_push(h, 1), GCLAB_OK);
         T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
-        uint64_t freed = stats(h).freed;
+        uint64_t freed = t_stats(h).freed;
         T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
         if (e->caps.refcounts)
-            T_EQ(t, stats(h).freed, freed + 1);
+            T_EQ(t, t_stats(h).freed, freed + 1);
         T_EQ(t, collect_all(h), GCLAB_OK);
         if (e->caps.frees == GCLAB_FREES_NEVER)
-            T_EQ(t, stats(h).freed, 0);
+            T_EQ(t, t_stats(h).freed, 0);
         else if (e->caps.frees == GCLAB_FREES_PROMPT)
-            T_EQ(t, stats(h).freed, freed + 1);
+            T_EQ(t, t_stats(h).freed, freed + 1);
         gclab_heap_free(h);
     }
 }
@@ -218,7 +195,7 @@ static void test_reachable_weakref_callback_runs_once(struct t *t)
         if (e->caps.weakref_callbacks != GCLAB_WRCB_CPYTHON || !e->caps.precise)
             continue;
         printf("engine %s\n", e->name);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
         T_EQ(t, gclab_frame_push(h, 4), GCLAB_OK);
         cb_runs = cb_saw_callback = 0;
@@ -266,15 +243,15 @@ static void test_garbage_weakref_callback_never_runs(struct t *t)
             !e->caps.collects_cycles)
             continue;
         printf("engine %s\n", e->name);
-        gclab_heap *h = new_heap(e->name);
+        gclab_heap *h = t_heap(e->name, 0, NULL, 0);
         T_CHECK(t, h);
-        uint64_t live = stats(h).live_objects;
+        uint64_t live = t_stats(h).live_objects;
         cb_runs = 0;
         T_EQ(t, cycle_with_own_weakref(h), GCLAB_OK);
         T_EQ(t, collect_all(h), GCLAB_OK);
         T_EQ(t, collect_all(h), GCLAB_OK);
         T_EQ(t, cb_runs, 0);
-        T_EQ(t, stats(h).live_objects, live);
+        T_EQ(t, t_stats(h).live_objects, live);
         gclab_heap_free(h);
     }
 }

@@ -8,93 +8,14 @@
  * `python3 -S` (3.11) where CPython shows the same thing. */
 #include <stdlib.h>
 
-#include "gclab.h"
 #include "t.h"
+#include "engine_t.h"
 
 #define NSLOTS 32
 
-static gclab_heap *heap_of(const char *engine, size_t nparams, const struct gclab_kv *params)
-{
-    char err[256];
-    struct gclab_config cfg = { 0 };
-    cfg.nparams = nparams;
-    cfg.params = params;
-    gclab_heap *h = gclab_heap_new(engine, &cfg, err, sizeof err);
-    if (!h) {
-        printf("heap: %s\n", err);
-        return NULL;
-    }
-    if (gclab_frame_push(h, NSLOTS) != GCLAB_OK) {
-        gclab_heap_free(h);
-        return NULL;
-    }
-    return h;
-}
-
-static gclab_heap *rcgen_heap(void) { return heap_of("rcgen", 0, NULL); }
-
-static int64_t live(gclab_heap *h)
-{
-    struct gclab_stats st;
-    gclab_heap_stats(h, &st);
-    return (int64_t)st.live_objects;
-}
-
-static int64_t collect(gclab_heap *h, int gen)
-{
-    int64_t n = -1;
-    if (gclab_gc_collect(h, gen, &n) != GCLAB_OK)
-        return -1;
-    return n;
-}
-
-static int64_t count0(gclab_heap *h)
-{
-    int64_t c[GCLAB_MAX_GENS];
-    gclab_gc_get_count(h, c);
-    return c[0];
-}
-
-static int64_t collections(gclab_heap *h, int gen)
-{
-    struct gclab_gen_stats s[GCLAB_MAX_GENS];
-    gclab_gc_get_stats(h, s);
-    return s[gen].collections;
-}
-
-static int64_t len_of(gclab_heap *h, int slot)
-{
-    int64_t n = -1;
-    gclab_len(h, slot, &n);
-    return n;
-}
+static gclab_heap *rcgen_heap(void) { return t_heap("rcgen", 0, NULL, NSLOTS); }
 
 /* ---- native functions used as __del__ and callbacks ------------------ */
-
-static gclab_status fn_count(gclab_heap *h, void *ctx, int64_t code)
-{
-    (void)h;
-    (void)code;
-    ++*(int *)ctx;
-    return GCLAB_OK;
-}
-
-/* __del__ that stores self in the global `saved` (resurrection). */
-static gclab_status fn_resurrect(gclab_heap *h, void *ctx, int64_t code)
-{
-    (void)code;
-    ++*(int *)ctx;
-    return gclab_global_set(h, gclab_intern(h, "saved"), 0);
-}
-
-/* Weakref callback that pops the global list L (dropping the weakref in it). */
-static gclab_status fn_pop_L(gclab_heap *h, void *ctx, int64_t code)
-{
-    (void)code;
-    ++*(int *)ctx;
-    gclab_status st = gclab_global_get(h, 1, gclab_intern(h, "L"));
-    return st != GCLAB_OK ? st : gclab_list_pop(h, -1, 1, -1);
-}
 
 struct cb_log {
     int n;
@@ -134,65 +55,65 @@ static void test_list_self_cycle_is_collected_as_one_object(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 0, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
-    T_EQ(t, live(h), base + 1);
-    T_EQ(t, collect(h, 2), 1);
-    T_EQ(t, live(h), base);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_live(h), base + 1);
+    T_EQ(t, t_collect(h, 2), 1);
+    T_EQ(t, t_live(h), base);
+    T_EQ(t, t_collect(h, 2), 0);
     gclab_heap_free(h);
 }
 
-/* d = {}; d[1] = d; del d: collect() == 1. */
+/* d = {}; d[1] = d; del d: t_collect() == 1. */
 static void test_dict_self_cycle_is_collected_as_one_object(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_dict_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_int_new(h, 1, 1), GCLAB_OK);
     T_EQ(t, gclab_dict_set(h, 0, 1, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_collect(h, 2), 1);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
-/* a = []; t = (a,); a.append(t); del t, a: collect() == 2 (test_gc.test_tuple). */
+/* a = []; t = (a,); a.append(t); del t, a: t_collect() == 2 (test_gc.test_tuple). */
 static void test_tuple_list_cycle_is_collected_as_two_objects(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     int src = 0;
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_tuple_new(h, 1, 1, &src), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 0, 1), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 2);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_collect(h, 2), 2);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
-/* class A: pass; a = A(); a.a = a; del a: collect() == 1 (the class lives on). */
+/* class A: pass; a = A(); a.a = a; del a: t_collect() == 1 (the class lives on). */
 static void test_instance_self_cycle_is_collected_as_one_object(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
     T_EQ(t, gclab_class_new(h, 0, "A", -1, -1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_instance_new(h, 1, 0), GCLAB_OK);
     T_EQ(t, gclab_attr_set(h, 1, gclab_intern(h, "a"), 1), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_collect(h, 2), 1);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
@@ -202,15 +123,15 @@ static void test_empty_tuple_is_a_singleton_that_counts_nothing(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_tuple_new(h, 0, 0, NULL), GCLAB_OK);
     T_EQ(t, gclab_tuple_new(h, 1, 0, NULL), GCLAB_OK);
     bool same = false;
     T_EQ(t, gclab_is(h, 0, 1, &same), GCLAB_OK);
     T_CHECK(t, same);
-    T_EQ(t, live(h), base);
-    T_EQ(t, count0(h), 0);
+    T_EQ(t, t_live(h), base);
+    T_EQ(t, t_count(h, 0), 0);
     gclab_heap_free(h);
 }
 
@@ -218,7 +139,7 @@ static int64_t n_tracked(gclab_heap *h)
 {
     int64_t n = -1;
     if (gclab_gc_get_objects(h, NSLOTS - 1, -1) == GCLAB_OK)
-        n = len_of(h, NSLOTS - 1);
+        n = t_len(h, NSLOTS - 1);
     gclab_clear(h, NSLOTS - 1);
     return n;
 }
@@ -230,7 +151,7 @@ static void test_dict_is_tracked_only_while_it_may_hold_a_container(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     int64_t n0 = n_tracked(h);
     T_EQ(t, gclab_dict_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_str_intern(h, 1, "a"), GCLAB_OK);
@@ -244,21 +165,21 @@ static void test_dict_is_tracked_only_while_it_may_hold_a_container(struct t *t)
     T_EQ(t, gclab_dict_del(h, 0, 4), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     T_EQ(t, n_tracked(h), n0 + 1);
-    T_EQ(t, collect(h, 1), 0);
+    T_EQ(t, t_collect(h, 1), 0);
     T_EQ(t, n_tracked(h), n0 + 1);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, n_tracked(h), n0);
     gclab_heap_free(h);
 }
 
-/* l = [{"a": 1}]; l.append(l); del l: collect() == 1 — the dict of
+/* l = [{"a": 1}]; l.append(l); del l: t_collect() == 1 — the dict of
  * atomics is freed by refcounting, never found (CPython 3.11: 1). */
 static void test_untracked_dict_in_trash_is_not_counted(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_dict_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_str_intern(h, 1, "a"), GCLAB_OK);
     T_EQ(t, gclab_int_new(h, 2, 1), GCLAB_OK);
@@ -268,8 +189,8 @@ static void test_untracked_dict_in_trash_is_not_counted(struct t *t)
     T_EQ(t, gclab_list_append(h, 3, 3), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_collect(h, 2), 1);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
@@ -282,10 +203,10 @@ static void test_finalizers_in_a_cycle_run_once_and_objects_are_freed(struct t *
     int runs = 0;
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, gclab_func_new(h, 0, "__del__", fn_count, &runs, 0, 1, 1), GCLAB_OK);
+    T_EQ(t, gclab_func_new(h, 0, "__del__", t_fn_count, &runs, 0, 1, 1), GCLAB_OK);
     T_EQ(t, gclab_class_new(h, 1, "C", -1, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     gclab_name a = gclab_intern(h, "a"), b = gclab_intern(h, "b");
     T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_instance_new(h, 3, 1), GCLAB_OK);
@@ -294,15 +215,15 @@ static void test_finalizers_in_a_cycle_run_once_and_objects_are_freed(struct t *
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     T_EQ(t, runs, 0);
-    T_EQ(t, collect(h, 2), 2);
+    T_EQ(t, t_collect(h, 2), 2);
     T_EQ(t, runs, 2);
-    T_EQ(t, live(h), base);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_live(h), base);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, runs, 2);
     gclab_heap_free(h);
 }
 
-/* A __del__ that stores self in a global resurrects its cycle: collect()
+/* A __del__ that stores self in a global resurrects its cycle: t_collect()
  * finds 0 (CPython 3.11 prints 0 too), the object lives; once dropped
  * again it is collected (1) without __del__ running a second time. */
 static void test_resurrected_object_survives_and_is_not_finalized_again(struct t *t)
@@ -310,24 +231,24 @@ static void test_resurrected_object_survives_and_is_not_finalized_again(struct t
     int runs = 0;
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, gclab_func_new(h, 0, "__del__", fn_resurrect, &runs, 0, 1, 1), GCLAB_OK);
+    T_EQ(t, gclab_func_new(h, 0, "__del__", t_fn_resurrect, &runs, 0, 1, 1), GCLAB_OK);
     T_EQ(t, gclab_class_new(h, 1, "C", -1, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_attr_set(h, 2, gclab_intern(h, "c"), 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, runs, 1);
-    T_EQ(t, live(h), base + 1);
+    T_EQ(t, t_live(h), base + 1);
     T_EQ(t, gclab_global_get(h, 3, gclab_intern(h, "saved")), GCLAB_OK);
     T_STREQ(t, gclab_type_name(h, 3), "C");
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     T_EQ(t, gclab_global_del(h, gclab_intern(h, "saved")), GCLAB_OK);
-    T_EQ(t, live(h), base + 1);   /* still its own cycle */
-    T_EQ(t, collect(h, 2), 1);
+    T_EQ(t, t_live(h), base + 1);   /* still its own cycle */
+    T_EQ(t, t_collect(h, 2), 1);
     T_EQ(t, runs, 1);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
@@ -338,22 +259,22 @@ static void test_refcount_death_resurrection_runs_del_once(struct t *t)
     int runs = 0;
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, gclab_func_new(h, 0, "__del__", fn_resurrect, &runs, 0, 1, 1), GCLAB_OK);
+    T_EQ(t, gclab_func_new(h, 0, "__del__", t_fn_resurrect, &runs, 0, 1, 1), GCLAB_OK);
     T_EQ(t, gclab_class_new(h, 1, "C", -1, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
     T_EQ(t, runs, 1);
-    T_EQ(t, live(h), base + 1);
+    T_EQ(t, t_live(h), base + 1);
     T_EQ(t, gclab_gc_get_objects(h, 3, 0), GCLAB_OK);
     /* back in generation 0, as subtype_dealloc leaves it, beside the
      * globals dict (tracked since it holds an instance) */
-    T_EQ(t, len_of(h, 3), 2);
+    T_EQ(t, t_len(h, 3), 2);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     T_EQ(t, gclab_global_del(h, gclab_intern(h, "saved")), GCLAB_OK);
     T_EQ(t, runs, 1);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
@@ -367,17 +288,17 @@ static void test_reachable_weakref_callback_runs_for_cyclic_trash(struct t *t)
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
     T_EQ(t, gclab_class_new(h, 0, "B", -1, -1), GCLAB_OK);
-    T_EQ(t, gclab_func_new(h, 1, "cb", fn_count, &calls, 0, 1, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, gclab_func_new(h, 1, "cb", t_fn_count, &calls, 0, 1, 1), GCLAB_OK);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_instance_new(h, 2, 0), GCLAB_OK);
     T_EQ(t, gclab_attr_set(h, 2, gclab_intern(h, "b"), 2), GCLAB_OK);
     T_EQ(t, gclab_weakref_new(h, 3, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
+    T_EQ(t, t_collect(h, 2), 1);
     T_EQ(t, calls, 1);
     T_EQ(t, gclab_weakref_get(h, 4, 3), GCLAB_OK);
     T_EQ(t, gclab_kind_of(h, 4), GCLAB_K_NONE);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, calls, 1);
     gclab_heap_free(h);
 }
@@ -391,9 +312,9 @@ static void test_weakref_in_the_trash_does_not_call_its_callback(struct t *t)
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
     T_EQ(t, gclab_class_new(h, 0, "B", -1, -1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
-    T_EQ(t, gclab_func_new(h, 1, "cb", fn_count, &calls, 0, 1, 1), GCLAB_OK);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
+    T_EQ(t, gclab_func_new(h, 1, "cb", t_fn_count, &calls, 0, 1, 1), GCLAB_OK);
     T_EQ(t, gclab_instance_new(h, 2, 0), GCLAB_OK);
     T_EQ(t, gclab_attr_set(h, 2, gclab_intern(h, "b"), 2), GCLAB_OK);
     T_EQ(t, gclab_weakref_new(h, 3, 2, 1), GCLAB_OK);
@@ -401,33 +322,33 @@ static void test_weakref_in_the_trash_does_not_call_its_callback(struct t *t)
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 3);
+    T_EQ(t, t_collect(h, 2), 3);
     T_EQ(t, calls, 0);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
 /* A reachable weakref whose callback drops the last reference to it is
- * freed during the collection and counted: collect() == 2 (CPython: 2). */
+ * freed during the collection and counted: t_collect() == 2 (CPython: 2). */
 static void test_weakref_freed_by_its_own_callback_is_counted(struct t *t)
 {
     int calls = 0;
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
     T_EQ(t, gclab_class_new(h, 0, "B", -1, -1), GCLAB_OK);
-    T_EQ(t, gclab_func_new(h, 1, "cb", fn_pop_L, &calls, 0, 1, 2), GCLAB_OK);
+    T_EQ(t, gclab_func_new(h, 1, "cb", t_fn_pop_L, &calls, 0, 1, 2), GCLAB_OK);
     T_EQ(t, gclab_list_new(h, 5), GCLAB_OK);
     T_EQ(t, gclab_global_set(h, gclab_intern(h, "L"), 5), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_instance_new(h, 2, 0), GCLAB_OK);
     T_EQ(t, gclab_attr_set(h, 2, gclab_intern(h, "b"), 2), GCLAB_OK);
     T_EQ(t, gclab_weakref_new(h, 3, 2, 1), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 5, 3), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 2);
+    T_EQ(t, t_collect(h, 2), 2);
     T_EQ(t, calls, 1);
-    T_EQ(t, len_of(h, 5), 0);
+    T_EQ(t, t_len(h, 5), 0);
     gclab_heap_free(h);
 }
 
@@ -440,7 +361,7 @@ static void test_get_count_follows_container_allocations_and_free_lists(struct t
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     int64_t c[GCLAB_MAX_GENS];
     T_EQ(t, gclab_gc_get_count(h, c), 3);
     T_EQ(t, c[0] + c[1] + c[2], 0);
@@ -448,22 +369,22 @@ static void test_get_count_follows_container_allocations_and_free_lists(struct t
         T_EQ(t, gclab_list_new(h, i), GCLAB_OK);
     T_EQ(t, gclab_dict_new(h, 3), GCLAB_OK);
     T_EQ(t, gclab_int_new(h, 4, 100000), GCLAB_OK);   /* not a container */
-    T_EQ(t, count0(h), 4);
+    T_EQ(t, t_count(h, 0), 4);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);             /* to the list free list */
-    T_EQ(t, count0(h), 4);
+    T_EQ(t, t_count(h, 0), 4);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);          /* from it */
-    T_EQ(t, count0(h), 4);
+    T_EQ(t, t_count(h, 0), 4);
     int src = 4;
     T_EQ(t, gclab_tuple_new(h, 5, 1, &src), GCLAB_OK);
-    T_EQ(t, count0(h), 5);
+    T_EQ(t, t_count(h, 0), 5);
     T_EQ(t, gclab_clear(h, 5), GCLAB_OK);             /* to the 1-tuple free list */
-    T_EQ(t, count0(h), 5);
+    T_EQ(t, t_count(h, 0), 5);
     T_EQ(t, gclab_class_new(h, 6, "K", -1, -1), GCLAB_OK);
     T_EQ(t, gclab_instance_new(h, 7, 6), GCLAB_OK);
-    T_EQ(t, count0(h), 7);
+    T_EQ(t, t_count(h, 0), 7);
     T_EQ(t, gclab_clear(h, 7), GCLAB_OK);             /* instances have no free list */
-    T_EQ(t, count0(h), 6);
-    T_EQ(t, collect(h, 0), 0);
+    T_EQ(t, t_count(h, 0), 6);
+    T_EQ(t, t_collect(h, 0), 0);
     T_EQ(t, gclab_gc_get_count(h, c), 3);
     T_EQ(t, c[0], 0);
     T_EQ(t, c[1], 1);
@@ -488,41 +409,41 @@ static void test_threshold_changed_at_run_time_triggers_on_the_next_allocation(s
     T_EQ(t, th[0], 5);
     T_EQ(t, th[1], 10);
     T_EQ(t, th[2], 10);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     for (int i = 0; i < 5; i++)
         T_EQ(t, gclab_list_new(h, i), GCLAB_OK);
-    T_EQ(t, collections(h, 0), 0);
+    T_EQ(t, t_collections(h, 0), 0);
     T_EQ(t, gclab_list_new(h, 5), GCLAB_OK);
-    T_EQ(t, collections(h, 0), 1);
+    T_EQ(t, t_collections(h, 0), 1);
     T_EQ(t, gclab_gc_get_objects(h, 6, 0), GCLAB_OK);
-    T_EQ(t, len_of(h, 6), 1);     /* only the 6th list */
+    T_EQ(t, t_len(h, 6), 1);     /* only the 6th list */
     T_EQ(t, gclab_gc_get_objects(h, 7, 1), GCLAB_OK);
-    T_EQ(t, len_of(h, 7), 5);     /* the first five were promoted */
+    T_EQ(t, t_len(h, 7), 5);     /* the first five were promoted */
     int64_t four[4] = { 1, 2, 3, 4 };
     T_EQ(t, gclab_gc_set_threshold(h, 4, four), GCLAB_ETYPE);
     gclab_heap_free(h);
 }
 
-/* gc.disable() stops automatic collections but not gc.collect(); after
+/* gc.disable() stops automatic collections but not gc.t_collect(); after
  * gc.enable() the trigger works again. */
 static void test_disable_stops_automatic_collection_but_not_collect(struct t *t)
 {
     struct gclab_kv kv[] = { { "threshold0", "5" } };
-    gclab_heap *h = heap_of("rcgen", 1, kv);
+    gclab_heap *h = t_heap("rcgen", 1, kv, NSLOTS);
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     gclab_gc_disable(h);
     T_CHECK(t, !gclab_gc_isenabled(h));
     for (int i = 0; i < 20; i++)
         T_EQ(t, gclab_list_new(h, i), GCLAB_OK);
-    T_EQ(t, collections(h, 0), 0);
-    T_EQ(t, count0(h), 20);
-    T_EQ(t, collect(h, 0), 0);
-    T_EQ(t, collections(h, 0), 1);
+    T_EQ(t, t_collections(h, 0), 0);
+    T_EQ(t, t_count(h, 0), 20);
+    T_EQ(t, t_collect(h, 0), 0);
+    T_EQ(t, t_collections(h, 0), 1);
     gclab_gc_enable(h);
     for (int i = 20; i < 26; i++)
         T_EQ(t, gclab_list_new(h, i), GCLAB_OK);
-    T_EQ(t, collections(h, 0), 2);
+    T_EQ(t, t_collections(h, 0), 2);
     gclab_heap_free(h);
 }
 
@@ -548,29 +469,29 @@ static void test_freeze_hides_objects_until_unfreeze(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 0, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
     T_EQ(t, gclab_gc_get_objects(h, 1, -1), GCLAB_OK);
-    int64_t n = len_of(h, 1), frozen;
+    int64_t n = t_len(h, 1), frozen;
     T_CHECK(t, n >= 1);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
     T_EQ(t, gclab_gc_freeze(h), GCLAB_OK);
     T_EQ(t, gclab_gc_get_freeze_count(h, &frozen), GCLAB_OK);
     T_EQ(t, frozen, n);
-    T_EQ(t, count0(h), 0);
+    T_EQ(t, t_count(h, 0), 0);
     T_EQ(t, gclab_gc_get_objects(h, 1, -1), GCLAB_OK);
-    T_EQ(t, len_of(h, 1), 0);
+    T_EQ(t, t_len(h, 1), 0);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_gc_unfreeze(h), GCLAB_OK);
     T_EQ(t, gclab_gc_get_freeze_count(h, &frozen), GCLAB_OK);
     T_EQ(t, frozen, 0);
     T_EQ(t, gclab_gc_get_objects(h, 1, 2), GCLAB_OK);
-    T_EQ(t, len_of(h, 1), n);
+    T_EQ(t, t_len(h, 1), n);
     T_EQ(t, gclab_clear(h, 1), GCLAB_OK);   /* it holds the cycle too */
-    T_EQ(t, collect(h, 2), 1);
+    T_EQ(t, t_collect(h, 2), 1);
     gclab_heap_free(h);
 }
 
@@ -581,22 +502,22 @@ static void test_get_objects_lists_each_generation(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_dict_new(h, 1), GCLAB_OK);
     T_EQ(t, gclab_gc_get_objects(h, 2, 0), GCLAB_OK);
-    T_EQ(t, len_of(h, 2), 1);   /* the empty dict is not tracked */
+    T_EQ(t, t_len(h, 2), 1);   /* the empty dict is not tracked */
     bool same = false;
     T_EQ(t, gclab_list_get(h, 3, 2, 0), GCLAB_OK);
     T_EQ(t, gclab_is(h, 3, 0, &same), GCLAB_OK);
     T_CHECK(t, same);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
-    T_EQ(t, collect(h, 0), 0);
+    T_EQ(t, t_collect(h, 0), 0);
     T_EQ(t, gclab_gc_get_objects(h, 4, 0), GCLAB_OK);
-    T_EQ(t, len_of(h, 4), 0);
+    T_EQ(t, t_len(h, 4), 0);
     T_EQ(t, gclab_clear(h, 4), GCLAB_OK);
     T_EQ(t, gclab_gc_get_objects(h, 4, 1), GCLAB_OK);
-    T_EQ(t, len_of(h, 4), 2);   /* the list and the first result */
+    T_EQ(t, t_len(h, 4), 2);   /* the list and the first result */
     gclab_heap_free(h);
 }
 
@@ -606,14 +527,14 @@ static void test_debug_saveall_keeps_trash_in_gc_garbage(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     gclab_gc_set_debug(h, GCLAB_DEBUG_SAVEALL);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 0, 0), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
+    T_EQ(t, t_collect(h, 2), 1);
     T_EQ(t, gclab_gc_garbage(h, 1), GCLAB_OK);
-    T_EQ(t, len_of(h, 1), 1);
+    T_EQ(t, t_len(h, 1), 1);
     T_EQ(t, gclab_list_get(h, 2, 1, 0), GCLAB_OK);
     T_EQ(t, gclab_list_get(h, 3, 2, 0), GCLAB_OK);
     bool same = false;
@@ -623,8 +544,8 @@ static void test_debug_saveall_keeps_trash_in_gc_garbage(struct t *t)
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
     gclab_gc_set_debug(h, 0);
     T_EQ(t, gclab_list_del(h, 1, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 1);
-    T_EQ(t, len_of(h, 1), 0);
+    T_EQ(t, t_collect(h, 2), 1);
+    T_EQ(t, t_len(h, 1), 0);
     gclab_heap_free(h);
 }
 
@@ -638,7 +559,7 @@ static void test_gc_callbacks_see_start_and_stop_info(struct t *t)
     T_EQ(t, gclab_func_new(h, 0, "cb", fn_gc_callback, &log, 0, 2, 4), GCLAB_OK);
     T_EQ(t, gclab_gc_callbacks(h, 1), GCLAB_OK);
     T_EQ(t, gclab_list_append(h, 1, 0), GCLAB_OK);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     log.n = 0;
     T_EQ(t, gclab_list_new(h, 2), GCLAB_OK);
     T_EQ(t, gclab_list_new(h, 3), GCLAB_OK);
@@ -646,7 +567,7 @@ static void test_gc_callbacks_see_start_and_stop_info(struct t *t)
     T_EQ(t, gclab_list_append(h, 3, 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 2), GCLAB_OK);
     T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
-    T_EQ(t, collect(h, 1), 2);
+    T_EQ(t, t_collect(h, 1), 2);
     T_EQ(t, log.n, 2);
     T_STREQ(t, log.phase[0], "start");
     T_EQ(t, log.gen[0], 1);
@@ -668,43 +589,21 @@ static void test_gc_callbacks_see_start_and_stop_info(struct t *t)
 
 /* ---- rings under rcgen and rc --------------------------------------- */
 
-/* A ring of n lists, each holding the next, with no root left. */
-static gclab_status make_ring(gclab_heap *h, int n)
-{
-    gclab_status st = gclab_frame_push(h, 3);
-    if (st == GCLAB_OK)
-        st = gclab_list_new(h, 0);
-    if (st == GCLAB_OK)
-        st = gclab_move(h, 1, 0);
-    for (int i = 1; i < n && st == GCLAB_OK; i++) {
-        st = gclab_list_new(h, 2);
-        if (st == GCLAB_OK)
-            st = gclab_list_append(h, 1, 2);
-        if (st == GCLAB_OK)
-            st = gclab_move(h, 1, 2);
-    }
-    if (st == GCLAB_OK)
-        st = gclab_list_append(h, 1, 0);
-    if (st == GCLAB_OK)
-        st = gclab_frame_pop(h);
-    return st;
-}
-
 static int64_t rings_left(struct t *t, const char *engine)
 {
-    gclab_heap *h = heap_of(engine, 0, NULL);
+    gclab_heap *h = t_heap(engine, 0, NULL, NSLOTS);
     if (!h) {
         t_fail(t, __FILE__, __LINE__, "no heap");
         return -1;
     }
-    if (make_ring(h, 2) != GCLAB_OK || make_ring(h, 21) != GCLAB_OK) {
+    if (t_make_ring(h, 2) != GCLAB_OK || t_make_ring(h, 21) != GCLAB_OK) {
         gclab_heap_free(h);
-        t_fail(t, __FILE__, __LINE__, "make_ring failed");
+        t_fail(t, __FILE__, __LINE__, "t_make_ring failed");
         return -1;
     }
     gclab_heap_drop_roots(h);
-    collect(h, 2);
-    int64_t n = live(h);
+    t_collect(h, 2);
+    int64_t n = t_live(h);
     gclab_heap_free(h);
     return n;
 }
@@ -724,16 +623,16 @@ static void test_ten_million_deep_chain_is_freed_without_recursion(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
     int src = 0;
     T_EQ(t, gclab_tuple_new(h, 0, 0, NULL), GCLAB_OK);
     for (int i = 0; i < 10000000; i++)
         if (gclab_tuple_new(h, 0, 1, &src) != GCLAB_OK)
             T_CHECK(t, !"tuple_new failed");
-    T_EQ(t, live(h), base + 10000000);
+    T_EQ(t, t_live(h), base + 10000000);
     T_EQ(t, gclab_clear(h, 0), GCLAB_OK);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
@@ -742,54 +641,16 @@ static void test_million_node_ring_is_collected_without_recursion(struct t *t)
 {
     gclab_heap *h = rcgen_heap();
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
-    int64_t base = live(h);
-    T_EQ(t, make_ring(h, 1000000), GCLAB_OK);
-    T_EQ(t, live(h), base + 1000000);
-    T_EQ(t, collect(h, 2), 1000000);
-    T_EQ(t, live(h), base);
+    T_EQ(t, t_collect(h, 2), 0);
+    int64_t base = t_live(h);
+    T_EQ(t, t_make_ring(h, 1000000), GCLAB_OK);
+    T_EQ(t, t_live(h), base + 1000000);
+    T_EQ(t, t_collect(h, 2), 1000000);
+    T_EQ(t, t_live(h), base);
     gclab_heap_free(h);
 }
 
 /* ---- randomized stress ---------------------------------------------- */
-
-struct stress { int runs[4096]; int64_t next_id; uint64_t rng; };
-
-static uint64_t stress_rand(struct stress *s)
-{
-    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* __del__: counts its run for self.id; every third one resurrects self
- * into the global list R (if R still exists). */
-static gclab_status fn_stress_del(gclab_heap *h, void *ctx, int64_t code)
-{
-    (void)code;
-    struct stress *s = ctx;
-    int64_t id = -1;
-    if (gclab_attr_get(h, 1, 0, gclab_intern(h, "id")) == GCLAB_OK)
-        gclab_int_value(h, 1, &id);
-    if (id >= 0 && id < 4096)
-        s->runs[id]++;
-    if (gclab_list_new(h, 2) != GCLAB_OK)   /* may start a collection mid-drain */
-        gclab_error_clear(h);
-    if (id % 3 == 0 && gclab_global_get(h, 2, gclab_intern(h, "R")) == GCLAB_OK)
-        return gclab_list_append(h, 2, 0);
-    gclab_error_clear(h);
-    return GCLAB_OK;
-}
-
-/* Weakref callback that allocates, so a collection can start inside a
- * refcount drain (it allocates no cycle: the end state stays exact). */
-static gclab_status fn_stress_cb(gclab_heap *h, void *ctx, int64_t code)
-{
-    (void)ctx;
-    (void)code;
-    return gclab_list_new(h, 1);
-}
 
 /* Random graphs of lists, dicts, tuples and instances with __del__ and
  * weakrefs with callbacks, under a tiny threshold with the heap verified
@@ -798,75 +659,9 @@ static gclab_status fn_stress_cb(gclab_heap *h, void *ctx, int64_t code)
  * nothing. */
 static void test_random_graphs_finalize_each_object_once_and_leave_nothing(struct t *t)
 {
-    for (uint64_t seed = 1; seed <= 4; seed++) {
-        struct stress *s = calloc(1, sizeof *s);
-        T_CHECK(t, s);
-        s->rng = seed;
-        struct gclab_kv kv[] = { { "threshold0", "5" }, { "threshold1", "3" },
-                                 { "threshold2", "2" }, { "verify", "2" } };
-        gclab_heap *h = heap_of("rcgen", 4, kv);
-        T_CHECK(t, h);
-        gclab_name idn = gclab_intern(h, "id"), an = gclab_intern(h, "a"), rn = gclab_intern(h, "R");
-        enum { CLS = 0, CB = 1, FIRST = 2 };
-        T_EQ(t, gclab_func_new(h, 3, "__del__", fn_stress_del, s, 0, 1, 3), GCLAB_OK);
-        T_EQ(t, gclab_class_new(h, CLS, "S", -1, 3), GCLAB_OK);
-        T_EQ(t, gclab_func_new(h, CB, "cb", fn_stress_cb, s, 0, 1, 2), GCLAB_OK);
-        T_EQ(t, gclab_list_new(h, 3), GCLAB_OK);
-        T_EQ(t, gclab_global_set(h, rn, 3), GCLAB_OK);
-        for (int op = 0; op < 6000; op++) {
-            int a = FIRST + (int)(stress_rand(s) % (NSLOTS - FIRST - 1));
-            int b = FIRST + (int)(stress_rand(s) % (NSLOTS - FIRST - 1));
-            int tmp = NSLOTS - 1, ka = gclab_kind_of(h, a), kb = gclab_kind_of(h, b);
-            int64_t found;
-            switch (stress_rand(s) % 11) {
-            case 0: gclab_list_new(h, a); break;
-            case 1: gclab_dict_new(h, a); break;
-            case 2:
-                if (s->next_id < 4096 && gclab_instance_new(h, a, CLS) == GCLAB_OK &&
-                    gclab_int_new(h, tmp, s->next_id++) == GCLAB_OK)
-                    gclab_attr_set(h, a, idn, tmp);
-                break;
-            case 3: if (ka == GCLAB_K_LIST && kb != GCLAB_K_EMPTY) gclab_list_append(h, a, b); break;
-            case 4: if (ka == GCLAB_K_INSTANCE && kb != GCLAB_K_EMPTY) gclab_attr_set(h, a, an, b); break;
-            case 5:
-                if (ka == GCLAB_K_DICT && kb != GCLAB_K_EMPTY && gclab_int_new(h, tmp, op % 7) == GCLAB_OK)
-                    gclab_dict_set(h, a, tmp, b);
-                break;
-            case 6:
-                if (kb == GCLAB_K_INSTANCE)
-                    gclab_weakref_new(h, a, b, stress_rand(s) % 2 ? CB : -1);
-                break;
-            case 7: if (ka != GCLAB_K_EMPTY) gclab_clear(h, a); break;
-            case 8: gclab_gc_collect(h, (int)(stress_rand(s) % 3), &found); break;
-            case 9:
-                if (ka != GCLAB_K_EMPTY && kb != GCLAB_K_EMPTY) {
-                    int src[2] = { a, b };
-                    gclab_tuple_new(h, tmp, 2, src);
-                    gclab_move(h, a, tmp);
-                }
-                break;
-            case 10:
-                if (gclab_list_new(h, tmp) == GCLAB_OK)
-                    gclab_global_set(h, rn, tmp);
-                break;
-            }
-            gclab_clear(h, tmp);
-            gclab_error_clear(h);
-        }
-        gclab_heap_drop_roots(h);
-        int64_t found;
-        T_EQ(t, gclab_gc_collect(h, 2, &found), GCLAB_OK);
-        T_EQ(t, live(h), 0);
-        T_CHECK(t, s->next_id > 100);
-        for (int64_t i = 0; i < s->next_id; i++)
-            if (s->runs[i] != 1) {
-                printf("seed %llu: object %lld finalized %d times\n", (unsigned long long)seed,
-                       (long long)i, s->runs[i]);
-                T_CHECK(t, s->runs[i] == 1);
-            }
-        gclab_heap_free(h);
-        free(s);
-    }
+    struct gclab_kv kv[] = { { "threshold0", "5" }, { "threshold1", "3" },
+                             { "threshold2", "2" }, { "verify", "2" } };
+    t_stress_graphs(t, "rcgen", 4, kv, 2);
 }
 
 /* ---- regressions found by the stress test --------------------------- */
@@ -880,11 +675,11 @@ static void test_weakref_dying_with_its_referent_is_not_called_back(struct t *t)
     static const char *engines[] = { "rc", "rcgen" };
     for (int e = 0; e < 2; e++) {
         int calls = 0;
-        gclab_heap *h = heap_of(engines[e], 0, NULL);
+        gclab_heap *h = t_heap(engines[e], 0, NULL, NSLOTS);
         T_CHECK(t, h);
         T_EQ(t, gclab_class_new(h, 0, "T", -1, -1), GCLAB_OK);
-        T_EQ(t, gclab_func_new(h, 1, "cb", fn_count, &calls, 0, 1, 1), GCLAB_OK);
-        int64_t base = live(h);
+        T_EQ(t, gclab_func_new(h, 1, "cb", t_fn_count, &calls, 0, 1, 1), GCLAB_OK);
+        int64_t base = t_live(h);
         T_EQ(t, gclab_instance_new(h, 2, 0), GCLAB_OK);
         T_EQ(t, gclab_weakref_new(h, 3, 2, 1), GCLAB_OK);
         T_EQ(t, gclab_list_new(h, 4), GCLAB_OK);
@@ -894,7 +689,7 @@ static void test_weakref_dying_with_its_referent_is_not_called_back(struct t *t)
         T_EQ(t, gclab_clear(h, 3), GCLAB_OK);
         T_EQ(t, gclab_clear(h, 4), GCLAB_OK);
         T_EQ(t, calls, 0);
-        T_EQ(t, live(h), base);
+        T_EQ(t, t_live(h), base);
         gclab_heap_free(h);
     }
 }
@@ -906,11 +701,11 @@ static void test_finalizer_during_drop_roots_does_not_recreate_globals(struct t 
 {
     static const char *engines[] = { "rc", "rcgen" };
     for (int e = 0; e < 2; e++) {
-        struct stress *s = calloc(1, sizeof *s);
+        struct t_stress *s = calloc(1, sizeof *s);
         T_CHECK(t, s);
-        gclab_heap *h = heap_of(engines[e], 0, NULL);
+        gclab_heap *h = t_heap(engines[e], 0, NULL, NSLOTS);
         T_CHECK(t, h);
-        T_EQ(t, gclab_func_new(h, 0, "__del__", fn_stress_del, s, 0, 1, 3), GCLAB_OK);
+        T_EQ(t, gclab_func_new(h, 0, "__del__", t_fn_stress_del, s, 0, 1, 3), GCLAB_OK);
         T_EQ(t, gclab_class_new(h, 1, "S", -1, 0), GCLAB_OK);
         T_EQ(t, gclab_instance_new(h, 2, 1), GCLAB_OK);
         T_EQ(t, gclab_int_new(h, 3, 3), GCLAB_OK);   /* id 3: resurrects into R if it can */
@@ -922,7 +717,7 @@ static void test_finalizer_during_drop_roots_does_not_recreate_globals(struct t 
         int64_t found;
         T_EQ(t, gclab_gc_collect(h, 2, &found), GCLAB_OK);
         T_EQ(t, s->runs[3], 1);
-        T_EQ(t, live(h), 0);
+        T_EQ(t, t_live(h), 0);
         T_EQ(t, gclab_frame_push(h, 1), GCLAB_OK);
         T_EQ(t, gclab_global_get(h, 0, gclab_intern(h, "R")), GCLAB_ENAME);
         gclab_heap_free(h);

@@ -2,44 +2,18 @@
  * collector as Python/gc.c writes it (the ported Lib/test tests are heap
  * scripts in tests/scripts/cpython314/): 3.14's defaults and gc-module
  * meanings, the two old spaces (garbage that reached the visited space
- * waits for the next pass), the mark phase, collect(0|1|2), and the
+ * waits for the next pass), the mark phase, t_collect(0|1|2), and the
  * accounting difference of -p rules=3.14.2 (GH-140262). Every expected
  * value follows from gc.c's code, step by step, as each comment says. */
-#include "gclab.h"
 #include "t.h"
+#include "engine_t.h"
 
 #define NSLOTS 16
 
 static gclab_heap *rcinc_heap(const char *rules)
 {
-    char err[256];
     struct gclab_kv kv[1] = { { "rules", rules } };
-    struct gclab_config cfg = { .nparams = 1, .params = kv };
-    gclab_heap *h = gclab_heap_new("rcinc", &cfg, err, sizeof err);
-    if (!h) {
-        printf("heap: %s\n", err);
-        return NULL;
-    }
-    if (gclab_frame_push(h, NSLOTS) != GCLAB_OK) {
-        gclab_heap_free(h);
-        return NULL;
-    }
-    return h;
-}
-
-static int64_t collect(gclab_heap *h, int gen)
-{
-    int64_t n = -1;
-    if (gclab_gc_collect(h, gen, &n) != GCLAB_OK)
-        return -1;
-    return n;
-}
-
-static int64_t count(gclab_heap *h, int i)
-{
-    int64_t c[GCLAB_MAX_GENS];
-    gclab_gc_get_count(h, c);
-    return c[i];
+    return t_heap("rcinc", 1, kv, NSLOTS);
 }
 
 /* Whether the object in slot obj is in gc.get_objects(gen) (slot 15 scratch, 14 the list). */
@@ -55,19 +29,6 @@ static bool in_objects(gclab_heap *h, int obj, int gen)
     gclab_none(h, 14);
     gclab_none(h, 15);
     return found;
-}
-
-/* A cycle of two lists in slots a and b. */
-static gclab_status list_cycle(gclab_heap *h, int a, int b)
-{
-    gclab_status st = gclab_list_new(h, a);
-    if (!st)
-        st = gclab_list_new(h, b);
-    if (!st)
-        st = gclab_list_append(h, a, b);
-    if (!st)
-        st = gclab_list_append(h, b, a);
-    return st;
 }
 
 /* 3.14's defaults (pycore_runtime_init.h: young 2000, old[0] 10, old[1] 0;
@@ -91,19 +52,19 @@ static void test_defaults_are_cpython_314s(struct t *t)
 }
 
 /* test_gc.py's test_collect_generations on 3.14: a list survives
- * gc.collect(0) into the visited space, counted as (_, 1, 0); it is then in
+ * gc.t_collect(0) into the visited space, counted as (_, 1, 0); it is then in
  * gc.get_objects(2), not (0), and generation 1 lists nothing. */
 static void test_collect_0_moves_survivors_to_the_visited_space(struct t *t)
 {
     gclab_heap *h = rcinc_heap("3.14.0");
     T_CHECK(t, h);
-    T_EQ(t, collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 2), 0);
     T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
     T_CHECK(t, in_objects(h, 0, 0));
-    T_EQ(t, collect(h, 0), 0);
-    T_EQ(t, count(h, 0), 0);
-    T_EQ(t, count(h, 1), 1);
-    T_EQ(t, count(h, 2), 0);
+    T_EQ(t, t_collect(h, 0), 0);
+    T_EQ(t, t_count(h, 0), 0);
+    T_EQ(t, t_count(h, 1), 1);
+    T_EQ(t, t_count(h, 2), 0);
     T_CHECK(t, !in_objects(h, 0, 0));
     T_CHECK(t, !in_objects(h, 0, 1));
     T_CHECK(t, in_objects(h, 0, 2));
@@ -118,45 +79,45 @@ static void test_the_first_increment_only_marks(struct t *t)
 {
     gclab_heap *h = rcinc_heap("3.14.0");
     T_CHECK(t, h);
-    T_EQ(t, list_cycle(h, 0, 1), GCLAB_OK);
+    T_EQ(t, t_two_cycle(h, 0, 1), GCLAB_OK);
     T_EQ(t, gclab_none(h, 0), GCLAB_OK);
     T_EQ(t, gclab_none(h, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 1), 0);
-    T_EQ(t, collect(h, 1), 2);
+    T_EQ(t, t_collect(h, 1), 0);
+    T_EQ(t, t_collect(h, 1), 2);
     gclab_heap_free(h);
 }
 
 /* Garbage that reached the old generation is found only by an increment
  * whose budget reaches it, and on a small heap none does: after
- * gc.collect(0) promotes a cycle and it is dropped, increment 1 marks,
+ * gc.t_collect(0) promotes a cycle and it is dropped, increment 1 marks,
  * increment 2 finds the pending space empty (the pass completes and the
  * spaces swap: the cycle is pending now), increment 3 marks again. Each
  * later increment's budget is its new objects plus heap_size / 10 /
  * max(threshold1, 2), here 0 (fewer than 100 objects), minus what marking
  * subtracted: never more than young, so the pending space is never touched.
  * A hundred increments, each over 10 new dropped self-cycles, find exactly
- * those 10 each time and never the old cycle; gc.collect(2) finds it. */
+ * those 10 each time and never the old cycle; gc.t_collect(2) finds it. */
 static void test_old_garbage_of_a_small_heap_waits_for_a_full_collection(struct t *t)
 {
     gclab_heap *h = rcinc_heap("3.14.0");
     T_CHECK(t, h);
     gclab_name self = gclab_intern(h, "self");
     T_EQ(t, gclab_class_new(h, 4, "C", -1, -1), GCLAB_OK);
-    T_EQ(t, list_cycle(h, 0, 1), GCLAB_OK);
-    T_EQ(t, collect(h, 0), 0);
+    T_EQ(t, t_two_cycle(h, 0, 1), GCLAB_OK);
+    T_EQ(t, t_collect(h, 0), 0);
     T_EQ(t, gclab_none(h, 0), GCLAB_OK);
     T_EQ(t, gclab_none(h, 1), GCLAB_OK);
     for (int i = 0; i < 3; i++)
-        T_EQ(t, collect(h, 1), 0);
+        T_EQ(t, t_collect(h, 1), 0);
     for (int k = 0; k < 100; k++) {
         for (int i = 0; i < 10; i++) {
             T_EQ(t, gclab_instance_new(h, 2, 4), GCLAB_OK);
             T_EQ(t, gclab_attr_set(h, 2, self, 2), GCLAB_OK);
         }
         T_EQ(t, gclab_none(h, 2), GCLAB_OK);
-        T_EQ(t, collect(h, 1), 10);
+        T_EQ(t, t_collect(h, 1), 10);
     }
-    T_EQ(t, collect(h, 2), 2);
+    T_EQ(t, t_collect(h, 2), 2);
     gclab_heap_free(h);
 }
 
@@ -171,7 +132,7 @@ static void test_mark_phase_moves_reachable_young_objects_to_visited(struct t *t
     T_EQ(t, gclab_list_append(h, 0, 1), GCLAB_OK);
     T_EQ(t, gclab_none(h, 1), GCLAB_OK);   /* the inner list is reachable only through slot 0's */
     T_CHECK(t, in_objects(h, 0, 0));
-    T_EQ(t, collect(h, 1), 0);
+    T_EQ(t, t_collect(h, 1), 0);
     T_CHECK(t, !in_objects(h, 0, 0));
     T_CHECK(t, in_objects(h, 0, 2));
     T_EQ(t, gclab_list_get(h, 1, 0, 0), GCLAB_OK);
@@ -179,7 +140,7 @@ static void test_mark_phase_moves_reachable_young_objects_to_visited(struct t *t
     gclab_heap_free(h);
 }
 
-/* gc.get_stats(): collect(0) counts in generation 0 only, collect(2) in 2
+/* gc.get_stats(): t_collect(0) counts in generation 0 only, t_collect(2) in 2
  * only (test_gc.py's test_get_stats). */
 static void test_get_stats_counts_each_kind_of_collection(struct t *t)
 {
@@ -187,9 +148,9 @@ static void test_get_stats_counts_each_kind_of_collection(struct t *t)
     T_CHECK(t, h);
     struct gclab_gen_stats s[GCLAB_MAX_GENS];
     gclab_gc_disable(h);
-    T_EQ(t, collect(h, 0), 0);
-    T_EQ(t, collect(h, 2), 0);
-    T_EQ(t, collect(h, 1), 0);
+    T_EQ(t, t_collect(h, 0), 0);
+    T_EQ(t, t_collect(h, 2), 0);
+    T_EQ(t, t_collect(h, 1), 0);
     T_EQ(t, gclab_gc_get_stats(h, s), 3);
     T_EQ(t, s[0].collections, 1);
     T_EQ(t, s[1].collections, 1);
@@ -210,15 +171,15 @@ static void test_rules_3142_do_not_count_an_untrackable_tuple(struct t *t)
         const int items[2] = { 0, 1 };
         T_EQ(t, gclab_int_new(h, 0, 1), GCLAB_OK);
         T_EQ(t, gclab_str_intern(h, 1, "a"), GCLAB_OK);
-        T_EQ(t, collect(h, 2), 0);
-        int64_t c0 = count(h, 0);
+        T_EQ(t, t_collect(h, 2), 0);
+        int64_t c0 = t_count(h, 0);
         T_EQ(t, gclab_tuple_new(h, 2, 2, items), GCLAB_OK);
-        T_EQ(t, count(h, 0) - c0, r == 0 ? 1 : 0);
+        T_EQ(t, t_count(h, 0) - c0, r == 0 ? 1 : 0);
         T_CHECK(t, in_objects(h, 2, 0) == (r == 0));
         T_EQ(t, gclab_list_new(h, 1), GCLAB_OK);
-        c0 = count(h, 0);
+        c0 = t_count(h, 0);
         T_EQ(t, gclab_tuple_new(h, 3, 2, items), GCLAB_OK);
-        T_EQ(t, count(h, 0) - c0, 1);
+        T_EQ(t, t_count(h, 0) - c0, 1);
         T_CHECK(t, in_objects(h, 3, 0));
         gclab_heap_free(h);
     }
@@ -234,12 +195,12 @@ static void test_a_dropped_list_counts_down_as_each_rule_says(struct t *t)
     for (int r = 0; r < 2; r++) {
         gclab_heap *h = rcinc_heap(rules[r]);
         T_CHECK(t, h);
-        T_EQ(t, collect(h, 2), 0);
-        int64_t c0 = count(h, 0);
+        T_EQ(t, t_collect(h, 2), 0);
+        int64_t c0 = t_count(h, 0);
         T_EQ(t, gclab_list_new(h, 0), GCLAB_OK);
-        T_EQ(t, count(h, 0) - c0, 1);
+        T_EQ(t, t_count(h, 0) - c0, 1);
         T_EQ(t, gclab_none(h, 0), GCLAB_OK);
-        T_EQ(t, count(h, 0) - c0, r == 0 ? 1 : 0);
+        T_EQ(t, t_count(h, 0) - c0, r == 0 ? 1 : 0);
         gclab_heap_free(h);
     }
 }
