@@ -118,6 +118,10 @@ struct gclab_engine {
     gclab_status (*set_threshold)(gclab_heap *h, int n, const int64_t *v);
     /* Call fn on each object the collector tracks in gen (-1: all). */
     void (*foreach_tracked)(gclab_heap *h, int gen, void (*fn)(gclab_obj *, void *), void *ctx);
+    /* gc.is_tracked(o): o is on one of the collector's lists (NULL: GCLAB_EUNSUPPORTED). */
+    bool (*is_tracked)(gclab_heap *h, const gclab_obj *o);
+    /* gc.is_finalized(o): o's __del__ has run (its FINALIZED bit; NULL: GCLAB_EUNSUPPORTED). */
+    bool (*is_finalized)(gclab_heap *h, const gclab_obj *o);
     gclab_status (*freeze)(gclab_heap *h, int on);
     int64_t (*freeze_count)(gclab_heap *h);
     /* _testinternalcapi.get_tracked_heap_size(): the objects the collector

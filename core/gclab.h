@@ -359,6 +359,30 @@ gclab_status gclab_gc_callbacks(gclab_heap *h, int dst);
 #define GCLAB_DEBUG_SAVEALL     32
 /* GCLAB_EUNSUPPORTED (flags unchanged) for DEBUG_SAVEALL on an engine without it (facts). */
 gclab_status gclab_gc_set_debug(gclab_heap *h, int flags);
+/* gc.get_debug(): the flags gc.set_debug() set. */
+int gclab_gc_get_debug(const gclab_heap *h);
+/* gc.is_tracked(obj): whether the engine's collector tracks the object in slot
+ * (CPython: a GC object on a generation list; never an int or str); and
+ * gc.is_finalized(obj): whether its __del__ has run (PEP 442's flag). Both
+ * GCLAB_EUNSUPPORTED on an engine that does not answer them (core/engine.h
+ * is_tracked, is_finalized). core/gcapi.c */
+gclab_status gclab_gc_is_tracked(gclab_heap *h, int slot, bool *out);
+gclab_status gclab_gc_is_finalized(gclab_heap *h, int slot, bool *out);
+/* gc.get_referents(*objs) of the n objects in slots first..first+n-1 into a
+ * new list in dst, in CPython 3.11's tp_traverse order (list and tuple items
+ * from the last, dict values (and keys unless all are strs), an instance's
+ * attributes then its class, a weakref's callback; nothing for ints, strs,
+ * None, blobs). GCLAB_EUNSUPPORTED for a class or function (CPython's hold
+ * __dict__, __mro__, code objects gclab does not have). dst must not be one
+ * of the object slots (it is written first). */
+gclab_status gclab_gc_get_referents(gclab_heap *h, int dst, int first, int n);
+/* gc.get_referrers(*objs): a new list in dst of every object the collector
+ * tracks (generations 0, 1, 2 in list order, as CPython 3.11; not the frozen
+ * ones) that refers to one of the n objects; the argument tuple in slot
+ * argtuple (-1: none) and the result are left out, as CPython's. An engine
+ * that tracks nothing: GCLAB_EUNSUPPORTED. dst must not be one of the
+ * object slots nor argtuple (it is written first). */
+gclab_status gclab_gc_get_referrers(gclab_heap *h, int dst, int first, int n, int argtuple);
 /* _testinternalcapi.get_tracked_heap_size(): the objects the collector
  * accounts for (CPython 3.14's heap_size); GCLAB_EUNSUPPORTED on engines without one. */
 gclab_status gclab_gc_tracked_heap_size(gclab_heap *h, int64_t *out);

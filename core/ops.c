@@ -993,6 +993,38 @@ static gclab_status unheld(gclab_heap *h, int hold, bool held, gclab_status st)
     return st;
 }
 
+/* gc.get_referents(*objs) / gc.get_referrers(*objs): METH_VARARGS builtins,
+ * so CPython 3.11 packs the objects in a tuple (_PyObject_MakeTpCall) held
+ * through the call and freed after it; here in a frame of their own:
+ * [objs..., the tuple, the result]. */
+/* noinline: its buffers must not grow exec_func's frame, which script recursion stacks. */
+static __attribute__((noinline)) gclab_status op_gc_refs(gclab_heap *h, const struct ops_op *op)
+{
+    int n = op->c;
+    int args[OPS_MAX_ARGS] = { 0 };
+    for (int i = 0; i < n; i++)
+        args[i] = op->b + i;
+    gclab_status st = gclab_frame_push_args(h, n + 2, n, args);
+    if (st != GCLAB_OK)
+        return st;
+    int inner[OPS_MAX_ARGS] = { 0 };
+    for (int i = 0; i < n; i++)
+        inner[i] = i;
+    bool tuple = n > 0 && gclab_has_refcounts(h);
+    if (tuple)
+        st = gclab_tuple_new(h, n, n, inner);
+    if (st == GCLAB_OK)
+        st = op->code == OP_GC_REFERENTS ? gclab_gc_get_referents(h, n + 1, 0, n)
+                                         : gclab_gc_get_referrers(h, n + 1, 0, n, tuple ? n : -1);
+    if (st != GCLAB_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gclab_error(h));
+        gclab_frame_pop(h);
+        return gclab_raise(h, st, "%s", msg);
+    }
+    return gclab_frame_return(h, n + 1, op->a);
+}
+
 /* str(x) or repr(x) as a new str. */
 static gclab_status op_str_of(struct ops_program *p, gclab_heap *h, const struct ops_op *op)
 {
@@ -1905,6 +1937,13 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if ((st = int_arg(h, op->a, &v)) == GCLAB_OK)
                 st = gclab_gc_set_debug(h, (int)v);
             break;
+        case OP_GC_GET_DEBUG: st = gclab_int_new(h, op->a, gclab_gc_get_debug(h)); break;
+        case OP_GC_IS_TRACKED: case OP_GC_IS_FINALIZED:
+            if ((st = (op->code == OP_GC_IS_TRACKED ? gclab_gc_is_tracked : gclab_gc_is_finalized)(h, op->b, &b))
+                == GCLAB_OK)
+                st = gclab_bool(h, op->a, b);
+            break;
+        case OP_GC_REFERENTS: case OP_GC_REFERRERS: st = op_gc_refs(h, op); break;
         case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
         case OP_STR_OF: case OP_REPR:
             /* str is a type, called through tp_call; repr is a METH_O builtin */

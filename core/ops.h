@@ -148,7 +148,14 @@
     X(KWNAMES,     "T---", "CPython's KW_NAMES: the next op (a CALL or CALL_METHOD) binds its "  \
                            "arguments to the callee's parameters by name: the last k are "     \
                            "keyword arguments named by the comma-separated string a (\"\": "   \
-                           "none, only defaults and *args are filled in)")
+                           "none, only defaults and *args are filled in)")             \
+    X(GC_GET_DEBUG, "S---", "_a = gc.get_debug()")                                  \
+    X(GC_IS_TRACKED, "SS--", "_a = gc.is_tracked(_b)")                              \
+    X(GC_IS_FINALIZED, "SS--", "_a = gc.is_finalized(_b)")                          \
+    X(GC_REFERENTS, "SRN-", "_a = gc.get_referents(_b, ..., _{b+c-1}) (an argument " \
+                            "tuple is made for the call, as METH_VARARGS)")          \
+    X(GC_REFERRERS, "SRN-", "_a = gc.get_referrers(_b, ..., _{b+c-1}) (likewise; "  \
+                            "the tuple is not a referrer)")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,

@@ -466,6 +466,10 @@ static void rcgen_foreach_tracked(gclab_heap *h, int gen, void (*fn)(gclab_obj *
     }
 }
 
+/* gc.is_tracked / gc.is_finalized: the TRACKED and FINALIZED bits (R3). */
+static bool rcgen_is_tracked(gclab_heap *h, const gclab_obj *o) { (void)h; return rg_is_tracked(o); }
+static bool rcgen_is_finalized(gclab_heap *h, const gclab_obj *o) { (void)h; return o->gcflags & RG_FINALIZED; }
+
 /* gc.freeze() moves everything to the permanent generation and zeroes
  * count[0]; gc.unfreeze() moves it all back into the oldest generation. */
 static gclab_status rcgen_freeze(gclab_heap *h, int on)
@@ -595,6 +599,8 @@ const struct gclab_engine gclab_engine_rcgen = {
     .get_threshold = rcgen_get_threshold,
     .set_threshold = rcgen_set_threshold,
     .foreach_tracked = rcgen_foreach_tracked,
+    .is_tracked = rcgen_is_tracked,
+    .is_finalized = rcgen_is_finalized,
     .freeze = rcgen_freeze,
     .freeze_count = rcgen_freeze_count,
     .tracked_heap_size = rcgen_tracked_heap_size,

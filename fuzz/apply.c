@@ -504,6 +504,7 @@ void fz_apply(struct fz *z, const struct ops_op *op)
     case OP_CALL_METHOD: case OP_IN: case OP_NOT_IN: case OP_FOR_ITER: case OP_PRINT_EX:
     case OP_STR_OF: case OP_REPR: case OP_HASATTR: case OP_ISINSTANCE: case OP_IS_KIND: case OP_UNPACK: case OP_TRACKED_HEAP_SIZE:
     case OP_KWNAMES: case OP_SLICE: case OP_DELSLICE:
+    case OP_GC_GET_DEBUG: case OP_GC_IS_TRACKED: case OP_GC_IS_FINALIZED: case OP_GC_REFERENTS: case OP_GC_REFERRERS:
         /* compiler-only (ops.h, OPS_FUZZ_COUNT): decode.c never draws them */
     case OP_COUNT:
         break;

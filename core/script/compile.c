@@ -1119,6 +1119,30 @@ static void nargs_check(struct fctx *fc, const struct expr *e, const char *what,
 /* A destination for ops that always write one: dst, or a temporary when the value is dropped. */
 static int need_dst(struct fctx *fc, int dst) { return dst >= 0 ? dst : tmp_new(fc, true); }
 
+/* gc.get_debug(), gc.is_tracked(x), gc.is_finalized(x), gc.get_referents(*objs),
+ * gc.get_referrers(*objs): the gc module's questions about objects (core/gcapi.c).
+ * False if f is none of them. */
+static bool ccall_gc_query(struct fctx *fc, const struct expr *e, const char *f, int dst)
+{
+    struct expr *const *a = e->items;
+    if (strcmp(f, "get_debug") == 0) {
+        nargs_check(fc, e, "gc.get_debug()", 0, 0);
+        emit(fc, OP_GC_GET_DEBUG, need_dst(fc, dst), 0, 0, 0);
+    } else if (strcmp(f, "is_tracked") == 0 || strcmp(f, "is_finalized") == 0) {
+        bool tracked = f[3] == 't';
+        nargs_check(fc, e, tracked ? "gc.is_tracked()" : "gc.is_finalized()", 1, 1);
+        int o = coperand(fc, a[0]);
+        emit(fc, tracked ? OP_GC_IS_TRACKED : OP_GC_IS_FINALIZED, need_dst(fc, dst), o, 0, 0);
+    } else if (strcmp(f, "get_referents") == 0 || strcmp(f, "get_referrers") == 0) {
+        bool referents = f[10] == 'n';
+        int first = cargs(fc, a, e->n, e->line, e->col);
+        emit(fc, referents ? OP_GC_REFERENTS : OP_GC_REFERRERS, need_dst(fc, dst), first, e->n, 0);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, const char *f, int dst)
 {
     struct expr *const *a = e->items;
@@ -1182,6 +1206,8 @@ static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, c
         nargs_check(fc, e, "gc.get_objects()", 0, 1);
         int g = e->n ? coperand(fc, a[0]) : -1;
         emit(fc, OP_GC_GET_OBJECTS, need_dst(fc, dst), g, 0, 0);
+        return;
+    } else if (ccall_gc_query(fc, e, f, dst)) {
         return;
     } else if (strcmp(f, "set_debug") == 0) {
         nargs_check(fc, e, "gc.set_debug()", 1, 1);

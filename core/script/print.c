@@ -407,6 +407,14 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, 
     case OP_GC_GET_FREEZE_COUNT: put(pr, "_%d = gc.get_freeze_count()", a); break;
     case OP_GC_SET_DEBUG: put(pr, "gc.set_debug(_%d)", a); break;
     case OP_TRACKED_HEAP_SIZE: put(pr, "_%d = _testinternalcapi.get_tracked_heap_size()", a); break;
+    case OP_GC_GET_DEBUG: put(pr, "_%d = gc.get_debug()", a); break;
+    case OP_GC_IS_TRACKED: put(pr, "_%d = gc.is_tracked(_%d)", a, b); break;
+    case OP_GC_IS_FINALIZED: put(pr, "_%d = gc.is_finalized(_%d)", a, b); break;
+    case OP_GC_REFERENTS: case OP_GC_REFERRERS:
+        put(pr, "_%d = gc.get_%s(", a, op->code == OP_GC_REFERENTS ? "referents" : "referrers");
+        put_range(pr, b, c);
+        put(pr, ")");
+        break;
     default:
         fail(pr, "op %s here has no spelling", ops_name(op->code) ? ops_name(op->code) : "?");
         break;

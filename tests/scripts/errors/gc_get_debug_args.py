@@ -1,0 +1,3 @@
+print('ran')
+import gc
+print(gc.get_debug(1))

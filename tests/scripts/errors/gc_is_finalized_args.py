@@ -1,0 +1,3 @@
+print('ran')
+import gc
+gc.is_finalized(1, 2)

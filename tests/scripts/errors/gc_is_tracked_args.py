@@ -1,0 +1,3 @@
+print('ran')
+import gc
+x = gc.is_tracked()

@@ -1,0 +1,3 @@
+print('ran')
+import gc
+x = gc.get_referrers(o=1)
