@@ -167,8 +167,6 @@ static const struct gclab_mutant *const gm_mutants[] = {
     &alloc_mut_size_class, NULL,
 };
 
-struct gm_vec { gclab_obj **v; size_t n, cap; };
-
 struct gm_state {
     struct alloc_marker mk;        /* the allocator's mode and arenas, this collection */
     bool full;                     /* the collection in progress is a full one */
@@ -181,7 +179,7 @@ struct gm_state {
     bool overflowed;
     uint64_t marked, marked_bytes; /* objects marked this collection, with their bytes */
     /* remembered set (G3) */
-    struct gm_vec remset;
+    struct obj_vec remset;
     bool remset_lost;              /* a push failed: the next collection is full */
     /* trigger */
     double full_factor, nursery_factor;
@@ -190,25 +188,11 @@ struct gm_state {
     bool full_pending;
     int64_t minors_since_full;
     /* side vectors (G2, G5) and per-collection vectors, kept to reuse their memory */
-    struct gm_vec weakrefs, fnz, tofnz;
-    struct gm_vec callbacks;       /* pairs: weakref, its callback */
+    struct obj_vec weakrefs, fnz, tofnz;
+    struct obj_vec callbacks;       /* pairs: weakref, its callback */
 };
 
 static int gm_verify(gclab_heap *h, int level);
-
-static bool gm_vec_push(struct gm_vec *v, gclab_obj *o)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        gclab_obj **nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return false;
-        v->v = nv;
-        v->cap = cap;
-    }
-    v->v[v->n++] = o;
-    return true;
-}
 
 /* ================================================================
  * Ages and marks
@@ -352,7 +336,7 @@ static void gm_forget_remembered(struct gm_state *s)
 
 static void gm_barrier_slow(struct gm_state *s, gclab_obj *owner)
 {
-    if (!gm_vec_push(&s->remset, owner)) {
+    if (!obj_vec_push(&s->remset, owner)) {
         s->remset_lost = true;             /* the next collection is full */
         return;
     }
@@ -406,7 +390,7 @@ static void gm_clear_weakrefs(gclab_heap *h, struct gm_state *s, gclab_obj *o)
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
         if (wr->callback && obj_is_marked(&s->mk, w)) {
-            if (!gm_vec_push(&s->callbacks, w) || !gm_vec_push(&s->callbacks, wr->callback)) {
+            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
                 fprintf(stderr, "gclab genms: out of memory: weakref callback dropped\n");
             }
@@ -431,7 +415,7 @@ static void gm_handle_unreachable(gclab_heap *h, struct gm_state *s)
         gclab_obj *o = s->fnz.v[i];
         if (obj_is_marked(&s->mk, o))
             s->fnz.v[k++] = o;
-        else if (!gm_vec_push(&s->tofnz, o))
+        else if (!obj_vec_push(&s->tofnz, o))
             fprintf(stderr, "gclab genms: out of memory: a __del__ will not run\n");
     }
     s->fnz.n = k;
@@ -555,7 +539,7 @@ static gclab_obj *gm_alloc(gclab_heap *h, size_t bytes, int kind)
     }
     /* Room in `weakrefs` first, so that a weakref is never left out (G5). */
     if (kind == GCLAB_K_WEAKREF && s->weakrefs.n == s->weakrefs.cap &&
-        (!gm_vec_push(&s->weakrefs, NULL) || (s->weakrefs.n--, false)))
+        (!obj_vec_push(&s->weakrefs, NULL) || (s->weakrefs.n--, false)))
         return NULL;
     gclab_obj *o = core_alloc_object(h, bytes);
     if (!o)
@@ -569,7 +553,7 @@ static gclab_obj *gm_alloc(gclab_heap *h, size_t bytes, int kind)
 static void gm_track(gclab_heap *h, gclab_obj *o)
 {
     struct gm_state *s = core_es(h);
-    if (obj_has_del(o) && !gm_vec_push(&s->fnz, o))
+    if (obj_has_del(o) && !obj_vec_push(&s->fnz, o))
         fprintf(stderr, "gclab genms: out of memory: a __del__ will not run\n");
 }
 
@@ -648,14 +632,14 @@ static int gm_get_threshold(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
     return 2;
 }
 
-struct gm_snapshot { struct gm_vec v; int gen; bool short_of_memory; };
+struct gm_snapshot { struct obj_vec v; int gen; bool short_of_memory; };
 
 static void gm_snapshot_one(void *block, void *ctx)
 {
     struct gm_snapshot *sn = ctx;
     gclab_obj *o = block;
     if (obj_kind_is_container(o->kind) && (sn->gen < 0 || (sn->gen == 1) == gm_is_old(o)) &&
-        !gm_vec_push(&sn->v, o))
+        !obj_vec_push(&sn->v, o))
         sn->short_of_memory = true;
 }
 

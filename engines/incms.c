@@ -127,7 +127,6 @@ static const struct gclab_mutant *const im_mutants[] = {
     &im_mut_partial_forward, NULL,
 };
 
-struct im_vec { gclab_obj **v; size_t n, cap; };
 /* A queue threaded through gc_prev. */
 struct im_queue { gclab_obj *head, *tail; };
 
@@ -157,7 +156,7 @@ struct im_state {
     uint64_t cycles, steps;       /* completed cycles, steps taken */
     /* queues (gc_prev) and the callback vector */
     struct im_queue finobj, tofnz, weakrefs;
-    struct im_vec callbacks;      /* pairs: weakref, its callback */
+    struct obj_vec callbacks;      /* pairs: weakref, its callback */
 };
 
 static int im_verify(gclab_heap *h, int level);
@@ -179,20 +178,6 @@ static void im_set_epoch(gclab_obj *o, uint8_t e)
     o->gcflags = (uint8_t)((o->gcflags & ~IM_EPOCH) | e);
 }
 static bool im_in_sweep(const struct im_state *s) { return s->phase == IM_PHASE_SWEEP; }
-
-static bool im_vec_push(struct im_vec *v, gclab_obj *o)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        gclab_obj **nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return false;
-        v->v = nv;
-        v->cap = cap;
-    }
-    v->v[v->n++] = o;
-    return true;
-}
 
 /* Push a marked container; on a full stack, leave it marked for im_rescan. */
 static void im_push(struct im_state *s, gclab_obj *o)
@@ -405,7 +390,7 @@ static void im_clear_weakrefs(gclab_heap *h, struct im_state *s, gclab_obj *o)
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
         if (wr->callback && im_is_marked(s, w)) {
-            if (!im_vec_push(&s->callbacks, w) || !im_vec_push(&s->callbacks, wr->callback)) {
+            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
                 fprintf(stderr, "gclab incms: out of memory: weakref callback dropped\n");
             }

@@ -145,12 +145,10 @@ static const struct gclab_mutant ms_mut_fin_twice = {
 static const struct gclab_mutant ms_mut_overflow_tuple = {
     "overflow-tuple", "the rescan after a mark-stack overflow skips tuples (a small mark_stack_max reaches it)" };
 
-struct ms_vec { gclab_obj **v; size_t n, cap; };
-
 struct ms_state {
     struct alloc_marker mk;        /* the allocator's mode and arenas, this collection */
-    struct ms_vec weakrefs;       /* every live weakref (M5) */
-    struct ms_vec fnz;            /* unfinalized instances with __del__ (M5) */
+    struct obj_vec weakrefs;       /* every live weakref (M5) */
+    struct obj_vec fnz;            /* unfinalized instances with __del__ (M5) */
     /* mark stack */
     gclab_obj **stack;
     size_t sp, cap, max;
@@ -162,23 +160,9 @@ struct ms_state {
     bool lazy_sweep;              /* -p lazy_sweep=1 */
     bool prefetch;                /* -p prefetch=0 turns the mark loop's FIFOs off */
     /* per-collection vectors, kept to reuse their memory */
-    struct ms_vec tofnz;          /* unreachable objects whose __del__ will run */
-    struct ms_vec callbacks;      /* pairs: weakref, its callback */
+    struct obj_vec tofnz;          /* unreachable objects whose __del__ will run */
+    struct obj_vec callbacks;      /* pairs: weakref, its callback */
 };
-
-static bool ms_vec_push(struct ms_vec *v, gclab_obj *o)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        gclab_obj **nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return false;
-        v->v = nv;
-        v->cap = cap;
-    }
-    v->v[v->n++] = o;
-    return true;
-}
 
 /* ================================================================
  * Mark
@@ -351,7 +335,7 @@ static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
         obj_weakref *wr = AS(obj_weakref, w);
         if (wr->callback && obj_is_marked(&s->mk, w)) {
             /* Both were marked with the weakref, so both survive the sweep. */
-            if (!ms_vec_push(&s->callbacks, w) || !ms_vec_push(&s->callbacks, wr->callback)) {
+            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
                 s->callbacks.n &= ~(size_t)1;
                 fprintf(stderr, "gclab marksweep: out of memory: weakref callback dropped\n");
             }
@@ -379,7 +363,7 @@ static void ms_pick_finalizable(struct ms_state *s)
         gclab_obj *o = s->fnz.v[i];
         if (obj_is_marked(&s->mk, o))
             s->fnz.v[k++] = o;
-        else if (!ms_vec_push(&s->tofnz, o))
+        else if (!obj_vec_push(&s->tofnz, o))
             fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
     }
     s->fnz.n = k;
@@ -426,7 +410,7 @@ static void ms_run_finalizers(gclab_heap *h, struct ms_state *s)
         if (!GCLAB_MUTANT(ms_mut_fin_twice)) {
             GCLAB_ASSERT(!(o->gcflags & MS_FINALIZED));   /* M4 */
             o->gcflags |= MS_FINALIZED;
-        } else if (!ms_vec_push(&s->fnz, o)) {         /* still unfinalized, as far as fnz knows */
+        } else if (!obj_vec_push(&s->fnz, o)) {         /* still unfinalized, as far as fnz knows */
             fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
         }
         core_run_finalizer(h, o);
@@ -509,7 +493,7 @@ static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
         ms_collect(h, 0);
     /* Room in `weakrefs` first, so that a weakref is never left out (M5). */
     if (kind == GCLAB_K_WEAKREF && s->weakrefs.n == s->weakrefs.cap &&
-        (!ms_vec_push(&s->weakrefs, NULL) || (s->weakrefs.n--, false)))
+        (!obj_vec_push(&s->weakrefs, NULL) || (s->weakrefs.n--, false)))
         return NULL;
     gclab_obj *o = core_alloc_object(h, bytes);
     if (!o)
@@ -525,7 +509,7 @@ static gclab_obj *ms_alloc(gclab_heap *h, size_t bytes, int kind)
 static void ms_track(gclab_heap *h, gclab_obj *o)
 {
     struct ms_state *s = core_es(h);
-    if (obj_has_del(o) && !ms_vec_push(&s->fnz, o))
+    if (obj_has_del(o) && !obj_vec_push(&s->fnz, o))
         fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
 }
 
@@ -585,13 +569,13 @@ static void ms_fini(gclab_heap *h)
     core_set_es(h, NULL);
 }
 
-struct ms_snapshot { struct ms_vec v; bool short_of_memory; };
+struct ms_snapshot { struct obj_vec v; bool short_of_memory; };
 
 static void ms_collect_container(void *block, void *ctx)
 {
     struct ms_snapshot *sn = ctx;
     gclab_obj *o = block;
-    if (obj_kind_is_container(o->kind) && !ms_vec_push(&sn->v, o))
+    if (obj_kind_is_container(o->kind) && !obj_vec_push(&sn->v, o))
         sn->short_of_memory = true;
 }
 
