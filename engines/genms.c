@@ -147,6 +147,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "sidelists.h"
 
 #define GM_OLD       0x01
 #define GM_LOGGED    0x04
@@ -382,65 +383,26 @@ static void gm_mem_free(gclab_heap *h, gclab_obj *owner, void *p, size_t n)
  * Unreachable objects: weakrefs and the objects to finalize
  * ================================================================ */
 
-static void gm_clear_weakrefs(gclab_heap *h, struct gm_state *s, gclab_obj *o)
-{
-    gclab_obj **head = obj_weaklist(o);
-    if (!head || !*head)
-        return;
-    for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
-        obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && obj_is_marked(&s->mk, w)) {
-            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
-                s->callbacks.n &= ~(size_t)1;
-                fprintf(stderr, "gclab genms: out of memory: weakref callback dropped\n");
-            }
-        }
-    }
-    core_clear_weakrefs(h, o, false);
-}
-
-/* Steps 3: the part of each side vector this collection looks at is all of
- * it (full) or its young suffix (nursery). */
+/* Steps 3 (core/sidelists.c): the part of each side vector this collection
+ * looks at is all of it (full) or its young suffix (nursery). */
 static void gm_handle_unreachable(gclab_heap *h, struct gm_state *s)
 {
     size_t wr0 = s->full ? 0 : s->weakrefs_old, f0 = s->full ? 0 : s->fnz_old;
     if (!(GCLAB_MUTANT(gm_mut_young_wr) && !s->full))
-        for (size_t i = wr0; i < s->weakrefs.n; i++) {
-            gclab_obj *t = AS(obj_weakref, s->weakrefs.v[i])->target;
-            if (t && !obj_is_immortal(t) && !obj_is_marked(&s->mk, t))
-                gm_clear_weakrefs(h, s, t);
-        }
-    size_t k = f0;
-    for (size_t i = f0; i < s->fnz.n; i++) {
-        gclab_obj *o = s->fnz.v[i];
-        if (obj_is_marked(&s->mk, o))
-            s->fnz.v[k++] = o;
-        else if (!obj_vec_push(&s->tofnz, o))
-            fprintf(stderr, "gclab genms: out of memory: a __del__ will not run\n");
-    }
-    s->fnz.n = k;
+        side_clear_dead_weakrefs(h, &s->mk, &s->weakrefs, wr0, &s->callbacks, NULL, "genms");
+    side_pick_finalizable(&s->mk, &s->fnz, f0, &s->tofnz, "genms");
     if (!GCLAB_MUTANT(gm_mut_free_resurrected)) {
         for (size_t i = 0; i < s->tofnz.n; i++)
             gm_visit_field(&s->tofnz.v[i], s);
         gm_finish_marking(h, s);
     }
     /* weakrefs still unmarked die: unlinked before the sweep poisons them */
-    k = wr0;
-    for (size_t i = wr0; i < s->weakrefs.n; i++) {
-        gclab_obj *w = s->weakrefs.v[i];
-        if (obj_is_marked(&s->mk, w))
-            s->weakrefs.v[k++] = w;
-        else
-            core_weakref_unlink(w);
-    }
-    s->weakrefs.n = k;
+    side_unlink_dead_weakrefs(&s->mk, &s->weakrefs, wr0);
 }
 
 static void gm_run_callbacks_and_finalizers(gclab_heap *h, struct gm_state *s)
 {
-    for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
-    s->callbacks.n = 0;
+    side_run_callbacks(h, &s->callbacks);
     for (size_t i = 0; i < s->tofnz.n; i++) {
         gclab_obj *o = s->tofnz.v[i];
         GCLAB_ASSERT(!(o->gcflags & GM_FINALIZED));   /* G4 */

@@ -90,14 +90,15 @@
  *      so nothing below can start a nested collection: M3);
  *   2. ms_mark_roots: mark from the roots and drain; the objects not marked
  *      now are the unreachable ones (their number is what collect returns);
- *   3. ms_clear_dead_weakrefs: for each weakref whose target is unmarked,
+ *   3. side_clear_dead_weakrefs (core/sidelists.c, as every step named
+ *      side_*): for each weakref whose target is unmarked,
  *      clear every weakref to that target (core_clear_weakrefs, no callbacks
  *      yet); a cleared weakref that is itself marked keeps its callback in
- *      the `callbacks` vector, to call after the sweep. ms_pick_finalizable:
+ *      the `callbacks` vector, to call after the sweep. side_pick_finalizable:
  *      each unmarked instance in fnz moves to `tofnz`;
  *   4. ms_mark_tofnz: mark from each object in `tofnz` (Lua's "tobefnz"),
  *      so the objects to finalize and all they reach survive this cycle;
- *   5. ms_unlink_dead_weakrefs: weakrefs still unmarked die: unlinked from
+ *   5. side_unlink_dead_weakrefs: weakrefs still unmarked die: unlinked from
  *      their target's list (before the sweep, which poisons their memory
  *      under ASan); core_count_swept counts the dead; alloc_sweep frees every
  *      unmarked block and clears every mark (M1);
@@ -106,7 +107,7 @@
  *      lists): allocation sweeps a pool of the size class it needs before
  *      using it, so the pause holds no bitmap work and the sweep's cost
  *      moves to the mutator; the next collection first sweeps what is left;
- *   6. ms_run_callbacks, then ms_run_finalizers (MS_FINALIZED set before
+ *   6. side_run_callbacks, then ms_run_finalizers (MS_FINALIZED set before
  *      each __del__, M4): mutator code, running only after the heap is
  *      consistent again. What a finalizer resurrects stays; what it drops
  *      is found by the next collection, where its __del__ does not run again;
@@ -131,6 +132,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "sidelists.h"
 
 #define MS_FINALIZED 0x02
 #define MS_FIFO      8        /* prefetch distance of the mark loop, in objects */
@@ -323,52 +325,6 @@ static void ms_mark_roots(gclab_heap *h, struct ms_state *s)
  * Unreachable objects: weakrefs and the objects to finalize
  * ================================================================ */
 
-/* Clear the weakrefs to a dead (or to-be-finalized) object. A weakref that
- * is reachable keeps its callback for ms_run_callbacks; an unreachable one
- * loses it, as in CPython's handle_weakrefs. */
-static void ms_clear_weakrefs(gclab_heap *h, struct ms_state *s, gclab_obj *o)
-{
-    gclab_obj **head = obj_weaklist(o);
-    if (!head || !*head)
-        return;
-    for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
-        obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && obj_is_marked(&s->mk, w)) {
-            /* Both were marked with the weakref, so both survive the sweep. */
-            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
-                s->callbacks.n &= ~(size_t)1;
-                fprintf(stderr, "gclab marksweep: out of memory: weakref callback dropped\n");
-            }
-        }
-    }
-    if (!GCLAB_MUTANT(ms_mut_no_clear_wr))
-        core_clear_weakrefs(h, o, false);
-}
-
-/* Step 3a: every weakref whose target root marking left unmarked. */
-static void ms_clear_dead_weakrefs(gclab_heap *h, struct ms_state *s)
-{
-    for (size_t i = 0; i < s->weakrefs.n; i++) {
-        gclab_obj *t = AS(obj_weakref, s->weakrefs.v[i])->target;
-        if (t && !obj_is_immortal(t) && !obj_is_marked(&s->mk, t))
-            ms_clear_weakrefs(h, s, t);
-    }
-}
-
-/* Step 3b: the unmarked instances with __del__ leave fnz for tofnz. */
-static void ms_pick_finalizable(struct ms_state *s)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < s->fnz.n; i++) {
-        gclab_obj *o = s->fnz.v[i];
-        if (obj_is_marked(&s->mk, o))
-            s->fnz.v[k++] = o;
-        else if (!obj_vec_push(&s->tofnz, o))
-            fprintf(stderr, "gclab marksweep: out of memory: a __del__ will not run\n");
-    }
-    s->fnz.n = k;
-}
-
 /* Mark from every object to finalize: they and all they reach survive. */
 static void ms_mark_tofnz(gclab_heap *h, struct ms_state *s)
 {
@@ -377,31 +333,9 @@ static void ms_mark_tofnz(gclab_heap *h, struct ms_state *s)
     ms_finish_marking(h, s);
 }
 
-/* Step 5a: weakrefs that die leave their target's list and the vector. */
-static void ms_unlink_dead_weakrefs(struct ms_state *s)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < s->weakrefs.n; i++) {
-        gclab_obj *w = s->weakrefs.v[i];
-        if (obj_is_marked(&s->mk, w))
-            s->weakrefs.v[k++] = w;
-        else
-            core_weakref_unlink(w);
-    }
-    s->weakrefs.n = k;
-}
-
 /* ================================================================
  * After the sweep: mutator code
  * ================================================================ */
-
-static void ms_run_callbacks(gclab_heap *h, struct ms_state *s)
-{
-    /* No collection can run meanwhile (M3), so the vector stays valid. */
-    for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
-    s->callbacks.n = 0;
-}
 
 static void ms_run_finalizers(gclab_heap *h, struct ms_state *s)
 {
@@ -466,10 +400,10 @@ static int64_t ms_collect(gclab_heap *h, int gen)
     GCLAB_ASSERT(s->marked <= core_live_objects(h));
     int64_t found = (int64_t)(core_live_objects(h) - s->marked);
     if (found > 0 && (s->weakrefs.n || s->fnz.n)) {
-        ms_clear_dead_weakrefs(h, s);
-        ms_pick_finalizable(s);
+        side_clear_dead_weakrefs(h, &s->mk, &s->weakrefs, 0, &s->callbacks, &ms_mut_no_clear_wr, "marksweep");
+        side_pick_finalizable(&s->mk, &s->fnz, 0, &s->tofnz, "marksweep");
         ms_mark_tofnz(h, s);
-        ms_unlink_dead_weakrefs(s);
+        side_unlink_dead_weakrefs(&s->mk, &s->weakrefs, 0);
     }
     GCLAB_ASSERT(s->marked_bytes <= core_live_bytes(h));   /* M5 */
     core_count_swept(h, core_live_objects(h) - s->marked, core_live_bytes(h) - s->marked_bytes);
@@ -477,7 +411,7 @@ static int64_t ms_collect(gclab_heap *h, int gen)
         alloc_sweep_lazy(core_allocator(h), NULL);   /* pools are swept as allocation reaches them */
     else
         alloc_sweep(core_allocator(h), NULL);
-    ms_run_callbacks(h, s);
+    side_run_callbacks(h, &s->callbacks);
     ms_run_finalizers(h, s);
     ms_set_threshold(h, s);
     core_event_collect_end(h, 0, found, 0);   /* verify=L: core calls ms_verify(h, L) */
