@@ -890,6 +890,27 @@ gclab_status gclab_isinstance(gclab_heap *h, int obj, int cls, bool *out)
     return GCLAB_OK;
 }
 
+gclab_status gclab_class_of(gclab_heap *h, int dst, int obj)
+{
+    DST(h, dst);
+    gclab_obj *o = slot_get(h, obj);
+    if (!o)
+        return h->err_status;
+    if (o->kind != GCLAB_K_INSTANCE)
+        return heap_error(h, GCLAB_ETYPE, "'%s' object is not an instance of a class", kind_name(o));
+    store(h, d, AS(obj_instance, o)->cls);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_type_is(gclab_heap *h, int obj, int cls, bool *out)
+{
+    gclab_obj *o = slot_get(h, obj), *c = o ? slot_get(h, cls) : NULL;
+    if (!c)
+        return h->err_status;
+    *out = o->kind == GCLAB_K_INSTANCE && AS(obj_instance, o)->cls == c;
+    return GCLAB_OK;
+}
+
 gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, bool *unbound)
 {
     DST(h, dst);

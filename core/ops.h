@@ -155,7 +155,11 @@
     X(GC_REFERENTS, "SRN-", "_a = gc.get_referents(_b, ..., _{b+c-1}) (an argument " \
                             "tuple is made for the call, as METH_VARARGS)")          \
     X(GC_REFERRERS, "SRN-", "_a = gc.get_referrers(_b, ..., _{b+c-1}) (likewise; "  \
-                            "the tuple is not a referrer)")
+                            "the tuple is not a referrer)")                            \
+    X(TYPE_OF,     "SS--", "_a = type(_b) (an instance's class; gclab has no other type objects)") \
+    X(TYPE_IS,     "SSOI", "_a = type(_b) is _c (a class), or with _c -1 type(_b) is T for "     \
+                           "the builtin type of gclab kind d (exact: a bool is not an int)")       \
+    X(TYPE_NAME,   "SS--", "_a = type(_b).__name__")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,

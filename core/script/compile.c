@@ -781,6 +781,45 @@ static bool writes_early(const struct expr *e)
            e->kind == E_OR || (e->kind == E_COMPARE && e->n > 2);
 }
 
+/* ---- type(x) ---- */
+
+/* Whether e is `type(x)`, type being the builtin (not a script name). */
+static bool is_type_call(struct fctx *fc, const struct expr *e)
+{
+    return e->kind == E_CALL && e->n == 1 && e->items[0]->kind != E_KEYWORD && e->a->kind == E_NAME &&
+           strcmp(e->a->name, "type") == 0 && resolve(fc, "type", e->a->line, e->a->col) < 0 &&
+           !module_bound(fc->c, "type");
+}
+
+/* `type(x) is T`, `is not`, `==`, `!=` (one comparison): TYPE_IS, exact, with
+ * T a builtin type (int bool str tuple list dict) or any other value (a class:
+ * false unless x is an instance of exactly that class). CPython's type(x)
+ * allocates nothing, neither does this. False if e is not of that shape. */
+static bool ctype_compare(struct fctx *fc, const struct expr *e, int dst)
+{
+    if (e->n != 2 || !is_type_call(fc, e->items[0]))
+        return false;
+    int op = e->ops[0];
+    if (op != C_EQ && op != C_NE && op != C_IS && op != C_IS_NOT)
+        return false;
+    static const struct { const char *n; int kind; } types[] = {
+        { "int", GCLAB_K_INT }, { "bool", GCLAB_K_BOOL }, { "str", GCLAB_K_STR },
+        { "tuple", GCLAB_K_TUPLE }, { "list", GCLAB_K_LIST }, { "dict", GCLAB_K_DICT },
+    };
+    const struct expr *t = e->items[1];
+    int kind = -1;
+    for (size_t i = 0; t->kind == E_NAME && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(t->name, types[i].n) == 0 && resolve(fc, t->name, t->line, t->col) < 0 &&
+            !module_bound(fc->c, t->name))
+            kind = types[i].kind;
+    int o = coperand(fc, e->items[0]->items[0]);
+    int c = kind < 0 ? coperand(fc, t) : -1;
+    emit(fc, OP_TYPE_IS, dst, o, c, kind < 0 ? 0 : kind);
+    if (op == C_NE || op == C_IS_NOT)
+        emit(fc, OP_NOT, dst, dst, 0, 0);
+    return true;
+}
+
 static int cmp_code(int op)
 {
     static const int codes[] = { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IS, OP_IS_NOT, OP_IN, OP_NOT_IN };
@@ -992,6 +1031,8 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
     case E_NEG: emit(fc, OP_NEG, dst, coperand(fc, e->a), 0, 0); break;
     case E_NOT: emit(fc, OP_NOT, dst, coperand(fc, e->a), 0, 0); break;
     case E_COMPARE: {
+        if (ctype_compare(fc, e, dst))
+            break;
         int a = coperand(fc, e->items[0]);
         int b = coperand_cmp(fc, e->items[1], e->ops[0]);
         emit(fc, cmp_code(e->ops[0]), dst, a, b, 0);
@@ -1025,6 +1066,10 @@ static void cexpr(struct fctx *fc, const struct expr *e, int dst, bool fresh)
         break;
     }
     case E_ATTR:
+        if (is_type_call(fc, e->a) && strcmp(e->name, "__name__") == 0) {
+            emit(fc, OP_TYPE_NAME, dst, coperand(fc, e->a->items[0]), 0, 0);
+            break;
+        }
         if (is_module_name(fc, e->a)) {
             const char *m = e->a->name, *n = e->name;
             if (strcmp(m, "gc") == 0 && strcmp(n, "garbage") == 0) { emit(fc, OP_GC_GARBAGE, dst, 0, 0, 0); break; }
@@ -1223,7 +1268,7 @@ static void ccall_module(struct fctx *fc, const struct expr *e, const char *m, c
 /* type('C', (), {'__init__': f, '__del__': g}) — the printer's spelling of CLASS. */
 static void ctype_call(struct fctx *fc, const struct expr *e, int dst)
 {
-    const char *bad = "type() is supported only as type('Name', (), {'__init__': f, '__del__': g})";
+    const char *bad = "type() is supported only as type(x) or type('Name', (), {'__init__': f, '__del__': g})";
     if (e->n != 3 || e->items[0]->kind != E_STR || e->items[1]->kind != E_TUPLE || e->items[1]->n != 0 ||
         e->items[2]->kind != E_DICT || e->items[2]->n > 4)
         FAIL(fc, e->line, e->col, "%s", bad);
@@ -1457,7 +1502,10 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
             return;
         }
         if (strcmp(n, "type") == 0) {
-            ctype_call(fc, e, dst);
+            if (e->n == 1)
+                emit(fc, OP_TYPE_OF, need_dst(fc, dst), coperand(fc, a[0]), 0, 0);
+            else
+                ctype_call(fc, e, dst);
             return;
         }
         if (strcmp(n, "bytearray") == 0) {

@@ -408,6 +408,20 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, 
     case OP_GC_SET_DEBUG: put(pr, "gc.set_debug(_%d)", a); break;
     case OP_TRACKED_HEAP_SIZE: put(pr, "_%d = _testinternalcapi.get_tracked_heap_size()", a); break;
     case OP_GC_GET_DEBUG: put(pr, "_%d = gc.get_debug()", a); break;
+    case OP_TYPE_OF: put(pr, "_%d = type(_%d)", a, b); break;
+    case OP_TYPE_NAME: put(pr, "_%d = type(_%d).__name__", a, b); break;
+    case OP_TYPE_IS:
+        if (c >= 0) {
+            put(pr, "_%d = type(_%d) is _%d", a, b, c);
+        } else {
+            static const char *const tn[GCLAB_K_COUNT] = { [GCLAB_K_INT] = "int", [GCLAB_K_BOOL] = "bool",
+                [GCLAB_K_STR] = "str", [GCLAB_K_TUPLE] = "tuple", [GCLAB_K_LIST] = "list", [GCLAB_K_DICT] = "dict" };
+            if (d < 0 || d >= GCLAB_K_COUNT || !tn[d])
+                fail(pr, "TYPE_IS of kind %d has no spelling", d);
+            else
+                put(pr, "_%d = type(_%d) is %s", a, b, tn[d]);
+        }
+        break;
     case OP_GC_IS_TRACKED: put(pr, "_%d = gc.is_tracked(_%d)", a, b); break;
     case OP_GC_IS_FINALIZED: put(pr, "_%d = gc.is_finalized(_%d)", a, b); break;
     case OP_GC_REFERENTS: case OP_GC_REFERRERS:

@@ -1,0 +1,2 @@
+print('ran')
+t = type(1, 2)
