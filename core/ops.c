@@ -1740,6 +1740,7 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
             if ((st = empty_check(h, op->b)) == GCLAB_OK && (op->c < 0 || (st = empty_check(h, op->c)) == GCLAB_OK) &&
                 (st = arg_tuple(h, op->a, op->c >= 0 ? 2 : 1, (int[]){ op->b, op->c }, -1, &held)) == GCLAB_OK)
                 st = unheld(h, op->a, held, gclab_weakref_new(h, op->a, op->b, op->c));
+            held = false;   /* a later failing call must not empty a destination it never held */
             break;
         case OP_MOVE: st = gclab_move(h, op->a, op->b); break;
         case OP_CLEAR: st = gclab_clear(h, op->a); break;

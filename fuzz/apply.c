@@ -220,9 +220,41 @@ static void apply_call(struct fz *z, const struct ops_op *op)
     MODEL_DISAGREES("call of a %s", kname(c->kind));
 }
 
+/* `_a = _b % _c` for a str _b (core/ops.c str_format): the values are _c's items if it is a
+ * tuple, else _c itself, and each must be used. Modelled: a format of plain text and `%%`
+ * (fz_step stops before any other conversion, which no fuzz literal can spell: none holds
+ * a '%'). The result is a new str, never interned, as gclab_str_new makes it. */
+static void apply_str_format(struct fz *z, const struct ops_op *op)
+{
+    struct model *m = z->m;
+    const struct m_obj *f = &m->o[m->slots[op->b]], *v = &m->o[m->slots[op->c]];
+    int64_t nvals = v->kind == GCLAB_K_TUPLE ? v->n : 1;
+    char *buf = fz_xcalloc(f->len + 1, 1);
+    size_t n = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        if (f->s[i] != '%') {
+            buf[n++] = f->s[i];
+        } else if (i + 1 < f->len && f->s[i + 1] == '%') {
+            buf[n++] = '%';
+            i++;
+        } else {
+            MODEL_DISAGREES("a %% conversion at index %zu of the format (not modelled)", i);
+        }
+    }
+    if (nvals != 0)
+        MODEL_DISAGREES("not all arguments converted (%lld values, no conversion)", (long long)nvals);
+    int r = model_str(m, buf, n, false);
+    free(buf);
+    fz_put(z, op->a, r);
+}
+
 static void apply_arith(struct fz *z, const struct ops_op *op)
 {
     struct model *m = z->m;
+    if (op->code == OP_MOD && kind_at(z, op->b) == GCLAB_K_STR) {
+        apply_str_format(z, op);
+        return;
+    }
     if (!intlike_at(z, op->b) || !intlike_at(z, op->c)) {
         const struct m_obj *x = &m->o[m->slots[op->b]], *y = &m->o[m->slots[op->c]];
         if (op->code != OP_ADD || x->kind != GCLAB_K_STR || y->kind != GCLAB_K_STR)
@@ -381,6 +413,21 @@ static void apply_new(struct fz *z, const struct ops_op *op)
     }
 }
 
+/* `_a = _b[_c]` for a str _b (core/ops.c op_str_index): a one-character str, the
+ * interned one for a non-NUL ASCII byte (shared with the literal "x"), else a new one. */
+static void apply_str_index(struct fz *z, const struct ops_op *op)
+{
+    struct model *m = z->m;
+    const struct m_obj *s = &m->o[m->slots[op->b]];
+    if (!intlike_at(z, op->c))
+        MODEL_DISAGREES("str index is a %s", kname(kind_at(z, op->c)));
+    int64_t i = ival(z, op->c);
+    if (!norm(&i, (int64_t)s->len))
+        MODEL_DISAGREES("str index %lld out of range (len %zu)", (long long)ival(z, op->c), s->len);
+    char ch = s->s[i];
+    fz_put(z, op->a, model_str(m, &ch, 1, ch != 0 && (unsigned char)ch < 0x80));
+}
+
 /* Moves, globals, items and attributes: stores into the model's graph. */
 static void apply_store(struct fz *z, const struct ops_op *op)
 {
@@ -404,6 +451,10 @@ static void apply_store(struct fz *z, const struct ops_op *op)
         model_remove(m, m->globals, i);
         break;
     case OP_GETITEM:
+        if (kind_at(z, op->b) == GCLAB_K_STR) {
+            apply_str_index(z, op);
+            break;
+        }
         i = index_of(z, S[op->b], S[op->c]);
         fz_put(z, op->a, m->o[S[op->b]].items[kind_at(z, op->b) == GCLAB_K_DICT ? i + 1 : i]);
         break;

@@ -249,6 +249,38 @@ static void test_ops_step_hook_sees_every_op_and_catches_errors(struct t *t)
     ops_program_free(p);
 }
 
+/* An argument tuple only ever sits in a call's empty destination (core/ops.c
+ * arg_tuple): a weakref.ref() that held one there does not make a later failing
+ * call empty its destination (found by the fuzzers: a tuple in the destination of
+ * `5()` vanished), while a failing class call leaves the destination it held
+ * empty again. */
+static void test_ops_failing_call_keeps_its_destination(struct t *t)
+{
+    struct ops_program *p = ops_program_new();
+    p->funcs[0].nslots = 7;
+    int name = ops_str_add(p, "C", 1);
+    E(p, 0, CLASS, 0, name, -1, -1);
+    E(p, 0, INSTANCE, 1, 0, 0, 0);
+    E(p, 0, WEAKREF, 2, 1, -1, 0);   /* slot 2 empty: its argument tuple held there */
+    E(p, 0, INT, 4, 5, 0, 0);
+    E(p, 0, TUPLE, 3, 4, 1, 0);
+    E(p, 0, CALL, 3, 4, 0, 0);       /* TypeError: 'int' object is not callable */
+    E(p, 0, PRINT, 3, 1, 0, 0);      /* still the tuple */
+    E(p, 0, CALL, 5, 0, 4, 1);       /* C(5): TypeError (no __init__), the held tuple dropped */
+    E(p, 0, PRINT, 5, 1, 0, 0);      /* NameError: empty again */
+    E(p, 0, LEN, 6, 3, 0, 0);
+    E(p, 0, PRINT, 6, 1, 0, 0);
+    struct steps s = { 0, 0, 0 };
+    p->rt.step = count_steps;
+    p->rt.step_ctx = &s;
+    char *out = NULL;
+    T_EQ(t, run(p, &out, NULL, NULL), GCLAB_OK);
+    T_EQ(t, s.caught, 3);
+    T_STREQ(t, out, "(5,)\n1\n");
+    free(out);
+    ops_program_free(p);
+}
+
 /* PRINT allocates nothing on the heap, so it cannot move a collector's counts
  * (CPython's repr allocates no tracked object): allocs are the same before and after. */
 static void test_ops_print_allocates_no_objects(struct t *t)
@@ -349,6 +381,7 @@ int main(void)
     T_RUN(test_ops_refcount_counts_the_argument_once);
     T_RUN(test_ops_dict_pop_into_an_operand_slot_removes_the_key);
     T_RUN(test_ops_step_hook_sees_every_op_and_catches_errors);
+    T_RUN(test_ops_failing_call_keeps_its_destination);
     T_RUN(test_ops_empty_program_runs_on_a_fresh_heap);
     T_RUN(test_ops_print_allocates_no_objects);
     return t_done();
