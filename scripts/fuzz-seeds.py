@@ -178,6 +178,13 @@ KNOB_PROGRAMS = {
              ("GLOBAL_SET", 0, 0), ("CLEAR", 1), ("DICT", 2), ("SETITEM", 2, 4, 0), ("TUPLE", 7, 0, 1),
              ("APPEND", 0, 7), ("APPEND", 0, 2), ("GC_COLLECT", -1, -1), ("CLEAR", 0), ("CLEAR", 2),
              ("CLEAR", 7), ("GC_COLLECT", -1, -1), ("GLOBAL_GET", 8, 0), ("LEN", 9, 8), ("GC_COLLECT", -1, -1)],
+    # a list of six tuples, each holding a list only it reaches, then collections: a
+    # 2-entry mark stack overflows while the list's items are pushed, so the tuples
+    # past it are traced only by the overflow rescan (marksweep/overflow-tuple)
+    "tuple_fanout": [("INT", 9, 0), ("LIST", 0)] +
+                    [("LIST", 1), ("LIST", 3), ("APPEND", 1, 3), ("TUPLE", 2, 1, 1), ("APPEND", 0, 2),
+                     ("CLEAR", 1), ("CLEAR", 2), ("CLEAR", 3)] * 6 +
+                    [("GC_COLLECT", -1, -1), ("LEN", 4, 0), ("GC_COLLECT", -1, -1)],
     # an old list (survived a collection) made to point to a new tuple that points
     # to a new list that points back, across a young collection; then dropped
     "old_young": [("INT", 9, 0), ("LIST", 0), ("GC_COLLECT", -1, -1), ("LIST", 1), ("APPEND", 1, 0),
@@ -232,7 +239,21 @@ _ring_held = [("INT", 9, 0), ("FUNC", 0, REC), ("CLASS", 1, 0, -1, 0), ("INSTANC
               ("GETITEM", 7, 3, 9), ("GETITEM", 8, 7, 9), ("IS", 10, 8, 6), ("CLEAR", 6), ("CLEAR", 7),
               ("CLEAR", 8), ("LIST", 11), ("CLEAR", 3), ("GC_COLLECT", -1, -1), ("CALL", 6, 5, 0, 0)]
 RCBR_PROGRAMS = {"ring_held": _ring_held}
+# pop_front_loop: a 40-item list kept long (one new item appended and the front
+# popped per round, three allocations between), for 1600 ops: under stress=1 a
+# round's allocations step incms's marking through the list 4 items a step, and
+# each pop moves every item one place toward the front while the list is half
+# scanned (incms/partial-forward: a front-to-back scan then skips one)
+_pop_loop_body = [("LIST", 1), ("APPEND", 0, 1), ("LIST", 2), ("LIST", 2), ("LIST", 2), ("POP", -1, 0, 9),
+                  ("CLEAR", 1)]
+_pop_front_loop = [("INT", 9, 0), ("INT", 4, 0), ("INT", 5, 40), ("INT", 6, 1), ("LIST", 0),
+                   ("FOR_RANGE", 3, 4, 9), ("LIST", 1), ("APPEND", 0, 1), ("JUMP", 5),
+                   ("CLEAR", 1), ("INT", 4, 0), ("INT", 5, 1600 // (len(_pop_loop_body) + 2)),
+                   ("FOR_RANGE", 3, 4, 13 + len(_pop_loop_body) + 1)] + _pop_loop_body + [
+                   ("JUMP", 12), ("CLEAR", 2), ("LEN", 7, 0), ("GC_COLLECT", -1, -1), ("LEN", 7, 0)]
 STRESS_PROGRAMS = {
+    # a long list popped from its front while marking scans it
+    "pop_front_loop": _pop_front_loop,
     # an instance whose __del__ resurrects it (with the list it holds), then allocation
     "young_res": _young_res,
     # instances with __del__ holding instances that weakrefs (with callbacks) in an old list point to
