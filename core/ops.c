@@ -89,6 +89,8 @@ struct ops_program *ops_program_new(void)
     return p;
 }
 
+static void exc_truncate(struct ops_rt *rt, int to);
+
 void ops_program_free(struct ops_program *p)
 {
     if (!p)
@@ -116,6 +118,8 @@ void ops_program_free(struct ops_program *p)
     free(p->str_index);
     free(p->rt.names);
     free(p->rt.buf.s);
+    exc_truncate(&p->rt, 0);
+    free(p->rt.exc);
     free(p);
 }
 
@@ -1684,7 +1688,189 @@ static gclab_status bound_call(struct ops_program *p, gclab_heap *h, int dst, in
     return st;
 }
 
+/* ---- try/except/finally/raise ----
+ *
+ * An exception is a status and a message (core's error). rt.exc is one
+ * stack of try handlers (TRY pushes one, TRY_ELSE pops it) and of
+ * exceptions being handled (a handler becomes one when an exception reaches
+ * it; EXC_END pops it), innermost last. Each interpreted frame owns the
+ * entries above its base: an error in it goes to its innermost handler,
+ * dropping what is above; with none the frame's entries go and the error
+ * leaves the frame, as CPython's exception table and exc_info stack do.
+ * Only the exceptions a script can name are caught (never GCLAB_EUSAGE).
+ */
+struct ops_exc {
+    bool handled;          /* an exception being handled (else a try's handler) */
+    int target;            /* handler: where its except clauses start */
+    gclab_status st;       /* handled: the exception */
+    char *msg;
+    int func, pc, line;    /* handled: where it was raised (for a bare `raise`) */
+};
+
+/* The built-in exceptions scripts name: which statuses each catches (a
+ * subclass's too), and whether `raise NAME` can make it. */
+static const struct {
+    const char *name;
+    unsigned catches;      /* bit per gclab_status */
+    gclab_status raises;   /* GCLAB_OK: cannot be raised here */
+} exc_names[] = {
+#define B(s) (1u << (s))
+    { "BaseException", ~(B(GCLAB_OK) | B(GCLAB_EUSAGE)), GCLAB_OK },
+    { "Exception", ~(B(GCLAB_OK) | B(GCLAB_EUSAGE)), GCLAB_OK },
+    { "ArithmeticError", B(GCLAB_EZERODIV) | B(GCLAB_EOVERFLOW), GCLAB_OK },
+    { "LookupError", B(GCLAB_EINDEX) | B(GCLAB_EKEY), GCLAB_OK },
+    { "TypeError", B(GCLAB_ETYPE), GCLAB_ETYPE },
+    { "IndexError", B(GCLAB_EINDEX), GCLAB_EINDEX },
+    { "KeyError", B(GCLAB_EKEY), GCLAB_EKEY },
+    { "AttributeError", B(GCLAB_EATTR), GCLAB_EATTR },
+    { "NameError", B(GCLAB_ENAME), GCLAB_ENAME },
+    { "UnboundLocalError", B(GCLAB_ENAME), GCLAB_OK },   /* and the message says so */
+    { "ValueError", B(GCLAB_EVALUE), GCLAB_EVALUE },
+    { "ZeroDivisionError", B(GCLAB_EZERODIV), GCLAB_EZERODIV },
+    { "OverflowError", B(GCLAB_EOVERFLOW), GCLAB_EOVERFLOW },
+    { "MemoryError", B(GCLAB_EMEMORY), GCLAB_EMEMORY },
+    { "RecursionError", B(GCLAB_ERECURSION), GCLAB_ERECURSION },
+    { "RuntimeError", B(GCLAB_EUNSUPPORTED) | B(GCLAB_ERECURSION), GCLAB_EUNSUPPORTED },
+    { "AssertionError", B(GCLAB_EASSERT), GCLAB_EASSERT },
+#undef B
+};
+
+#define UNBOUND_PREFIX "cannot access local variable"
+
+int ops_exc_find(const char *name, size_t len, bool *raisable)
+{
+    for (size_t i = 0; i < sizeof exc_names / sizeof exc_names[0]; i++)
+        if (strlen(exc_names[i].name) == len && memcmp(exc_names[i].name, name, len) == 0) {
+            if (raisable)
+                *raisable = exc_names[i].raises != GCLAB_OK;
+            return (int)i;
+        }
+    return -1;
+}
+
+/* Whether the exception (st, msg) is one of the comma-separated names ("" matches all). */
+static bool exc_match(const char *names, gclab_status st, const char *msg)
+{
+    if (!*names)
+        return true;
+    for (const char *n = names; *n;) {
+        const char *e = strchr(n, ',');
+        size_t len = e ? (size_t)(e - n) : strlen(n);
+        int i = ops_exc_find(n, len, NULL);
+        if (i >= 0 && (exc_names[i].catches >> st & 1u) &&
+            (strcmp(exc_names[i].name, "UnboundLocalError") != 0 ||
+             strncmp(msg, UNBOUND_PREFIX, strlen(UNBOUND_PREFIX)) == 0))
+            return true;
+        n += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static void exc_truncate(struct ops_rt *rt, int to)
+{
+    while (rt->nexc > to)
+        free(rt->exc[--rt->nexc].msg);
+}
+
+static gclab_status exc_push(struct ops_rt *rt, gclab_heap *h, struct ops_exc e)
+{
+    if (!grow((void **)&rt->exc, &rt->capexc, rt->nexc + 1, sizeof *rt->exc)) {
+        free(e.msg);
+        return gclab_raise(h, GCLAB_EMEMORY, "out of memory");
+    }
+    rt->exc[rt->nexc++] = e;
+    return GCLAB_OK;
+}
+
+/* The innermost entry of the frame whose entries start at base, if it is a
+ * handler (handled false) or an exception handled (true); NULL otherwise. */
+static struct ops_exc *exc_top(struct ops_rt *rt, int base, bool handled)
+{
+    if (rt->nexc <= base || rt->exc[rt->nexc - 1].handled != handled)
+        return NULL;
+    return &rt->exc[rt->nexc - 1];
+}
+
+/* An error st (located in rt) in the frame whose entries start at base:
+ * where its innermost handler starts, the exception now being handled there;
+ * or -1 when no handler of the frame takes it (the error stays). */
+static int exc_catch(struct ops_program *p, gclab_heap *h, int base, gclab_status st)
+{
+    struct ops_rt *rt = &p->rt;
+    if (st == GCLAB_OK || st == GCLAB_EUSAGE)
+        return -1;
+    int i = rt->nexc - 1;
+    while (i >= base && rt->exc[i].handled)
+        i--;
+    if (i < base)
+        return -1;
+    char *msg = strdup(gclab_error(h));
+    if (!msg)
+        return -1;
+    int target = rt->exc[i].target;
+    exc_truncate(rt, i);
+    rt->exc[rt->nexc++] = (struct ops_exc){ true, 0, st, msg, rt->err_func, rt->err_pc, rt->err_line };
+    gclab_error_clear(h);
+    rt->err_located = false;
+    return target;
+}
+
+/* raise NAME[(arg)]: the message is str(arg) (KeyError: repr(arg)), as
+ * BaseException_str and KeyError_str print a single argument. */
+static gclab_status op_raise(struct ops_program *p, gclab_heap *h, const struct ops_op *op)
+{
+    const struct ops_str *name = &p->strs[op->a];
+    bool raisable;
+    int i = ops_exc_find(name->s, name->len, &raisable);
+    if (i < 0 || !raisable)
+        return gclab_raise(h, GCLAB_EUSAGE, "raise of '%s', not a built-in exception gclab raises", name->s);
+    gclab_status st = exc_names[i].raises;
+    if (op->b < 0)
+        return gclab_raise(h, st, "%s", "");
+    gclab_status est;
+    if ((est = empty_check(h, op->b)) != GCLAB_OK)
+        return est;
+    struct repr_buf b = { 0 };
+    if ((est = repr_append(h, &b, op->b, st != GCLAB_EKEY)) != GCLAB_OK) {
+        free(b.s);
+        return est;
+    }
+    est = gclab_raise(h, st, "%.*s", (int)(b.len < 240 ? b.len : 240), b.s ? b.s : "");
+    free(b.s);
+    return est;
+}
+
+/* The bare `raise`: the innermost exception handled, in this frame or a caller's. */
+static gclab_status op_reraise(struct ops_program *p, gclab_heap *h)
+{
+    struct ops_rt *rt = &p->rt;
+    int i = rt->nexc - 1;
+    while (i >= 0 && !rt->exc[i].handled)
+        i--;
+    if (i < 0)
+        return gclab_raise(h, GCLAB_EUNSUPPORTED, "No active exception to reraise");
+    const struct ops_exc *e = &rt->exc[i];
+    gclab_status st = gclab_raise(h, e->st, "%s", e->msg);
+    rt->err_located = true;
+    rt->err_func = e->func;
+    rt->err_pc = e->pc;
+    rt->err_line = e->line;
+    snprintf(rt->err_msg, sizeof rt->err_msg, "%s", gclab_error(h));
+    return st;
+}
+
+/* The interpreted frame: its ops, then its try entries dropped. */
+static gclab_status exec_ops(struct ops_program *p, gclab_heap *h, int fi, int base);
+
 static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
+{
+    int base = p->rt.nexc;
+    gclab_status st = exec_ops(p, h, fi, base);
+    exc_truncate(&p->rt, base);
+    return st;
+}
+
+static gclab_status exec_ops(struct ops_program *p, gclab_heap *h, int fi, int base)
 {
     const struct ops_func *f = &p->funcs[fi];
     const struct ops_op *ops = f->ops;
@@ -2048,17 +2234,51 @@ static gclab_status exec_func(struct ops_program *p, gclab_heap *h, int fi)
                 gclab_clear(h, op->c);
             break;
         }
+        case OP_TRY:
+            st = exc_push(&p->rt, h, (struct ops_exc){ .target = op->a });
+            break;
+        case OP_TRY_ELSE: case OP_EXC_END:
+            if (!exc_top(&p->rt, base, op->code == OP_EXC_END)) {
+                st = gclab_raise(h, GCLAB_EUSAGE, "%s without its TRY", ops_name(op->code));
+                break;
+            }
+            exc_truncate(&p->rt, p->rt.nexc - 1);
+            pc = op->a;
+            jumped = true;
+            break;
+        case OP_EXCEPT: case OP_FINALLY: {
+            const struct ops_exc *e = exc_top(&p->rt, base, true);
+            if (!e) {
+                st = gclab_raise(h, GCLAB_EUSAGE, "%s with no exception handled", ops_name(op->code));
+                break;
+            }
+            if (op->code == OP_EXCEPT && !exc_match(p->strs[op->b].s, e->st, e->msg)) {
+                pc = op->c;
+                jumped = true;
+            } else if (op->code == OP_EXCEPT && op->a >= 0) {
+                st = gclab_str_new(h, op->a, e->msg, strlen(e->msg));
+            }
+            break;
+        }
+        case OP_RERAISE: st = op_reraise(p, h); break;
+        case OP_RAISE: st = op_raise(p, h, op); break;
         case OP_COUNT:
             st = gclab_raise(h, GCLAB_EUSAGE, "bad opcode");
             break;
         }
         if (st == GCLAB_ENAME)
             name_error(p, h, fi, op);
+        gclab_status own = st;
         if (p->rt.step)
             st = p->rt.step(p->rt.step_ctx, h, fi, at, true, st);
         if (st != GCLAB_OK) {
-            locate(p, h, fi, at, op->code == OP_CALL || op->code == OP_CALL_METHOD);
-            return st;
+            locate(p, h, fi, at, op->code == OP_CALL || op->code == OP_CALL_METHOD || op->code == OP_RERAISE);
+            int to = st == own ? exc_catch(p, h, base, st) : -1;
+            if (to < 0)
+                return st;
+            st = GCLAB_OK;
+            pc = to;
+            continue;
         }
         if (!jumped)
             pc++;

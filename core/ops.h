@@ -145,6 +145,16 @@
     X(TRACKED_HEAP_SIZE, "S---", "_a = _testinternalcapi.get_tracked_heap_size()") \
     X(SLICE,       "SSS-", "_a = _b[_c:_{c+1}:_{c+2}] (each bound an int or None)")  \
     X(DELSLICE,    "SS--", "del _a[_b:_{b+1}:_{b+2}] (a list)")                   \
+    X(TRY,         "J---", "try: an exception raised before the matching TRY_ELSE goes to a "       \
+                           "(the first EXCEPT, or a FINALLY), becoming the exception handled")     \
+    X(TRY_ELSE,    "J---", "the try block's end: drop its handler and go to a (the else block)")    \
+    X(EXCEPT,      "OTJ-", "except NAMES: (b: comma-separated built-in exception names, \"\" for a " \
+                           "bare except) if the exception handled is one of them go on, storing "  \
+                           "it in _a (-1: no `as`), else go to c")                                 \
+    X(EXC_END,     "J---", "an except block's end: the exception handled is done with; go to a")    \
+    X(FINALLY,     "----", "the start of a finally block run for an exception (the try's handler)") \
+    X(RERAISE,     "----", "raise: the exception handled (innermost, in any frame) raised again")  \
+    X(RAISE,       "TO--", "raise a(_b): a names a built-in exception, _b its argument (-1: none)") \
     X(KWNAMES,     "T---", "CPython's KW_NAMES: the next op (a CALL or CALL_METHOD) binds its "  \
                            "arguments to the callee's parameters by name: the last k are "     \
                            "keyword arguments named by the comma-separated string a (\"\": "   \
@@ -226,6 +236,8 @@ struct ops_rt {
     int depth;             /* interpreted calls in progress (C recursion) */
     struct repr_buf buf;   /* PRINT's output buffer */
     ops_step_fn step;      /* NULL, or the hook (set by the caller, kept across runs) */
+    struct ops_exc *exc;   /* try handlers and exceptions being handled, innermost last (ops.c) */
+    int nexc, capexc;
     void *step_ctx;
 };
 
@@ -263,6 +275,10 @@ int ops_emit(struct ops_program *p, int f, int code, int32_t a, int32_t b, int32
              int32_t line);
 /* Split an int64 into INT's two operands. */
 void ops_int_operands(int64_t v, int32_t *lo, int32_t *hi);
+
+/* The index of the built-in exception named name[0..len) that scripts may
+ * catch (EXCEPT) and, with *raisable, raise (RAISE); -1 for another name. */
+int ops_exc_find(const char *name, size_t len, bool *raisable);
 
 /* Check every operand of every op; 0, or -1 with a message naming function and op. */
 int ops_validate(const struct ops_program *p, char *err, size_t errlen);

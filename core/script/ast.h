@@ -55,6 +55,9 @@ struct expr {
 enum stmt_kind {
     S_EXPR, S_ASSIGN, S_AUG, S_DEL, S_PASS, S_BREAK, S_CONTINUE, S_RETURN, S_GLOBAL,
     S_IF, S_WHILE, S_FOR, S_DEF, S_CLASS, S_IMPORT, S_ASSERT,
+    S_TRY,                       /* body, handlers (S_EXCEPTs), orelse, finalbody if has_finally */
+    S_EXCEPT,                    /* except targets[0..n) (E_NAMEs; n 0: bare) [as name]: body */
+    S_RAISE,                     /* raise [value] (NULL: bare) */
 };
 
 struct block { struct stmt **s; int n; };
@@ -76,6 +79,9 @@ struct stmt {
     struct stmt *init, *del;     /* CLASS: the DEF statements of __init__ and __del__ in body, or NULL */
     struct expr **defaults;      /* DEF: per parameter, its default (a constant) or NULL */
     bool varargs;                /* DEF: the last parameter is *NAME */
+    struct block handlers;       /* TRY: its except clauses, in order */
+    struct block finalbody;      /* TRY: the finally block */
+    bool has_finally;
 };
 
 struct parser {

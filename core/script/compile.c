@@ -63,6 +63,7 @@ struct loop {
     int *breaks;                 /* ops to patch to the loop's end */
     int nbreaks, cap;
     struct loop *outer;
+    int ntry;                    /* fc->ntry where the loop starts */
 };
 
 struct comp {
@@ -99,6 +100,9 @@ struct fctx {
     int capdirty;
     struct loop *loop;
     int line;
+    int temp_hw;                 /* one past the highest temporary made so far (ctry's clearing) */
+    int ntry;                    /* try blocks, except and finally blocks the statement is in */
+    int nfinally;                /* try blocks and except blocks of a try with finally it is in */
     struct local *compvars;      /* a comprehension's variables (innermost last): temporaries */
     int ncompvars, capcompvars;
 };
@@ -243,9 +247,9 @@ static int here(struct fctx *fc) { return fc->c->prog->funcs[fc->fi].nops; }
 static void patch(struct fctx *fc, int at, int target)
 {
     struct ops_op *op = &fc->c->prog->funcs[fc->fi].ops[at];
-    if (op->code == OP_JUMP)
+    if (op->code == OP_JUMP || op->code == OP_TRY || op->code == OP_TRY_ELSE || op->code == OP_EXC_END)
         op->a = target;
-    else if (op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER)
+    else if (op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER || op->code == OP_EXCEPT)
         op->c = target;
     else
         op->b = target;
@@ -280,6 +284,8 @@ static int tmp_new(struct fctx *fc, bool dirty)
         fc->capdirty = cap;
     }
     fc->dirty[i] = dirty;
+    if (s + 1 > fc->temp_hw)
+        fc->temp_hw = s + 1;
     note_slot(fc, s);
     return s;
 }
@@ -483,8 +489,12 @@ static void scan_globals(struct fctx *fc, const struct stmt *s, bool module)
         seen_expr(fc, s->msg);
         break;
     }
+    if (s->kind == S_EXCEPT && s->name)
+        seen_mark(fc, s->name, SEEN_BIND);
     scan_block(fc, &s->body, module, NULL, true);
+    scan_block(fc, &s->handlers, module, NULL, true);
     scan_block(fc, &s->orelse, module, NULL, true);
+    scan_block(fc, &s->finalbody, module, NULL, true);
 }
 
 static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *maxpin, bool globals_only)
@@ -522,6 +532,16 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
         bind_target(fc, &tmp, module);
         scan_expr_pins(fc, &tmp, maxpin);
         break;
+    case S_EXCEPT:
+        if (!s->name)
+            break;
+        tmp.kind = E_NAME;
+        tmp.name = s->name;
+        tmp.line = s->name_line;
+        tmp.col = s->name_col;
+        bind_target(fc, &tmp, module);
+        scan_expr_pins(fc, &tmp, maxpin);
+        break;
     default:
         break;
     }
@@ -537,7 +557,9 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
         return;
     }
     scan_block(fc, &s->body, module, maxpin, false);
+    scan_block(fc, &s->handlers, module, maxpin, false);
     scan_block(fc, &s->orelse, module, maxpin, false);
+    scan_block(fc, &s->finalbody, module, maxpin, false);
 }
 
 static void scan_block(struct fctx *fc, const struct block *b, bool module, int *maxpin, bool globals_only)
@@ -900,7 +922,7 @@ static void ccomp_clause(struct fctx *fc, const struct expr *e, int i, int r, st
         emit(fc, OP_NONE, tmp_new(fc, true), 0, 0, 0);
     if (c->a->kind == E_NAME)
         compvar_push(fc, c->a->name, item);
-    struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+    struct loop l = { here(fc), NULL, 0, 0, fc->loop, fc->ntry };
     fc->loop = &l;
     fc->line = c->line;
     add_break(fc, emit(fc, range ? OP_FOR_RANGE : OP_FOR_ITER, item, k, 0, 0));
@@ -1690,6 +1712,162 @@ static void bind_name(struct fctx *fc, const char *name, int v, int line, int co
     store(fc, &t, v);
 }
 
+/* ---- try/except/finally/raise (ops.h TRY ... RAISE) ----
+ *
+ *   TRY H; body; TRY_ELSE E;
+ *   H: EXCEPT -1 "N1" H2; block; EXC_END X;  H2: EXCEPT ...; ...; RERAISE (no bare except)
+ *   E: else block;  X:
+ * and with finally (the block twice, as CPython 3.11 compiles it):
+ *   TRY F; body, or the try/except above; TRY_ELSE N;  N: block; JUMP X;
+ *   F: FINALLY; block; RERAISE;  X:
+ * break and continue inside any of these (of a loop outside them) and return
+ * inside a try with finally are refused: leaving early would have to drop
+ * the handlers and run the finally block first. */
+/* A handler's first ops: the temporaries the try block used, emptied from
+ * the highest (CPython pops its value stack to the handler's depth). Spelled
+ * `_N = None; del _N`, which the printer writes back as such. */
+static void clear_temps(struct fctx *fc, int lo, int hi)
+{
+    for (int t = hi - 1; t >= lo; t--) {
+        emit(fc, OP_NONE, t, 0, 0, 0);
+        emit(fc, OP_CLEAR, t, 0, 0, 0);
+    }
+}
+
+/* Compile b, returning one past the highest temporary it made (at least lo). */
+static int cblock_temps(struct fctx *fc, const struct block *b, int lo)
+{
+    int old = fc->temp_hw;
+    fc->temp_hw = lo;
+    cblock(fc, b);
+    int hi = fc->temp_hw;
+    if (old > fc->temp_hw)
+        fc->temp_hw = old;
+    return hi;
+}
+
+static void ctry_except(struct fctx *fc, const struct stmt *s)
+{
+    int t = emit(fc, OP_TRY, 0, 0, 0, 0);
+    int lo = fc->next_temp;
+    fc->ntry++;
+    int hi = cblock_temps(fc, &s->body, lo);
+    fc->ntry--;
+    fc->line = s->line;
+    int x = emit(fc, OP_TRY_ELSE, 0, 0, 0, 0);
+    patch(fc, t, here(fc));
+    int n = s->handlers.n;
+    int *ends = agrow(fc, NULL, 0, (size_t)n * sizeof *ends);
+    bool bare = false;
+    for (int i = 0; i < n; i++) {
+        const struct stmt *h = s->handlers.s[i];
+        char names[512];
+        size_t len = 0;
+        for (int k = 0; k < h->n; k++) {
+            const struct expr *e = h->targets[k];
+            if (e->kind != E_NAME || ops_exc_find(e->name, strlen(e->name), NULL) < 0)
+                FAIL(fc, e->line, e->col, "except of %s%s%s is not supported (only built-in exceptions: "
+                     "BaseException, Exception, ArithmeticError, LookupError and the ones gclab raises)",
+                     e->kind == E_NAME ? "'" : "an expression", e->kind == E_NAME ? e->name : "",
+                     e->kind == E_NAME ? "'" : "");
+            size_t l = strlen(e->name);
+            if (len + l + 2 > sizeof names)
+                FAIL(fc, e->line, e->col, "too many exception types in one except clause");
+            if (k)
+                names[len++] = ',';
+            memcpy(names + len, e->name, l);
+            len += l;
+        }
+        names[len] = 0;
+        bare = h->n == 0;
+        if (h->name)
+            FAIL(fc, h->name_line, h->name_col, "'except ... as NAME' is not supported yet");
+        fc->line = h->line;
+        int at = emit(fc, OP_EXCEPT, -1, str_index(fc, names, len), 0, 0);
+        clear_temps(fc, lo, hi);
+        fc->ntry++;
+        cblock(fc, &h->body);
+        fc->ntry--;
+        fc->line = h->line;
+        ends[i] = emit(fc, OP_EXC_END, 0, 0, 0, 0);
+        patch(fc, at, here(fc));
+    }
+    fc->line = s->line;
+    if (!bare)
+        emit(fc, OP_RERAISE, 0, 0, 0, 0);
+    patch(fc, x, here(fc));
+    cblock(fc, &s->orelse);
+    for (int i = 0; i < n; i++)
+        patch(fc, ends[i], here(fc));
+}
+
+static void ctry(struct fctx *fc, const struct stmt *s)
+{
+    if (!s->has_finally) {
+        ctry_except(fc, s);
+        return;
+    }
+    int t = emit(fc, OP_TRY, 0, 0, 0, 0);
+    int lo = fc->next_temp, old = fc->temp_hw;
+    fc->temp_hw = lo;
+    fc->ntry++;
+    fc->nfinally++;
+    if (s->handlers.n)
+        ctry_except(fc, s);
+    else
+        cblock(fc, &s->body);
+    fc->nfinally--;
+    int hi = fc->temp_hw;
+    if (old > fc->temp_hw)
+        fc->temp_hw = old;
+    fc->line = s->line;
+    int x = emit(fc, OP_TRY_ELSE, 0, 0, 0, 0);
+    patch(fc, x, here(fc));
+    clear_temps(fc, lo, hi);   /* empty already; the printer writes this copy, and it must match */
+    cblock(fc, &s->finalbody);
+    fc->line = s->line;
+    int j = emit(fc, OP_JUMP, 0, 0, 0, 0);
+    patch(fc, t, here(fc));
+    emit(fc, OP_FINALLY, 0, 0, 0, 0);
+    clear_temps(fc, lo, hi);
+    cblock(fc, &s->finalbody);
+    fc->line = s->line;
+    emit(fc, OP_RERAISE, 0, 0, 0, 0);
+    fc->ntry--;
+    patch(fc, j, here(fc));
+}
+
+/* raise, raise NAME, raise NAME(arg) of a built-in exception gclab raises. */
+static void craise(struct fctx *fc, const struct stmt *s)
+{
+    const struct expr *e = s->value, *arg = NULL;
+    if (!e) {
+        emit(fc, OP_RERAISE, 0, 0, 0, 0);
+        return;
+    }
+    const struct expr *name = e;
+    if (e->kind == E_CALL) {
+        name = e->a;
+        if (e->n > 1)
+            FAIL(fc, e->items[1]->line, e->items[1]->col, "raise with more than one argument is not supported");
+        if (e->n == 1 && e->items[0]->kind == E_KEYWORD)
+            FAIL(fc, e->items[0]->line, e->items[0]->col, "keyword arguments to exceptions are not supported");
+        arg = e->n ? e->items[0] : NULL;
+    }
+    bool raisable = false;
+    if (name->kind != E_NAME || ops_exc_find(name->name, strlen(name->name), &raisable) < 0)
+        FAIL(fc, name->line, name->col, "raise of %s%s%s is not supported (only raise, raise NAME and raise "
+             "NAME(arg) of a built-in exception)", name->kind == E_NAME ? "'" : "an expression",
+             name->kind == E_NAME ? name->name : "", name->kind == E_NAME ? "'" : "");
+    if (!raisable)
+        FAIL(fc, name->line, name->col, "raise of '%s' is not supported (only of the exceptions gclab raises: "
+             "TypeError, IndexError, KeyError, AttributeError, NameError, ValueError, ZeroDivisionError, "
+             "OverflowError, MemoryError, RecursionError, RuntimeError, AssertionError)", name->name);
+    int a = arg ? coperand(fc, arg) : -1;
+    fc->line = s->line;
+    emit(fc, OP_RAISE, name_index(fc, name->name), a, 0, 0);
+}
+
 static void cstmt(struct fctx *fc, const struct stmt *s)
 {
     int mark = fc->next_temp;
@@ -1798,6 +1976,9 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
     case S_BREAK: case S_CONTINUE:
         if (!fc->loop)
             FAIL(fc, s->line, s->col, "'%s' outside loop", s->kind == S_BREAK ? "break" : "continue");
+        if (fc->ntry > fc->loop->ntry)
+            FAIL(fc, s->line, s->col, "'%s' inside 'try', 'except' or 'finally' is not supported",
+                 s->kind == S_BREAK ? "break" : "continue");
         if (s->kind == S_BREAK)
             add_break(fc, emit(fc, OP_JUMP, 0, 0, 0, 0));
         else
@@ -1806,6 +1987,8 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
     case S_RETURN:
         if (fc->module)
             FAIL(fc, s->line, s->col, "'return' outside function");
+        if (fc->nfinally)
+            FAIL(fc, s->line, s->col, "'return' inside a 'try' with 'finally' is not supported");
         emit(fc, OP_RETURN, s->value ? coperand(fc, s->value) : -1, 0, 0, 0);
         break;
     case S_ASSERT: {
@@ -1836,7 +2019,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
     }
     case S_IF: {
         /* `if c: break` / `if c: continue` jump straight to the loop's target */
-        if (fc->loop && s->orelse.n == 0 && s->body.n == 1 &&
+        if (fc->loop && s->orelse.n == 0 && s->body.n == 1 && fc->ntry == fc->loop->ntry &&
             (s->body.s[0]->kind == S_BREAK || s->body.s[0]->kind == S_CONTINUE)) {
             int at = jump_if(fc, s->value, true);
             if (s->body.s[0]->kind == S_BREAK)
@@ -1859,7 +2042,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         break;
     }
     case S_WHILE: {
-        struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+        struct loop l = { here(fc), NULL, 0, 0, fc->loop, fc->ntry };
         fc->loop = &l;
         if (s->value->kind != E_TRUE && !block_is_empty(&s->orelse)) {
             /* while/else: when the test fails, the else block runs and leaves the
@@ -1931,7 +2114,7 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
             v = tmp_new(fc, true);
             emit(fc, OP_NONE, v, 0, 0, 0);
         }
-        struct loop l = { here(fc), NULL, 0, 0, fc->loop };
+        struct loop l = { here(fc), NULL, 0, 0, fc->loop, fc->ntry };
         fc->loop = &l;
         fc->line = s->line;
         add_break(fc, emit(fc, s->n ? OP_FOR_RANGE : OP_FOR_ITER, v, k, 0, 0));
@@ -1944,6 +2127,14 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         loop_end(fc, &l, &s->orelse);
         break;
     }
+    case S_TRY:
+        ctry(fc, s);
+        break;
+    case S_RAISE:
+        craise(fc, s);
+        break;
+    case S_EXCEPT:
+        break;   /* compiled by ctry */
     case S_DEF: {
         int fi = cfunction(fc, s, s->name);
         int slot = resolve(fc, s->name, s->line, s->col);
@@ -2117,7 +2308,9 @@ static void scan_attrs(struct fctx *fc, const struct block *b)
                     names_put(fc, &fc->c->attr_names, x->items[j]->name, 1);
         }
         scan_attrs(fc, &s->body);
+        scan_attrs(fc, &s->handlers);
         scan_attrs(fc, &s->orelse);
+        scan_attrs(fc, &s->finalbody);
         if (s->kind == S_CLASS)
             for (int k = 0; k < s->body.n; k++)
                 if (s->body.s[k]->kind == S_DEF)

@@ -1281,7 +1281,18 @@ static struct stmt *parse_small(struct lexer *L)
             }
             return s;
         }
-        static const char *const unsupported[] = { "from", "raise", "try", "except", "finally", "with",
+        if (strcmp(k, "raise") == 0) {
+            s = new_stmt(L, S_RAISE, line, col);
+            lex_next(L);
+            if (L->kind != T_NEWLINE && !is_op(L, ";") && L->kind != T_EOF)
+                s->value = parse_expr(L);
+            if (is_kw(L, "from"))
+                script_fail(L->p, L->tline, L->tcol, "'raise ... from' is not supported");
+            return s;
+        }
+        if (strcmp(k, "except") == 0 || strcmp(k, "finally") == 0)
+            script_fail(L->p, line, col, "'%s' without a matching 'try'", k);
+        static const char *const unsupported[] = { "from", "with",
                                                    "async", "yield", "lambda", "else", "elif", NULL };
         for (const char *const *u = unsupported; *u; u++)
             if (strcmp(k, *u) == 0) {
@@ -1476,6 +1487,62 @@ static struct stmt *parse_def(struct lexer *L, int line, int col)
 /* Whether the statement starting at the name `match` is a match statement
  * (a soft keyword: `match = 1` and `match(x)` are ordinary statements):
  * a subject follows on the line, which ends with ':'. */
+/* try: body, except clauses (NAME, (NAME, ...) or bare, each [as NAME]),
+ * else, finally; CPython's messages for the malformed orders. */
+static struct stmt *parse_try(struct lexer *L, int line, int col)
+{
+    struct stmt *s = new_stmt(L, S_TRY, line, col);
+    s->body = parse_block(L);
+    struct vec v = { 0 };
+    const struct stmt *bare = NULL;
+    while (is_kw(L, "except")) {
+        struct stmt *h = new_stmt(L, S_EXCEPT, L->tline, L->tcol);
+        if (bare)
+            script_fail(L->p, bare->line, bare->col, "default 'except:' must be last");
+        lex_next(L);
+        if (is_op(L, "*"))
+            script_fail(L->p, L->tline, L->tcol, "'except*' is not supported");
+        if (!is_op(L, ":")) {
+            struct expr *e = parse_expr(L);
+            if (is_op(L, ","))
+                script_fail(L->p, e->line, e->col, "multiple exception types must be parenthesized");
+            if (e->kind == E_TUPLE) {
+                h->targets = e->items;
+                h->n = e->n;
+            } else {
+                h->targets = alloc(L->p, sizeof *h->targets);
+                h->targets[0] = e;
+                h->n = 1;
+            }
+            if (h->n == 0)
+                script_fail(L->p, e->line, e->col, "an empty tuple of exception types is not supported");
+            if (is_kw(L, "as")) {
+                lex_next(L);
+                h->name_line = L->tline;
+                h->name_col = L->tcol;
+                h->name = expect_name(L, "a name");
+            }
+        } else {
+            bare = h;
+        }
+        h->body = parse_block(L);
+        vec_push(L->p, &v, h);
+    }
+    s->handlers = (struct block){ (struct stmt **)v.v, v.n };
+    if (is_kw(L, "else") && v.n > 0) {
+        lex_next(L);
+        s->orelse = parse_block(L);
+    }
+    if (is_kw(L, "finally")) {
+        lex_next(L);
+        s->finalbody = parse_block(L);
+        s->has_finally = true;
+    }
+    if (v.n == 0 && !s->has_finally)
+        script_fail(L->p, L->tline, L->tcol, "expected 'except' or 'finally' block");
+    return s;
+}
+
 static bool is_match_statement(struct lexer *L)
 {
     const char *src = L->p->src;
@@ -1542,6 +1609,10 @@ static struct stmt *parse_compound(struct lexer *L)
             s->orelse = parse_block(L);
         }
         return s;
+    }
+    if (is_kw(L, "try")) {
+        lex_next(L);
+        return parse_try(L, line, col);
     }
     if (is_kw(L, "def")) {
         lex_next(L);

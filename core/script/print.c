@@ -429,11 +429,115 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, 
         put_range(pr, b, c);
         put(pr, ")");
         break;
+    case OP_RERAISE: put(pr, "raise"); break;
+    case OP_RAISE:
+        put(pr, "raise %s", name_of(pr, a, true));
+        if (b >= 0)
+            put(pr, "(_%d)", b);
+        break;
     default:
         fail(pr, "op %s here has no spelling", ops_name(op->code) ? ops_name(op->code) : "?");
         break;
     }
     put(pr, "\n");
+}
+
+/* The functions a skipped copy of a finally block makes (its FUNC ops, and
+ * theirs): the printed copy makes the same ones again when compiled. */
+static void mark_funcs(struct pr *pr, int fi, int start, int end, int depth)
+{
+    const struct ops_func *f = &pr->p->funcs[fi];
+    for (int pc = start; pc < end && depth < PRINT_MAX_DEPTH; pc++)
+        if (f->ops[pc].code == OP_FUNC && !pr->printed[f->ops[pc].b]) {
+            pr->printed[f->ops[pc].b] = true;
+            mark_funcs(pr, f->ops[pc].b, 0, pr->p->funcs[f->ops[pc].b].nops, depth + 1);
+        }
+}
+
+/* The TRY TRY_ELSE that closes the TRY at t, or -1. */
+static int try_close(const struct ops_op *ops, int t, int end)
+{
+    int open = 0;
+    for (int q = t; q < end; q++) {
+        if (ops[q].code == OP_TRY)
+            open++;
+        else if (ops[q].code == OP_TRY_ELSE && --open == 0)
+            return q;
+    }
+    return -1;
+}
+
+/* A try statement at t (the shapes compile.c's ctry makes); the op after it, or -1. */
+static int print_try(struct pr *pr, int fi, int t, int end, int depth, const struct ploop *loop)
+{
+    const struct ops_op *ops = pr->p->funcs[fi].ops;
+    int x = try_close(ops, t, end), H = ops[t].a;
+    if (x < 0 || H <= x || H > end)
+        return -1;
+    if (H < end && ops[H].code == OP_FINALLY) {
+        /* TRY F; body; TRY_ELSE x+1; block; JUMP X; F: FINALLY; block; RERAISE; X: */
+        if (ops[x].a != x + 1 || ops[H - 1].code != OP_JUMP || ops[H - 1].a > end || ops[H - 1].a < H + 1 ||
+            ops[ops[H - 1].a - 1].code != OP_RERAISE)
+            return -1;
+        int X = ops[H - 1].a;
+        indent(pr, depth);
+        put(pr, "try:\n");
+        print_block(pr, fi, t + 1, x, depth + 1, loop);
+        indent(pr, depth);
+        put(pr, "finally:\n");
+        print_block(pr, fi, x + 1, H - 1, depth + 1, loop);
+        mark_funcs(pr, fi, H, X, 0);
+        return X;
+    }
+    /* H: EXCEPT ... c; block; EXC_END X; c: ... [RERAISE]; E: else; X: */
+    int i = H, X = -1;
+    while (i < end && ops[i].code == OP_EXCEPT) {
+        int c = ops[i].c;
+        if (c <= i + 1 || c > end || ops[c - 1].code != OP_EXC_END || (X >= 0 && ops[c - 1].a != X) ||
+            ops[i].a != -1)
+            return -1;
+        X = ops[c - 1].a;
+        bool bare = pr->p->strs[ops[i].b].len == 0;
+        i = c;
+        if (bare)
+            break;
+    }
+    int E = ops[x].a;
+    int last = i;
+    bool reraise = last < end && ops[last].code == OP_RERAISE;
+    if (X < 0 || E != last + (reraise ? 1 : 0) || X < E || X > end)
+        return -1;
+    indent(pr, depth);
+    put(pr, "try:\n");
+    print_block(pr, fi, t + 1, x, depth + 1, loop);
+    for (i = H; i < last; i = ops[i].c) {
+        const struct ops_str *names = &pr->p->strs[ops[i].b];
+        indent(pr, depth);
+        if (names->len == 0) {
+            if (ops[i].c != last || reraise)
+                return -1;   /* a bare except is last and nothing is reraised after it */
+            put(pr, "except:\n");
+        } else if (strchr(names->s, ',')) {
+            put(pr, "except (");
+            for (const char *n = names->s; *n; n++)
+                put(pr, *n == ',' ? ", " : "%c", *n);
+            put(pr, "):\n");
+        } else {
+            put(pr, "except %s:\n", names->s);
+        }
+        print_block(pr, fi, i + 1, ops[i].c - 1, depth + 1, loop);
+    }
+    int q = H;
+    while (ops[q].c != last)
+        q = ops[q].c;
+    if (reraise == (pr->p->strs[ops[q].b].len == 0))
+        return -1;   /* what is not caught is reraised, after the last clause unless it is bare */
+    if (X > E) {
+        indent(pr, depth);
+        put(pr, "else:\n");
+        print_block(pr, fi, E, X, depth + 1, loop);
+    }
+    return X;
 }
 
 static void print_block(struct pr *pr, int fi, int start, int end, int depth, const struct ploop *loop)
@@ -540,6 +644,15 @@ static void print_block(struct pr *pr, int fi, int start, int end, int depth, co
         if (op->code == OP_FOR_RANGE || op->code == OP_FOR_ITER) {
             fail(pr, "function %d op %d: %s outside a loop has no spelling", fi, pc, ops_name(op->code));
             return;
+        }
+        if (op->code == OP_TRY) {
+            int next = print_try(pr, fi, pc, end, depth, loop);
+            if (next < 0) {
+                fail(pr, "function %d op %d: a TRY of this shape has no spelling", fi, pc);
+                return;
+            }
+            pc = next;
+            continue;
         }
         if (op->code == OP_KWNAMES && pc + 1 < end &&
             (ops[pc + 1].code == OP_CALL || ops[pc + 1].code == OP_CALL_METHOD)) {

@@ -1,0 +1,8 @@
+# Runtime error: an exception raised and not caught ends the run.
+# engines: rc rcgen marksweep nogc
+# expect-exit: 1
+# expect-stderr: FILE:8: ValueError: bad value
+try:
+    print('in try')
+finally:
+    raise ValueError('bad value')

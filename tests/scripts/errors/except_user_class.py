@@ -1,0 +1,6 @@
+class MyError:
+    pass
+try:
+    x = 1
+except MyError:
+    pass

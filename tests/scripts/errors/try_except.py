@@ -1,5 +1,0 @@
-print('ran')
-try:
-    pass
-except:
-    pass
