@@ -1781,7 +1781,7 @@ static void ctry_except(struct fctx *fc, const struct stmt *s)
         names[len] = 0;
         bare = h->n == 0;
         if (h->name)
-            FAIL(fc, h->name_line, h->name_col, "'except ... as NAME' is not supported yet");
+            FAIL(fc, h->name_line, h->name_col, "'except ... as NAME' is not supported (exceptions are not objects here)");
         fc->line = h->line;
         int at = emit(fc, OP_EXCEPT, -1, str_index(fc, names, len), 0, 0);
         clear_temps(fc, lo, hi);
