@@ -296,23 +296,6 @@ static inline void obj_stack_reverse_since(gclab_obj **top, gclab_obj *mark)
     *top = rev;
 }
 
-/* -- a growable vector of object pointers (the side lists of tracing engines) -- */
-struct obj_vec { gclab_obj **v; size_t n, cap; };
-/* Append o (doubling from 64); false, v unchanged, when out of memory. */
-static inline bool obj_vec_push(struct obj_vec *v, gclab_obj *o)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        gclab_obj **nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return false;
-        v->v = nv;
-        v->cap = cap;
-    }
-    v->v[v->n++] = o;
-    return true;
-}
-
 /* -- marks of tracing engines: the allocator's mark bits (alloc.h) -- */
 /* Whether heap object o is marked (o not immortal). */
 static inline bool obj_is_marked(const struct alloc_marker *m, const gclab_obj *o)

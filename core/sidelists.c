@@ -2,6 +2,20 @@
  * against the allocator's marks; the steps are in sidelists.h. */
 #include "sidelists.h"
 
+bool obj_vec_push(struct obj_vec *v, gclab_obj *o)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        gclab_obj **nv = realloc(v->v, cap * sizeof *nv);
+        if (!nv)
+            return false;
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = o;
+    return true;
+}
+
 static void side_clear_weakrefs(gclab_heap *h, const struct alloc_marker *mk, gclab_obj *o,
                                 struct obj_vec *callbacks, bool clear, const char *who)
 {

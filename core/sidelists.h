@@ -1,4 +1,5 @@
-/* sidelists.h — the weakref and finalizer steps of a tracing engine that
+/* sidelists.h — the side vectors of tracing engines (struct obj_vec, used by
+ * marksweep, genms and incms), and the weakref and finalizer steps of one that
  * marks with the allocator's mark bits (marksweep, genms): after marking,
  * the engine's side vectors of every live weakref and of every unfinalized
  * instance with __del__ (struct obj_vec, in allocation order) are read
@@ -24,6 +25,13 @@
 #define GCLAB_SIDELISTS_H
 
 #include "engine.h"
+
+/* A growable vector of object pointers. */
+struct obj_vec { gclab_obj **v; size_t n, cap; };
+/* Append o (doubling from 64); false, v unchanged, when out of memory. Out of
+ * line: pushes are off the hot paths (a barrier's slow path, tracking an
+ * instance with __del__), whose callers stay small. */
+bool obj_vec_push(struct obj_vec *v, gclab_obj *o);
 
 void side_clear_dead_weakrefs(gclab_heap *h, const struct alloc_marker *mk, const struct obj_vec *weakrefs,
                               size_t from, struct obj_vec *callbacks, const struct gclab_mutant *no_clear,

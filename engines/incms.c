@@ -99,6 +99,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "sidelists.h"
 
 #define IM_EPOCH     0x03
 #define IM_FINALIZED 0x04
