@@ -828,6 +828,24 @@ void alloc_finish_sweep(alloc_t *a)
             sweep_pool(a, a->unswept[c], &st, 0);
 }
 
+/* Free every malloc'd block without a mark; clear the marks of the rest
+ * unless keep_marks (sticky marks). */
+static void sweep_bigs(alloc_t *a, struct alloc_sweep_stats *st, int keep_marks)
+{
+    for (struct big *h = a->bigs, *next; h; h = next) {
+        next = h->next;
+        if (h->prev & BIG_MARK) {
+            if (!keep_marks)
+                h->prev &= ~BIG_MARK;
+            continue;
+        }
+        st->blocks_freed++;
+        st->bytes_freed += h->n;
+        note_free(a, h->n);
+        big_free(a, h + 1, h->n);
+    }
+}
+
 static void sweep_all(alloc_t *a, struct alloc_sweep_stats *out, int keep_marks, int young_only)
 {
     struct alloc_sweep_stats st = { 0 };
@@ -857,18 +875,7 @@ static void sweep_all(alloc_t *a, struct alloc_sweep_stats *out, int keep_marks,
     a->dirty_lost = false;
     a->sweeping = false;
     trim_empty_arenas(a);
-    for (struct big *h = a->bigs, *next; h; h = next) {
-        next = h->next;
-        if (h->prev & BIG_MARK) {
-            if (!keep_marks)
-                h->prev &= ~BIG_MARK;
-            continue;
-        }
-        st.blocks_freed++;
-        st.bytes_freed += h->n;
-        note_free(a, h->n);
-        big_free(a, h + 1, h->n);
-    }
+    sweep_bigs(a, &st, keep_marks);
     if (out)
         *out = st;
 }
@@ -903,17 +910,7 @@ void alloc_sweep_lazy(alloc_t *a, struct alloc_sweep_stats *out)
         a->dirty[i]->nextoffset = 0;
     a->ndirty = 0;
     a->dirty_lost = false;
-    for (struct big *h = a->bigs, *next; h; h = next) {
-        next = h->next;
-        if (h->prev & BIG_MARK) {
-            h->prev &= ~BIG_MARK;
-            continue;
-        }
-        st.blocks_freed++;
-        st.bytes_freed += h->n;
-        note_free(a, h->n);
-        big_free(a, h + 1, h->n);
-    }
+    sweep_bigs(a, &st, 0);
     if (out)
         *out = st;
 }
