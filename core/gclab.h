@@ -308,11 +308,16 @@ gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name);
  * attribute, else the class's attribute; *unbound is true when that is a func of
  * the class, to be called with obj as its first argument (no bound method is made). */
 gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, bool *unbound);
+/* class C(B): make the class in slot base the base of the class in slot cls
+ * (once, before instances are made): attributes and methods are looked up
+ * through it, isinstance follows it, and cls takes B's __init__/__del__ when it
+ * has none of its own. GCLAB_ETYPE for a non-class or an inheritance cycle. */
+gclab_status gclab_class_set_base(gclab_heap *h, int cls, int base);
 /* type(obj) for an instance: its class into dst (GCLAB_ETYPE for other kinds: gclab has no type objects). */
 gclab_status gclab_class_of(gclab_heap *h, int dst, int obj);
 /* type(obj) is cls: obj is an instance whose class is exactly cls (false for other kinds). */
 gclab_status gclab_type_is(gclab_heap *h, int obj, int cls, bool *out);
-/* isinstance(obj, cls) for a class cls (classes have no bases: obj's class is cls). */
+/* isinstance(obj, cls) for a class cls: obj's class is cls or has it as a base. */
 gclab_status gclab_isinstance(gclab_heap *h, int obj, int cls, bool *out);
 
 /* ---- weak references ------------------------------------------------ */

@@ -780,19 +780,34 @@ static bool is_name(gclab_name name, const char *s) { return strcmp(AS(obj_str, 
 
 /* cls.name as CPython's type lookup finds it (the class's dict, then
  * __init__ and __del__), or NULL. */
-static gclab_obj *core_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name name)
+/* The base class of cls (class C(B):, gclab_class_set_base), or NULL: kept
+ * in the class's dict under __base__, as `C.__base__` reads it. */
+static gclab_obj *class_base(gclab_heap *h, gclab_obj *cls)
 {
     obj_class *c = AS(obj_class, cls);
-    if (c->dict) {
-        gclab_status st;
-        gclab_obj *v = dict_lookup(h, c->dict, (gclab_obj *)name, &st);
-        if (v)
-            return v;
+    if (!c->dict)
+        return NULL;
+    gclab_status st;
+    gclab_obj *b = dict_lookup(h, c->dict, (gclab_obj *)gclab_intern(h, "__base__"), &st);
+    return b && b->kind == GCLAB_K_CLASS ? b : NULL;
+}
+
+static gclab_obj *core_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name name)
+{
+    /* the class, then its bases (CPython's MRO under single inheritance) */
+    for (; cls; cls = class_base(h, cls)) {
+        obj_class *c = AS(obj_class, cls);
+        if (c->dict) {
+            gclab_status st;
+            gclab_obj *v = dict_lookup(h, c->dict, (gclab_obj *)name, &st);
+            if (v)
+                return v;
+        }
+        if (c->init && is_name(name, "__init__"))
+            return c->init;
+        if (c->del && is_name(name, "__del__"))
+            return c->del;
     }
-    if (c->init && is_name(name, "__init__"))
-        return c->init;
-    if (c->del && is_name(name, "__del__"))
-        return c->del;
     return NULL;
 }
 
@@ -886,8 +901,38 @@ gclab_status gclab_isinstance(gclab_heap *h, int obj, int cls, bool *out)
         return h->err_status;
     if (c->kind != GCLAB_K_CLASS)
         return heap_error(h, GCLAB_ETYPE, "isinstance() arg 2 must be a type, a tuple of types, or a union");
-    *out = o->kind == GCLAB_K_INSTANCE && AS(obj_instance, o)->cls == c;
+    *out = false;
+    for (gclab_obj *k = o->kind == GCLAB_K_INSTANCE ? AS(obj_instance, o)->cls : NULL; k && !*out;
+         k = class_base(h, k))
+        *out = k == c;
     return GCLAB_OK;
+}
+
+gclab_status gclab_class_set_base(gclab_heap *h, int cls, int base)
+{
+    gclab_obj *c = slot_get(h, cls), *b = c ? slot_get(h, base) : NULL;
+    if (!b)
+        return h->err_status;
+    if (c->kind != GCLAB_K_CLASS)
+        return heap_error(h, GCLAB_ETYPE, "expected a class, got '%s'", kind_name(c));
+    if (b->kind != GCLAB_K_CLASS)
+        return heap_error(h, GCLAB_ETYPE, "bases must be types");
+    if (class_base(h, c))
+        return heap_error(h, GCLAB_ETYPE, "class '%s' has a base already", AS(obj_str, AS(obj_class, c)->name)->data);
+    for (gclab_obj *k = b; k; k = class_base(h, k))
+        if (k == c)
+            return heap_error(h, GCLAB_ETYPE, "a __bases__ item causes an inheritance cycle");
+    obj_class *cc = AS(obj_class, c), *bc = AS(obj_class, b);
+    /* The call path and finalizers read init and del directly: the inherited
+     * ones are copied in (a subclass of a class with __del__ has a finalizer). */
+    if (!cc->init && bc->init)
+        store_field(h, c, &cc->init, bc->init);
+    if (!cc->del && bc->del)
+        store_field(h, c, &cc->del, bc->del);
+    gclab_name bn = gclab_intern(h, "__base__");
+    if (!bn)
+        return heap_error(h, GCLAB_EMEMORY, "out of memory");
+    return class_attr_set(h, cls, bn, base);
 }
 
 gclab_status gclab_class_of(gclab_heap *h, int dst, int obj)

@@ -2166,6 +2166,7 @@ static gclab_status exec_ops(struct ops_program *p, gclab_heap *h, int fi, int b
             break;
         case OP_GC_REFERENTS: case OP_GC_REFERRERS: st = op_gc_refs(h, op); break;
         case OP_TYPE_OF: case OP_TYPE_IS: case OP_TYPE_NAME: st = op_type(p, h, op); break;
+        case OP_CLASS_BASE: st = gclab_class_set_base(h, op->a, op->b); break;
         case OP_IN: case OP_NOT_IN: st = op_contains(h, op); break;
         case OP_STR_OF: case OP_REPR:
             /* str is a type, called through tp_call; repr is a METH_O builtin */

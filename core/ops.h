@@ -169,7 +169,8 @@
     X(TYPE_OF,     "SS--", "_a = type(_b) (an instance's class; gclab has no other type objects)") \
     X(TYPE_IS,     "SSOI", "_a = type(_b) is _c (a class), or with _c -1 type(_b) is T for "     \
                            "the builtin type of gclab kind d (exact: a bool is not an int)")       \
-    X(TYPE_NAME,   "SS--", "_a = type(_b).__name__")
+    X(TYPE_NAME,   "SS--", "_a = type(_b).__name__")                                  \
+    X(CLASS_BASE,  "SS--", "class _a(_b): the class _a (just made) gets the base _b")
 
 enum ops_code {
 #define OPS_ENUM(name, kinds, doc) OP_##name,

@@ -556,7 +556,7 @@ void fz_apply(struct fz *z, const struct ops_op *op)
     case OP_STR_OF: case OP_REPR: case OP_HASATTR: case OP_ISINSTANCE: case OP_IS_KIND: case OP_UNPACK: case OP_TRACKED_HEAP_SIZE:
     case OP_KWNAMES: case OP_SLICE: case OP_DELSLICE:
     case OP_GC_GET_DEBUG: case OP_GC_IS_TRACKED: case OP_GC_IS_FINALIZED: case OP_GC_REFERENTS: case OP_GC_REFERRERS:
-    case OP_TYPE_OF: case OP_TYPE_IS: case OP_TYPE_NAME:
+    case OP_TYPE_OF: case OP_TYPE_IS: case OP_TYPE_NAME: case OP_CLASS_BASE:
     case OP_TRY: case OP_TRY_ELSE: case OP_EXCEPT: case OP_EXC_END: case OP_FINALLY: case OP_RERAISE: case OP_RAISE:
         /* compiler-only (ops.h, OPS_FUZZ_COUNT): decode.c never draws them */
     case OP_COUNT:

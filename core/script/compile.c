@@ -1547,6 +1547,9 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
         }
         if (strcmp(n, "object") == 0)
             FAIL(fc, e->line, e->col, "object() is not supported");
+        if (strcmp(n, "super") == 0)
+            FAIL(fc, callee->line, callee->col, "super() is not supported: call the base class's method "
+                 "as Base.name(self, ...)");
         if (in_list(unsupported_builtins, n))
             FAIL(fc, callee->line, callee->col, "builtin '%s' is not supported", n);
     }
@@ -1658,7 +1661,10 @@ static void store(struct fctx *fc, const struct expr *t, int v)
         if (is_module_name(fc, t->a))
             FAIL(fc, t->line, t->col, "assigning module attributes is not supported");
         int o = coperand(fc, t->a);
-        emit(fc, OP_SETATTR, o, name_index(fc, t->name), v, 0);
+        if (strcmp(t->name, "__base__") == 0)   /* the printer's spelling of CLASS_BASE */
+            emit(fc, OP_CLASS_BASE, o, v, 0, 0);
+        else
+            emit(fc, OP_SETATTR, o, name_index(fc, t->name), v, 0);
     } else {
         int c = coperand(fc, t->a);
         int k = coperand(fc, t->b);
@@ -2155,6 +2161,11 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
          * methods and values become class attributes (SETATTR on the class,
          * whose dict the first one makes). */
         int n = s->body.n, init = -1, del = -1;
+        int basev = -1;   /* class C(B): B is evaluated before the body runs, as CPython's */
+        if (s->value) {
+            basev = tmp_new(fc, true);
+            cexpr(fc, s->value, basev, true);
+        }
         int *vals = agrow(fc, NULL, 0, (size_t)(n ? n : 1) * sizeof *vals);
         char qual[160];
         for (int i = 0; i < n; i++) {
@@ -2178,6 +2189,8 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
         int slot = resolve(fc, s->name, s->line, s->col);
         int dst = slot >= 0 ? slot : tmp_new(fc, true);
         emit(fc, OP_CLASS, dst, name_index(fc, s->name), init, del);
+        if (basev >= 0)
+            emit(fc, OP_CLASS_BASE, dst, basev, 0, 0);
         for (int i = 0; i < n; i++) {
             const struct stmt *m = s->body.s[i];
             fc->line = m->line;

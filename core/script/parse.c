@@ -1624,10 +1624,19 @@ static struct stmt *parse_compound(struct lexer *L)
         s->name = expect_name(L, "a class name");
         if (is_op(L, "(")) {
             lex_next(L);
-            if (is_kw(L, "object"))
+            if (is_kw(L, "object")) {
                 lex_next(L);
+            } else if (!is_op(L, ")")) {
+                /* single inheritance: one base, a name (s->value) */
+                int bl = L->tline, bc = L->tcol;
+                s->value = parse_expr(L);
+                if (s->value->kind != E_NAME)
+                    script_fail(L->p, bl, bc, "a base class must be a name");
+            }
+            if (is_op(L, ","))
+                script_fail(L->p, L->tline, L->tcol, "multiple inheritance is not supported");
             if (!is_op(L, ")"))
-                script_fail(L->p, L->tline, L->tcol, "base classes are not supported");
+                script_fail(L->p, L->tline, L->tcol, "expected ')', got '%s'", describe(L));
             lex_next(L);
         }
         /* The body, in order: methods (def), class attributes (NAME = value),
@@ -1643,6 +1652,9 @@ static struct stmt *parse_compound(struct lexer *L)
                     const struct expr *t = m->targets[k];
                     if (t->kind != E_NAME)
                         script_fail(L->p, t->line, t->col, "a class attribute must be assigned as NAME = value");
+                    if (strcmp(t->name, "__slots__") == 0)
+                        script_fail(L->p, t->line, t->col, "__slots__ is not supported (instances here always "
+                                    "have their attributes, as CPython 3.11's inline values)");
                     if (strncmp(t->name, "__", 2) == 0)
                         script_fail(L->p, t->line, t->col, "class attribute '%s' is not supported (no special names)",
                                     t->name);

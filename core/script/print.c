@@ -409,6 +409,7 @@ static void print_op(struct pr *pr, int fi, const struct ops_op *op, int depth, 
     case OP_TRACKED_HEAP_SIZE: put(pr, "_%d = _testinternalcapi.get_tracked_heap_size()", a); break;
     case OP_GC_GET_DEBUG: put(pr, "_%d = gc.get_debug()", a); break;
     case OP_TYPE_OF: put(pr, "_%d = type(_%d)", a, b); break;
+    case OP_CLASS_BASE: put(pr, "_%d.__base__ = _%d", a, b); break;
     case OP_TYPE_NAME: put(pr, "_%d = type(_%d).__name__", a, b); break;
     case OP_TYPE_IS:
         if (c >= 0) {

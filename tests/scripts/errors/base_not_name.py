@@ -1,0 +1,5 @@
+print('ran')
+class A:
+    pass
+class C(A()):
+    pass

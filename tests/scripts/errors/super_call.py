@@ -1,0 +1,7 @@
+print('ran')
+class A:
+    def __init__(self):
+        pass
+class B(A):
+    def __init__(self):
+        super().__init__()
