@@ -47,3 +47,26 @@ while read -r e line; do
             "1 $T_TMP/saveall.py:2: RuntimeError: gc.set_debug(DEBUG_SAVEALL): engine $e does not keep unreachable objects in gc.garbage"
     fi
 done <"$T_TMP/caps.txt"
+
+# gc.is_tracked / gc.is_finalized answer only where the engine has the hooks
+# (rcgen today), gc.get_referrers only where it can walk what it tracks; every
+# other engine says so, naming itself — never a silent answer.
+printf 'import gc\nx = []\nprint(gc.is_tracked(x), gc.is_tracked(1))\n' >"$T_TMP/tracked.py"
+printf 'import gc\nx = []\nprint(gc.is_finalized(x))\n' >"$T_TMP/finalized.py"
+printf 'import gc\nx = []\ny = [x]\nprint(len(gc.get_referrers(x)))\n' >"$T_TMP/referrers.py"
+while read -r e line; do
+    "$GCLAB" script "$T_TMP/tracked.py" -e "$e" >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
+    "$GCLAB" script "$T_TMP/finalized.py" -e "$e" >>"$T_TMP/out" 2>>"$T_TMP/err"; rc="$rc $?"
+    if [ "$e" = rcgen ]; then
+        expect_eq "gcapi_is_tracked_finalized_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err" | tr '\n' '|')" "0 0 True False|False|"
+    else
+        expect_eq "gcapi_is_tracked_finalized_unsupported_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err" | tr '\n' '|')" \
+            "1 1 $T_TMP/tracked.py:3: RuntimeError: gc.is_tracked(): engine $e does not report it|$T_TMP/finalized.py:3: RuntimeError: gc.is_finalized(): engine $e does not report it|"
+    fi
+    "$GCLAB" script "$T_TMP/referrers.py" -e "$e" >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
+    case " rcgen rcinc marksweep genms incms " in
+    *" $e "*) expect_eq "gcapi_get_referrers_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err")" "0 2" ;;
+    *) expect_eq "gcapi_get_referrers_unsupported_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err")" \
+           "1 $T_TMP/referrers.py:4: RuntimeError: gc.get_referrers(): engine $e tracks no objects" ;;
+    esac
+done <"$T_TMP/caps.txt"
