@@ -109,6 +109,7 @@ static bool engine_dependent(int code)
     case OP_ID: case OP_REFCOUNT: case OP_GC_COLLECT: case OP_GC_GET_THRESHOLD: case OP_GC_SET_THRESHOLD:
     case OP_GC_GET_COUNT: case OP_GC_GET_STATS: case OP_GC_GET_OBJECTS: case OP_GC_GARBAGE: case OP_GC_FREEZE:
     case OP_GC_UNFREEZE: case OP_GC_GET_FREEZE_COUNT:
+    case OP_GC_SET_DEBUG:   /* DEBUG_SAVEALL is an error where the engine has no gc.garbage (its facts) */
         return true;
     default:
         return false;
@@ -122,7 +123,7 @@ static void observe_step(struct fz *z, const struct ops_op *op, gclab_status st)
     bool writes = (k[0] == 'S' || k[0] == 'O') && op->a >= 0;
     if (engine_dependent(op->code) || z->wr_call) {
         /* The same canonical result everywhere: None, and no error. */
-        if (writes && op->code != OP_GC_SET_THRESHOLD)
+        if (writes && op->code != OP_GC_SET_THRESHOLD && op->code != OP_GC_SET_DEBUG)   /* (a is read) */
             gclab_none(h, op->a);
         gclab_error_clear(h);
         fprintf(z->trace, "%d -\n", z->pc);
