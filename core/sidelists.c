@@ -16,15 +16,15 @@ bool obj_vec_push(struct obj_vec *v, gclab_obj *o)
     return true;
 }
 
-static void side_clear_weakrefs(gclab_heap *h, const struct alloc_marker *mk, gclab_obj *o,
-                                struct obj_vec *callbacks, bool clear, const char *who)
+void side_clear_weakrefs_to(gclab_heap *h, gclab_obj *o, bool (*marked)(const void *ctx, const gclab_obj *w),
+                            const void *ctx, struct obj_vec *callbacks, bool clear, const char *who)
 {
     gclab_obj **head = obj_weaklist(o);
     if (!head || !*head)
         return;
     for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
         obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && obj_is_marked(mk, w)) {
+        if (wr->callback && marked(ctx, w)) {
             if (!obj_vec_push(callbacks, w) || !obj_vec_push(callbacks, wr->callback)) {
                 callbacks->n &= ~(size_t)1;
                 fprintf(stderr, "gclab %s: out of memory: weakref callback dropped\n", who);
@@ -35,6 +35,11 @@ static void side_clear_weakrefs(gclab_heap *h, const struct alloc_marker *mk, gc
         core_clear_weakrefs(h, o, false);
 }
 
+static bool side_marked(const void *mk, const gclab_obj *w)
+{
+    return obj_is_marked(mk, w);
+}
+
 void side_clear_dead_weakrefs(gclab_heap *h, const struct alloc_marker *mk, const struct obj_vec *weakrefs,
                               size_t from, struct obj_vec *callbacks, const struct gclab_mutant *no_clear,
                               const char *who)
@@ -43,7 +48,7 @@ void side_clear_dead_weakrefs(gclab_heap *h, const struct alloc_marker *mk, cons
     for (size_t i = from; i < weakrefs->n; i++) {
         gclab_obj *t = AS(obj_weakref, weakrefs->v[i])->target;
         if (t && !obj_is_immortal(t) && !obj_is_marked(mk, t))
-            side_clear_weakrefs(h, mk, t, callbacks, clear, who);
+            side_clear_weakrefs_to(h, t, side_marked, mk, callbacks, clear, who);
     }
 }
 

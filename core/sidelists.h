@@ -33,6 +33,11 @@ struct obj_vec { gclab_obj **v; size_t n, cap; };
  * instance with __del__), whose callers stay small. */
 bool obj_vec_push(struct obj_vec *v, gclab_obj *o);
 
+/* The weakrefs to o, one dead target: each with a callback that `marked` (asked with
+ * ctx) says survives queues (weakref, callback) on `callbacks`; then, if clear, all
+ * of them are cleared. Shared with incms, whose marks are epochs, not bits. */
+void side_clear_weakrefs_to(gclab_heap *h, gclab_obj *o, bool (*marked)(const void *ctx, const gclab_obj *w),
+                            const void *ctx, struct obj_vec *callbacks, bool clear, const char *who);
 void side_clear_dead_weakrefs(gclab_heap *h, const struct alloc_marker *mk, const struct obj_vec *weakrefs,
                               size_t from, struct obj_vec *callbacks, const struct gclab_mutant *no_clear,
                               const char *who);

@@ -382,30 +382,15 @@ static bool im_marked_pred(const struct im_state *s, const gclab_obj *o) { retur
 
 /* Clear the weakrefs to a white object; a marked weakref keeps its callback
  * for the atomic step to call, an unmarked one loses it (CPython's
- * handle_weakrefs). */
-static void im_clear_weakrefs(gclab_heap *h, struct im_state *s, gclab_obj *o)
-{
-    gclab_obj **head = obj_weaklist(o);
-    if (!head || !*head)
-        return;
-    for (gclab_obj *w = *head; w; w = AS(obj_weakref, w)->wr_next) {
-        obj_weakref *wr = AS(obj_weakref, w);
-        if (wr->callback && im_is_marked(s, w)) {
-            if (!obj_vec_push(&s->callbacks, w) || !obj_vec_push(&s->callbacks, wr->callback)) {
-                s->callbacks.n &= ~(size_t)1;
-                fprintf(stderr, "gclab incms: out of memory: weakref callback dropped\n");
-            }
-        }
-    }
-    core_clear_weakrefs(h, o, false);
-}
+ * handle_weakrefs): sidelists.c's step, asked with this engine's epochs. */
+static bool im_marked_ctx(const void *s, const gclab_obj *w) { return im_is_marked(s, w); }
 
 static void im_clear_dead_weakrefs(gclab_heap *h, struct im_state *s)
 {
     for (gclab_obj *w = s->weakrefs.head; w; w = w->gc_prev) {
         gclab_obj *t = AS(obj_weakref, w)->target;
         if (t && im_is_white(s, t))
-            im_clear_weakrefs(h, s, t);
+            side_clear_weakrefs_to(h, t, im_marked_ctx, s, &s->callbacks, true, "incms");
     }
 }
 
@@ -462,9 +447,7 @@ static void im_atomic(gclab_heap *h, struct im_state *s)
     im_set_trigger(h, s);
     /* Mutator code: new objects take the current epoch (they survive). No
      * step can run meanwhile (I3), so the vector and the queue stay valid. */
-    for (size_t i = 0; i + 1 < s->callbacks.n; i += 2)
-        core_call(h, s->callbacks.v[i + 1], 1, &s->callbacks.v[i], "weakref callback");
-    s->callbacks.n = 0;
+    side_run_callbacks(h, &s->callbacks);
     gclab_obj *o = s->tofnz.head;
     s->tofnz.head = s->tofnz.tail = NULL;
     while (o) {
