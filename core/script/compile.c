@@ -497,13 +497,20 @@ static void scan_globals(struct fctx *fc, const struct stmt *s, bool module)
     scan_block(fc, &s->finalbody, module, NULL, true);
 }
 
+/* A statement that binds a plain name (for's target, def, class, except's as). */
+static void scan_bind_name(struct fctx *fc, const char *name, int line, int col, bool module, int *maxpin)
+{
+    struct expr tmp = { .kind = E_NAME, .name = name, .line = line, .col = col };
+    bind_target(fc, &tmp, module);
+    scan_expr_pins(fc, &tmp, maxpin);
+}
+
 static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *maxpin, bool globals_only)
 {
     if (globals_only) {
         scan_globals(fc, s, module);
         return;
     }
-    struct expr tmp = { 0 };
     switch (s->kind) {
     case S_ASSIGN:
     case S_AUG:
@@ -514,33 +521,17 @@ static void scan_stmt(struct fctx *fc, const struct stmt *s, bool module, int *m
         }
         break;
     case S_FOR:
-        tmp.kind = E_NAME;
-        tmp.name = s->name;
-        tmp.line = s->name_line;
-        tmp.col = s->name_col;
-        bind_target(fc, &tmp, module);
-        scan_expr_pins(fc, &tmp, maxpin);
+        scan_bind_name(fc, s->name, s->name_line, s->name_col, module, maxpin);
         for (int i = 0; i < s->n; i++)
             scan_expr_pins(fc, s->targets[i], maxpin);
         break;
     case S_DEF:
     case S_CLASS:
-        tmp.kind = E_NAME;
-        tmp.name = s->name;
-        tmp.line = s->line;
-        tmp.col = s->col;
-        bind_target(fc, &tmp, module);
-        scan_expr_pins(fc, &tmp, maxpin);
+        scan_bind_name(fc, s->name, s->line, s->col, module, maxpin);
         break;
     case S_EXCEPT:
-        if (!s->name)
-            break;
-        tmp.kind = E_NAME;
-        tmp.name = s->name;
-        tmp.line = s->name_line;
-        tmp.col = s->name_col;
-        bind_target(fc, &tmp, module);
-        scan_expr_pins(fc, &tmp, maxpin);
+        if (s->name)
+            scan_bind_name(fc, s->name, s->name_line, s->name_col, module, maxpin);
         break;
     default:
         break;
