@@ -151,6 +151,8 @@ FUZZ_AFL_OBJ  := $(LIB_SRCS:%.c=build/fuzz/afl-obj/%.o) $(FUZZ_SUPPORT:%.c=build
 FUZZ_COV_OBJ  := $(LIB_SRCS:%.c=build/fuzz/cov-obj/%.o) $(FUZZ_SUPPORT:%.c=build/fuzz/cov-obj/%.o)
 FUZZ_DBG_SUP  := $(FUZZ_SUPPORT:%.c=build/dbg/%.o)
 FUZZ_OPT_SUP  := $(FUZZ_SUPPORT:%.c=build/opt/%.o)
+# (the pattern rules above know only $(HEADERS): the oracle's objects depend on fuzz/*.h too)
+$(FUZZ_DBG_SUP) $(FUZZ_OPT_SUP): $(FUZZ_HEADERS)
 FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/libfuzzer/%)
 FUZZ_AFL       := $(FUZZ_TARGETS:%=build/fuzz/afl/%)
 FUZZ_REPLAY    := $(FUZZ_TARGETS:%=build/fuzz/replay-%)
