@@ -155,8 +155,12 @@ static void check_sets(struct fz *z, struct chk *c)
     memcpy(c->K, c->R, (size_t)n * sizeof(bool));
     if (z->cycles)
         firm_reachable(m, c->R);   /* R: what must be alive; K: what may be */
-    if (z->full && z->old_dst >= 0)
-        model_reach_from(m, &z->old_dst, 1, c->K);
+    c->D = fz_scratch(z, SC_D, (size_t)n, sizeof(bool));
+    if (z->full && z->old_dst >= 0) {
+        model_reach_from(m, &z->old_dst, 1, c->D);
+        for (int i = 0; i < n; i++)
+            c->K[i] |= c->D[i];
+    }
     /* A callback let go of during a collection was reachable when it marked. */
     if (z->full)
         model_reach_from(m, z->cb_op.v, z->cb_op.n, c->K);

@@ -21,7 +21,7 @@ enum { EV_FIN, EV_CB, EV_DIRECT };
 /* The check's arrays, kept between checks (fresh memory per check was half of a
  * run's time under ASan, whose quarantine never hands freed memory back soon). */
 enum { SC_R, SC_L, SC_K, SC_SLOTMID, SC_QUEUE, SC_OWNER, SC_INDEG, SC_OUTSIDE, SC_NOTR, SC_CBU,
-       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_GEN, SC_GENHASH, SC_P, SC_ROOTS, SC_HELD, SC_COUNT };
+       SC_HI, SC_UNSEEN, SC_RR, SC_F, SC_D, SC_GEN, SC_GENHASH, SC_P, SC_ROOTS, SC_HELD, SC_COUNT };
 struct ilist { int *v; int n, cap; };
 /* kept_cb: the weakref still held its callback while it ran (rcgen's collector
  * path, CPython's handle_weakrefs); a refcount death drops it first. */
@@ -92,6 +92,8 @@ struct chk {
     bool *R, *L, *K;       /* reachable, rc-live, reachable when the collection ran */
     bool *Rr;              /* reachable from r, the resurrected objects' list */
     bool *F;               /* reachable from what this op finalized */
+    bool *D;               /* reachable from what a collection's destination held (alive through
+                              the collection, so finalized, if at all, by refcount after it) */
 };
 
 /* harness.c */

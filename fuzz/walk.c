@@ -146,7 +146,7 @@ static void visit_weakref(struct chk *c, int s, int x)
         /* CPython's gc (facts: callback_kept, handle_weakrefs) clears every weakref to the
          * unreachable set before it runs a finalizer: one that predates the collection
          * reads None even if the __del__ then resurrected its target. */
-        if (z->full && z->handle_weakrefs && !z->frozen && x < z->n_at_op && finalized_in_op(z, tg))
+        if (z->full && z->handle_weakrefs && !z->frozen && x < z->n_at_op && !c->D[tg] && finalized_in_op(z, tg))
             fz_fail(z, "weakref m%d still returns m%d, which this full collection finalized (weakrefs to "
                        "the unreachable are cleared before __del__ runs)", x, tg);
     }
