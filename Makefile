@@ -95,7 +95,7 @@ deps:
 	@bash scripts/deps.sh
 
 test: deps
-	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(PLAIN_BINS) $(FUZZ_REPLAY_ASAN)
+	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(PLAIN_BINS) $(FUZZ_REPLAY_ASAN) $(CALIB_BINS)
 	@bash tests/run.sh
 
 JOBS ?= 1

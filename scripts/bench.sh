@@ -33,10 +33,12 @@ bad=0
 import json, sys
 need = ["job", "engine", "workload", "params", "repetition", "heap_factor"]
 ok_need = ["wall_s", "gc_s", "pauses", "mmu", "bmu", "collections", "leaked", "peak_live_bytes", "machine", "commit"]
+cal_need = ["wall_s", "cpu_s", "gc_s", "pauses", "collections", "machine", "commit"]   # plain-C calibration runs
 n = 0
 for i, line in enumerate(open(sys.argv[1]), 1):
     r = json.loads(line)
-    missing = [k for k in need + ([] if r.get("failed") else ok_need) if k not in r]
+    missing = [k for k in need + ([] if r.get("failed") else cal_need if r.get("calibration") else ok_need)
+               if k not in r]
     if missing:
         sys.exit("bench: record %d lacks %s" % (i, missing))
     n += 1

@@ -19,7 +19,11 @@ its line. Exit 0: every job recorded; 1: some job is not (rerun to resume);
 Jobs. One job = one workload point x one repetition; it runs every engine
 configuration (each engine unlimited, then each heap engine at each heap
 factor) one after another, rotated by the job's number so that slow drift of
-the machine hits every engine alike.
+the machine hits every engine alike. With `calibrate = yes`, a point whose
+workload has a plain-C twin (CALIBRATION: GCBench with malloc/free and with
+libgc, the traversal graph marked in C; built by `make calib` into
+build/calib/ beside the gclab binary) runs those programs in the same
+rotation, with the point's parameters; their records say "calibration": true.
 
 What makes a rerun exact (one record per job, engine configuration and
 repetition, whatever was killed when):
@@ -60,7 +64,12 @@ import outfile  # noqa: E402  (scripts/outfile.py: the result-file rule)
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SELF = os.path.abspath(__file__)
 GCLAB_EXIT_TIMEOUT = 4   # gclab run --timeout (bench/budget.h)
-KEYS = ("engines", "heap_engines", "repetitions", "seed", "heap_factors", "min_heap", "trace_every", "timeout")
+KEYS = ("engines", "heap_engines", "repetitions", "seed", "heap_factors", "min_heap", "trace_every", "timeout",
+        "calibrate")
+# Plain-C twins of workloads (bench/calib/): workload -> [(record's engine, program in build/calib/)].
+# Each takes the workload's parameters as KEY=VALUE arguments and prints one record.
+CALIBRATION = {"gcbench": [("c-malloc", "gcbench-malloc"), ("c-bdw", "gcbench-bdw")],
+               "traversal": [("c-mark", "traversal-c")]}
 MIN_FACTOR = 0.1       # below this a heap cannot hold a workload's first objects (see README)
 EXTERNAL_KILLS = {signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
@@ -190,6 +199,10 @@ def parse_matrix(path, engines, workloads):
     if mh not in ("bisect", "peak"):
         err(seen["min_heap"], "'min_heap' must be bisect or peak, not '%s'" % mh)
     s["min_heap"] = mh
+    cal = vals.get("calibrate", "no")
+    if cal not in ("yes", "no"):
+        err(seen["calibrate"], "'calibrate' must be yes or no, not '%s'" % cal)
+    s["calibrate"] = cal == "yes"
 
     # heap factors and heap engines
     factors = []
@@ -287,6 +300,9 @@ def parse_matrix(path, engines, workloads):
         if p not in uniq:
             uniq.append(p)
     s["points"] = uniq
+    if s["calibrate"] and uniq and not any(w in CALIBRATION for w, _ in uniq):
+        err(seen["calibrate"], "'calibrate = yes' but no workload here has a plain-C calibration (%s)"
+            % " ".join(sorted(CALIBRATION)))
     if errors:
         raise Usage("\n".join(errors))
     return s
@@ -346,16 +362,28 @@ def job_id(w, params, rep):
     return ".".join([w] + ["%s=%s" % kv for kv in params] + ["r%d" % rep])
 
 
-def expand(s):
-    """Jobs in order: [{id, num, workload, params, rep}] and the engine
-    configurations [[engine, factor token or None], ...]."""
+def calib_program(gclab, prog):
+    """build/calib/PROG beside the gclab binary build/gclab."""
+    return os.path.join(os.path.dirname(gclab), "calib", prog)
+
+
+def expand(s, gclab):
+    """Jobs in order: [{id, num, workload, params, rep, calib}] and the engine
+    configurations [[engine, factor token or None], ...]. A job's calib lists
+    its plain-C runs [[engine, program], ...] (calibrate = yes)."""
     jobs = []
     for w, params in s["points"]:
+        cal = [[e, calib_program(gclab, prog)] for e, prog in CALIBRATION.get(w, [])] if s["calibrate"] else []
         for r in range(s["repetitions"]):
             jobs.append({"id": job_id(w, params, r), "num": len(jobs), "workload": w,
-                         "params": params, "rep": r})
+                         "params": params, "rep": r, "calib": cal})
     configs = [[e, None] for e in s["engines"]] + [[e, f] for e in s["heap_engines"] for f in s["heap_factors"]]
     return jobs, configs
+
+
+def job_runs(job, n_cfg):
+    """Records a complete job has: one per engine configuration, one per calibration program."""
+    return n_cfg + len(job.get("calib", []))
 
 
 # ---------------------------------------------------------------- files and locks
@@ -558,15 +586,17 @@ def run_job(d, plan_path, jid, runner, stage):
         say("job %s: waiting for %s" % (jid, holder_of(lock)))
         fd = lock_file(lock, True, me)
     records = Records(d)
-    n_cfg = len(plan["configs"])
+    # The job's runs: every engine configuration, then its calibration programs ([engine, None, program]).
+    runs = [c + [None] for c in plan["configs"]] + [[e, None, prog] for e, prog in job.get("calib", [])]
+    n_runs = len(runs)
     if not stage:
         with records:
             have = records.counts(jid).get(jid, 0)
-        if have == n_cfg:
+        if have == n_runs:
             print("skip %s: already recorded" % jid, flush=True)
             return 0
         if have:
-            say("job %s has %d of its %d records in %s; remove them by hand" % (jid, have, n_cfg, records.path))
+            say("job %s has %d of its %d records in %s; remove them by hand" % (jid, have, n_runs, records.path))
             return 2
     adir = os.path.join(root, "attempts", jid)
     shutil.rmtree(adir, ignore_errors=True)          # stale attempts' output: never merged
@@ -588,21 +618,29 @@ def run_job(d, plan_path, jid, runner, stage):
     minheap = plan["minheap"].get(point_key(job["workload"], job["params"]))
     lines, failed, machine = [], 0, None
     try:
-        for i in range(n_cfg):
-            eng, hf = plan["configs"][(i + job["num"]) % n_cfg]
+        for i in range(n_runs):
+            eng, hf, prog = runs[(i + job["num"]) % n_runs]
             if not alive(runner):
                 raise Interrupted("the runner that started this attempt (%s) is gone" % runner)
             limit = int(minheap * float(hf)) if hf is not None else 0
             tag = "%s.%s%s" % (jid, eng, "@" + hf if hf is not None else "")
-            # A heap factor gives the engine a fixed heap of factor x minimum
-            # (--heap-size: it collects when full), so GC time follows the size.
-            cmd = [gclab, "run", "-e", eng, "-w", job["workload"], *pargs, "--seed", str(plan["seed"]),
-                   "--repetition", str(job["rep"]), *(["--heap-size", str(limit)] if limit else []), "--json",
-                   "--pauses", os.path.join(adir, "pauses", tag + ".txt")]
+            if prog:
+                # A plain-C calibration program: the point's parameters as KEY=VALUE.
+                cmd = [prog, *["%s=%s" % kv for kv in job["params"]]]
+            else:
+                # A heap factor gives the engine a fixed heap of factor x minimum
+                # (--heap-size: it collects when full), so GC time follows the size.
+                cmd = [gclab, "run", "-e", eng, "-w", job["workload"], *pargs, "--seed", str(plan["seed"]),
+                       "--repetition", str(job["rep"]), *(["--heap-size", str(limit)] if limit else []), "--json",
+                       "--pauses", os.path.join(adir, "pauses", tag + ".txt")]
             rc, out, err, timed_out = run_child(cmd, plan["timeout"], runner)
             err = err.decode(errors="replace").strip()
             extra = {"job": jid, "matrix": plan["matrix"], "heap_factor": number_token(hf) if hf else None,
                      "min_heap_bytes": minheap if hf else None}
+            if prog:
+                extra.update({"calibration": True, "seed": plan["seed"], "repetition": job["rep"],
+                              "commit": plan["commit"], "machine": machine or machine_of(gclab)})
+                machine = extra["machine"]
             rec = None
             if rc == 0 and not timed_out:
                 try:
@@ -612,7 +650,7 @@ def run_job(d, plan_path, jid, runner, stage):
                 if not isinstance(rec, dict):
                     say("job %s: %s printed no JSON record" % (jid, shlex.join(cmd)))
                     return 2
-                rec = {**extra, **rec}
+                rec = {**extra, **rec} if not prog else {**rec, **extra}
                 machine = rec.get("machine", machine)
             elif rc < 0 and -rc in EXTERNAL_KILLS and not timed_out:
                 raise Interrupted("gclab (%s on %s) was killed by signal %d" % (eng, job["workload"], -rc))
@@ -632,13 +670,13 @@ def run_job(d, plan_path, jid, runner, stage):
             lines.append(dumps(rec) + "\n")
             # One traced run per unlimited engine at repetition 0, outside the timed runs.
             trace = os.path.join(d, "traces", "%s.%s.txt" % (pkey, eng))
-            if plan["trace_every"] and job["rep"] == 0 and hf is None and not os.path.exists(trace):
+            if plan["trace_every"] and job["rep"] == 0 and hf is None and not prog and not os.path.exists(trace):
                 run_child([gclab, "run", "-e", eng, "-w", job["workload"], *pargs, "--seed", str(plan["seed"]),
                            "--trace", os.path.join(adir, "traces", os.path.basename(trace)),
                            "--trace-every", str(plan["trace_every"])], plan["timeout"], runner)
         if stage:
             write_atomic(os.path.join(adir, "records.jsonl"), "".join(lines))
-            print("staged %s %s: %d runs%s in %.1fs" % (jid, adir, n_cfg, " (%d failed)" % failed if failed else "",
+            print("staged %s %s: %d runs%s in %.1fs" % (jid, adir, n_runs, " (%d failed)" % failed if failed else "",
                                                         time.monotonic() - start), flush=True)
             return 0
         status = commit_attempt(d, records, jid, attempt, adir, lines)
@@ -652,7 +690,7 @@ def run_job(d, plan_path, jid, runner, stage):
     if status == "dup":
         print("skip %s: recorded meanwhile" % jid, flush=True)
     else:
-        print("ok %s: %d runs%s in %.1fs" % (jid, n_cfg, " (%d failed)" % failed if failed else "",
+        print("ok %s: %d runs%s in %.1fs" % (jid, n_runs, " (%d failed)" % failed if failed else "",
                                             time.monotonic() - start), flush=True)
     return 0
 
@@ -978,7 +1016,7 @@ def summary(d, s, jobs, n_cfg):
             nfail += bool(r.get("failed"))
             h = r.get("machine", {}).get("host", "?")
             hosts[h] = hosts.get(h, 0) + 1
-    left = [j["id"] for j in jobs if counts.get(j["id"], 0) != n_cfg]
+    left = [j["id"] for j in jobs if counts.get(j["id"], 0) != job_runs(j, n_cfg)]
     print("matrix %s: %d/%d jobs recorded, %d records (%d failed runs) in %s" % (
         s["name"], len(jobs) - len(left), len(jobs), nrec, nfail, records.path), flush=True)
     if hosts:
@@ -1053,7 +1091,10 @@ def main(argv):
     workloads = gclab_json(gclab, "workloads")
     s = parse_matrix(a.matrix, engines, workloads)
     check_points(gclab, a.matrix, s)
-    jobs, configs = expand(s)
+    jobs, configs = expand(s, gclab)
+    missing = sorted({prog for j in jobs for _, prog in j["calib"] if not os.access(prog, os.X_OK)})
+    if missing:
+        raise Usage("calibrate = yes: %s not built (make calib)" % ", ".join(missing))
     hosts = parse_hosts(a.hosts) if a.hosts else None
     head = "matrix %s: %d points x %d repetitions = %d jobs of %d runs (%s)" % (
         s["name"], len(s["points"]), s["repetitions"], len(jobs), len(configs),
@@ -1102,10 +1143,11 @@ def main(argv):
     with Records(d) as records:
         counts = records.counts()
     n_cfg = len(configs)
-    partial = [(j["id"], counts[j["id"]]) for j in jobs if counts.get(j["id"], n_cfg) not in (0, n_cfg)]
+    partial = [(j["id"], counts[j["id"]], job_runs(j, n_cfg)) for j in jobs
+               if counts.get(j["id"], 0) not in (0, job_runs(j, n_cfg))]
     if partial:
-        raise Usage("%s: jobs with some but not all of their %d records: %s" % (
-            records.path, n_cfg, ", ".join("%s (%d)" % p for p in partial[:5])))
+        raise Usage("%s: jobs with some but not all of their records: %s" % (
+            records.path, ", ".join("%s (%d of %d)" % p for p in partial[:5])))
     todo = [j["id"] for j in jobs if counts.get(j["id"], 0) == 0]
     minheap = minimum_heaps(d, gclab, s) if todo else {}
     plan = {"matrix": s["name"], "gclab": gclab, "commit": commit, "seed": s["seed"], "timeout": s["timeout"],

@@ -167,6 +167,7 @@ def load(d, mix_commits=False):
             "job": r.get("job"), "engine": r["engine"], "workload": r["workload"],
             "point": point_label(r), "hf": r.get("heap_factor"),
             "rep": r.get("repetition", 0), "failed": bool(r.get("failed")),
+            "calib": bool(r.get("calibration")),
             "error": r.get("error", ""), "wall_s": r.get("wall_s", np.nan),
             "gc_s": r.get("gc_s", np.nan), "pauses": r.get("pauses", {}),
             "cpu_s": r.get("cpu_s", np.nan), "gc_cpu_s": r.get("gc_cpu_s", np.nan),
@@ -192,9 +193,10 @@ def load(d, mix_commits=False):
     df = pd.DataFrame(rows)
     df["hf"] = pd.to_numeric(df["hf"], errors="coerce")
     # A failed run's record names only the matrix's params, a completed one
-    # every param with its default: give the failed one its job's point.
-    ok_point = df[~df["failed"] & df["job"].notna()].groupby("job")["point"].first()
-    fj = df["failed"] & df["job"].isin(ok_point.index)
+    # every param with its default; a calibration program spells them its own
+    # way: give both the point of their job's gclab runs.
+    ok_point = df[~df["failed"] & ~df["calib"] & df["job"].notna()].groupby("job")["point"].first()
+    fj = (df["failed"] | df["calib"]) & df["job"].isin(ok_point.index)
     df.loc[fj, "point"] = df.loc[fj, "job"].map(ok_point)
     return df
 
@@ -618,7 +620,44 @@ def fmt_s(x):
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else "%.4g" % x
 
 
-def report(df, d, engines, points, rng, notes):
+def calibration_lines(df, cal, engines, points):
+    """The plain-C calibration table (matrix `calibrate = yes`): per point,
+    the C programs' medians and each engine's against them."""
+    cal = cal[~cal["failed"]]
+    if cal.empty:
+        return []
+    ok = ok_unlimited(df)
+    med = lambda rs, k: float(np.median(rs[k])) if len(rs) else math.nan  # noqa: E731
+    ncol = lambda rs: float(np.median([sum(c) for c in rs["collections"]])) if len(rs) else math.nan  # noqa: E731
+    lines = ["", "## Plain-C calibration (medians)", "",
+             "The same program written directly in C, run in the same jobs: `c-malloc` (malloc and free, no "
+             "collector), `c-bdw` (libgc), `c-mark` (the traversal graph marked in C). `cpu x C` is a run's CPU "
+             "time over the first C program's (what gclab's object model and collector cost over the machine); "
+             "`GC x C` its GC CPU time over the C collector's (c-bdw or c-mark) in the same point. c-mark times the "
+             "marking alone (no graph building), so read `traversal` by its GC columns: the mark rate.", "",
+             "| workload | run | cpu s | cpu x C | GC cpu s | GC x C | collections | GC ms per collection |",
+             "|" + "---|" * 8]
+    for p in points:
+        cp = cal[cal.point == p]
+        if cp.empty:
+            continue
+        progs = list(dict.fromkeys(cp["engine"]))
+        base = cp[cp.engine == progs[0]]
+        gcbase = next((cp[cp.engine == e] for e in progs if ncol(cp[cp.engine == e]) > 0), None)
+        for e in progs + engines:
+            rs = cp[cp.engine == e] if e in progs else ok[(ok.engine == e) & (ok.point == p)]
+            if rs.empty:
+                continue
+            cpu, gc, n = med(rs, "cpu_s"), med(rs, "gc_cpu_s"), ncol(rs)
+            gcx = gc / med(gcbase, "gc_cpu_s") if gcbase is not None and med(gcbase, "gc_cpu_s") > 0 else math.nan
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                p, e, fmt_s(cpu), "%.2f" % (cpu / med(base, "cpu_s")) if med(base, "cpu_s") > 0 else "—",
+                fmt_s(gc), "—" if math.isnan(gcx) else "%.2f" % gcx, "—" if math.isnan(n) else "%d" % n,
+                "%.3f" % (gc / n * 1e3) if n > 0 and not math.isnan(gc) else "—"))
+    return lines
+
+
+def report(df, d, engines, points, rng, notes, cal=None):
     ok = ok_unlimited(df)
     first = df.iloc[0]
     lines = ["# gclab benchmark report: %s" % os.path.basename(os.path.abspath(d)), ""]
@@ -648,7 +687,8 @@ def report(df, d, engines, points, rng, notes):
                   datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
               "- runs: %d records (%d failed), engines: %s, repetitions per cell: %s" % (
                   len(df), int(df["failed"].sum()), ", ".join(engines),
-                  "/".join(str(n) for n in sorted(set(ok.groupby(["engine", "point"]).size())))), ""]
+                  "/".join(str(n) for n in sorted(set(ok.groupby(["engine", "point"]).size())))) +
+              (", plus %d plain-C calibration runs" % len(cal) if cal is not None and len(cal) else ""), ""]
     conf = os.path.join(d, "matrix.conf")
     if os.path.exists(conf):
         lines += ["<details><summary>matrix</summary>", "", "```", open(conf).read().rstrip(), "```",
@@ -712,7 +752,9 @@ def report(df, d, engines, points, rng, notes):
                 lines.append("| %s | %s | %.4f | %.4f | %d |" % (
                     os.path.basename(f)[:-5].replace(".", " "), r["command"], r["mean"],
                     r.get("stddev") or 0, len(r.get("times", []))))
-    fails = df[df["failed"]]
+    if cal is not None:
+        lines += calibration_lines(df, cal, engines, points)
+    fails = pd.concat([df[df["failed"]], cal[cal["failed"]]]) if cal is not None else df[df["failed"]]
     if not fails.empty:
         lines += ["", "## Failed runs", ""]
         for _, r in fails.iterrows():
@@ -742,6 +784,9 @@ def make_report(d, mix_commits=False):
                                                "heap_factor", "leaks")]:
         outfile.check(os.path.join(d, name if name.endswith(".md") else name + ".png"))
     df = load(d, mix_commits)
+    cal, df = df[df["calib"]], df[~df["calib"]]
+    if df.empty:
+        raise BadInput("%s/records.jsonl has only calibration records" % d)
     check_tables(d)
     rng = np.random.default_rng(RNG_SEED)
     engines = sort_engines(df["engine"])
@@ -761,7 +806,7 @@ def make_report(d, mix_commits=False):
     if not plot_heap_factor(df, d, engines, points, rng):
         notes["heap_factor"] = " (no engine here runs under a heap limit: the plot says so)"
     plot_leaks(df, d, engines, points)
-    report(df, d, engines, points, rng, notes)
+    report(df, d, engines, points, rng, notes, cal)
     write_pending()
     print("plot: wrote %s/report.md and 8 PNGs (%d records, engines: %s)" % (d, len(df), ", ".join(engines)))
 

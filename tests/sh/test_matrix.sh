@@ -80,6 +80,40 @@ expect_eq "a dry run of engines = all, workload all plans every engine on every 
     "$(head -1 "$T_TMP/dry.txt")" \
     "matrix all: $($GCLAB workloads --json | $PY3 -S -c 'import json,sys; print(len(json.load(sys.stdin)))') points x 1 repetitions = $(grep -c '^  ' "$T_TMP/dry.txt") jobs of $($GCLAB engines | wc -l) runs ($($GCLAB engines | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'))"
 
+# --- calibrate = yes: the plain-C twins (build/calib/, make calib) run in
+# the same jobs with the point's parameters, give the same result as gclab,
+# and report.md puts them beside the engines.
+printf 'engines = marksweep\nrepetitions = 1\ntrace_every = 0\ncalibrate = yes\nworkload gcbench stretch_depth=8 long_lived_depth=6 max_depth=6 array_size=1000\nworkload traversal lists=50 rounds=4\nworkload churn n=1000\n' >"$T_TMP/cal.conf"
+$M "$T_TMP/cal.conf" --out "$T_TMP/cal" >"$T_TMP/cal.log" 2>&1
+expect_eq "calibrate: the matrix completes (exit 0)" "$?" 0
+expect_eq "calibrate: gcbench jobs have marksweep + c-malloc + c-bdw, traversal marksweep + c-mark, churn marksweep" \
+    "$(records_of "$T_TMP/cal/records.jsonl")" \
+    "churn.n=1000.r0=1 gcbench.stretch_depth=8.long_lived_depth=6.max_depth=6.array_size=1000.r0=3 traversal.lists=50.rounds=4.r0=2"
+expect_eq "calibrate: each C program's result is gclab's (gcbench 4654 nodes, traversal 4900 edges walked)" \
+    "$($PY3 -S -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["workload"], r["engine"], r["result"], r.get("calibration", False), r["params"].get("max_depth", r["params"].get("lists")))' \
+        "$T_TMP/cal/records.jsonl" | sort | tr '\n' ';')" \
+    "churn marksweep 10 False None;gcbench c-bdw 4654 True 6;gcbench c-malloc 4654 True 6;gcbench marksweep 4654 False 6;traversal c-mark 4900 True 50;traversal marksweep 4900 False 50;"
+if MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py "$T_TMP/cal" >"$T_TMP/calplot.log" 2>&1; then
+    expect_eq "calibrate: report.md's calibration table has the C programs and the engine, per calibrated point" \
+        "$(sed -n '/^## Plain-C calibration/,/^## /p' "$T_TMP/cal/report.md" | grep '^| [gt]' | cut -d'|' -f3 | tr -d ' ' | tr '\n' ' ')" \
+        "c-malloc c-bdw marksweep c-mark marksweep "
+    expect_eq "calibrate: the engines' tables leave the C programs out" \
+        "$(grep -c 'c-malloc' "$T_TMP/cal/report.md")" 2
+else
+    fail "calibrate: plot.py makes the report" "$(tail -3 "$T_TMP/calplot.log")"
+fi
+printf 'engines = marksweep\ncalibrate = maybe\nworkload churn\n' >"$T_TMP/bad8.conf"
+expect_exit "calibrate = maybe exits 2" 2 $M "$T_TMP/bad8.conf" --out "$T_TMP/bad8"
+expect_eq "calibrate = maybe is refused with its line" "$(grep -c "bad8.conf:2: 'calibrate' must be yes or no" "$T_TMP/err")" 1
+printf 'engines = marksweep\ncalibrate = yes\nworkload churn\n' >"$T_TMP/bad9.conf"
+expect_exit "calibrate = yes without a calibrated workload exits 2" 2 $M "$T_TMP/bad9.conf" --out "$T_TMP/bad9"
+expect_eq "calibrate = yes without a calibrated workload names the ones that have one" \
+    "$(grep -c "bad9.conf:2: 'calibrate = yes' but no workload here has a plain-C calibration (gcbench traversal)" "$T_TMP/err")" 1
+
 # --- kill cases. Each kills something mid-matrix, reruns, and counts the
 # records of every job: exactly its 2 runs (rc, rcgen), none lost, none twice.
 cat >"$T_TMP/r.conf" <<'EOF'
