@@ -212,7 +212,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("gclab %s\n", GCLAB_VERSION);
+        printf("gclab %s (commit %s)\n", GCLAB_VERSION, record_commit());
         return 0;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

@@ -39,6 +39,11 @@ static void cpu_model(char *buf, size_t n)
     fclose(f);
 }
 
+const char *record_commit(void)
+{
+    return GCLAB_COMMIT;
+}
+
 json_t *record_machine(void)
 {
     char cpu[256];

@@ -27,5 +27,7 @@ struct record_in {
 json_t *record_build(const struct record_in *in);
 /* The machine description (cpu, cores, os, host). */
 json_t *record_machine(void);
+/* The commit this binary was built from (`gclab --version` prints it). */
+const char *record_commit(void);
 
 #endif

@@ -1140,6 +1140,11 @@ def main(argv):
                             text=True).stdout.strip() or "unknown"
     if hosts:
         preflight(hosts, d, gclab, commit, a.return_)
+    # Records name the commit their binary was built from; the runner's own
+    # records (failed runs, calibration) name the same one.
+    v = subprocess.run([gclab, "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"\(commit ([^)\s]+)\)", v)
+    built = m.group(1) if m else commit
     with Records(d) as records:
         counts = records.counts()
     n_cfg = len(configs)
@@ -1150,7 +1155,7 @@ def main(argv):
             records.path, ", ".join("%s (%d of %d)" % p for p in partial[:5])))
     todo = [j["id"] for j in jobs if counts.get(j["id"], 0) == 0]
     minheap = minimum_heaps(d, gclab, s) if todo else {}
-    plan = {"matrix": s["name"], "gclab": gclab, "commit": commit, "seed": s["seed"], "timeout": s["timeout"],
+    plan = {"matrix": s["name"], "gclab": gclab, "commit": built, "seed": s["seed"], "timeout": s["timeout"],
             "trace_every": s["trace_every"], "configs": configs, "jobs": jobs, "minheap": minheap}
     plan_text = json.dumps(plan, indent=1) + "\n"
     print("%s; %d done, %d to run -> %s" % (head, len(jobs) - len(todo), len(todo),

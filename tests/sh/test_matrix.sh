@@ -97,6 +97,9 @@ for l in open(sys.argv[1]):
     print(r["workload"], r["engine"], r["result"], r.get("calibration", False), r["params"].get("max_depth", r["params"].get("lists")))' \
         "$T_TMP/cal/records.jsonl" | sort | tr '\n' ';')" \
     "churn marksweep 10 False None;gcbench c-bdw 4654 True 6;gcbench c-malloc 4654 True 6;gcbench marksweep 4654 False 6;traversal c-mark 4900 True 50;traversal marksweep 4900 False 50;"
+expect_eq "calibrate: every record names the commit gclab --version gives (the binary's, not the checkout's)" \
+    "$($PY3 -S -c 'import json, sys; print(" ".join(sorted({json.loads(l)["commit"] for l in open(sys.argv[1])})))' "$T_TMP/cal/records.jsonl")" \
+    "$($GCLAB --version | sed -n 's/^gclab [^ ]* (commit \(.*\))$/\1/p')"
 if MPLBACKEND=Agg /usr/bin/python3 scripts/plot.py "$T_TMP/cal" >"$T_TMP/calplot.log" 2>&1; then
     expect_eq "calibrate: report.md's calibration table has the C programs and the engine, per calibrated point" \
         "$(sed -n '/^## Plain-C calibration/,/^## /p' "$T_TMP/cal/report.md" | grep '^| [gt]' | cut -d'|' -f3 | tr -d ' ' | tr '\n' ' ')" \
