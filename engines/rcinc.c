@@ -584,6 +584,11 @@ static int64_t rcinc_collect(gclab_heap *h, int gen)
     return rcinc_collect_with_events(h, gen);
 }
 
+/* gc.is_tracked / gc.is_finalized: the TRACKED and FINALIZED bits (I1, I3);
+ * CPython 3.14's collector keeps the same two facts per object. */
+static bool rcinc_is_tracked(gclab_heap *h, const gclab_obj *o) { (void)h; return ri_is_tracked(o); }
+static bool rcinc_is_finalized(gclab_heap *h, const gclab_obj *o) { (void)h; return o->gcflags & RI_FINALIZED; }
+
 /* gc.get_count(): young, then the visited and the pending space's counts. */
 static int rcinc_get_count(gclab_heap *h, int64_t out[GCLAB_MAX_GENS])
 {
@@ -788,5 +793,7 @@ const struct gclab_engine gclab_engine_rcinc = {
     .foreach_tracked = rcinc_foreach_tracked,
     .freeze = rcinc_freeze,
     .freeze_count = rcinc_freeze_count,
+    .is_tracked = rcinc_is_tracked,
+    .is_finalized = rcinc_is_finalized,
     .verify = rcinc_verify,
 };

@@ -49,19 +49,20 @@ while read -r e line; do
 done <"$T_TMP/caps.txt"
 
 # gc.is_tracked / gc.is_finalized answer only where the engine has the hooks
-# (rcgen today), gc.get_referrers only where it can walk what it tracks; every
+# (rcgen and rcinc: CPython 3.11's and 3.14's TRACKED/FINALIZED bits; a
+# finalized object is one whose __del__ ran), gc.get_referrers only where it can walk what it tracks; every
 # other engine says so, naming itself — never a silent answer.
 printf 'import gc\nx = []\nprint(gc.is_tracked(x), gc.is_tracked(1))\n' >"$T_TMP/tracked.py"
-printf 'import gc\nx = []\nprint(gc.is_finalized(x))\n' >"$T_TMP/finalized.py"
+printf 'import gc\nclass C:\n    def __del__(self):\n        global k\n        k = self\nx = []\nprint(gc.is_finalized(x))\nc = C()\nc.c = c\ndel c\ngc.collect()\nprint(gc.is_finalized(k), gc.is_tracked(k))\n' >"$T_TMP/finalized.py"
 printf 'import gc\nx = []\ny = [x]\nprint(len(gc.get_referrers(x)))\n' >"$T_TMP/referrers.py"
 while read -r e line; do
     "$GCLAB" script "$T_TMP/tracked.py" -e "$e" >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
     "$GCLAB" script "$T_TMP/finalized.py" -e "$e" >>"$T_TMP/out" 2>>"$T_TMP/err"; rc="$rc $?"
-    if [ "$e" = rcgen ]; then
-        expect_eq "gcapi_is_tracked_finalized_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err" | tr '\n' '|')" "0 0 True False|False|"
+    if [ "$e" = rcgen ] || [ "$e" = rcinc ]; then
+        expect_eq "gcapi_is_tracked_finalized_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err" | tr '\n' '|')" "0 0 True False|False|True True|"
     else
         expect_eq "gcapi_is_tracked_finalized_unsupported_on_$e" "$rc $(cat "$T_TMP/out" "$T_TMP/err" | tr '\n' '|')" \
-            "1 1 $T_TMP/tracked.py:3: RuntimeError: gc.is_tracked(): engine $e does not report it|$T_TMP/finalized.py:3: RuntimeError: gc.is_finalized(): engine $e does not report it|"
+            "1 1 $T_TMP/tracked.py:3: RuntimeError: gc.is_tracked(): engine $e does not report it|$T_TMP/finalized.py:7: RuntimeError: gc.is_finalized(): engine $e does not report it|"
     fi
     "$GCLAB" script "$T_TMP/referrers.py" -e "$e" >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
     case " rcgen rcinc marksweep genms incms " in
