@@ -95,7 +95,7 @@ deps:
 	@bash scripts/deps.sh
 
 test: deps
-	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(PLAIN_BINS) $(FUZZ_REPLAY_ASAN) $(CALIB_BINS)
+	@$(MAKE) -s --no-print-directory build/gclab build/debug/gclab $(TEST_BINS) $(PLAIN_BINS) $(FUZZ_REPLAY_ASAN) $(CALIB_BINS) build/fuzz/afl-mutator.so
 	@bash tests/run.sh
 
 JOBS ?= 1
@@ -197,6 +197,24 @@ build/fuzz/afl/%: fuzz/%.c $(FUZZ_AFL_OBJ) $(FUZZ_HEADERS)
 	@$(if $(Q),echo "  LD afl  $@")
 	$(Q)AFL_USE_ASAN=1 AFL_QUIET=1 afl-clang-fast $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_AFL_OBJ) $(LIBS)
 
+# AFL++'s custom mutator (fuzz/afl_mutator.c around fuzz/mutate.c, the same structure-aware
+# mutator as libFuzzer's LLVMFuzzerCustomMutator): a shared library afl-fuzz loads itself
+# (AFL_CUSTOM_MUTATOR_LIBRARY, scripts/fuzz-run.sh). The decoder it calls needs the engine
+# registry, so core and the engines are built into it once more, position-independent,
+# -O2, without sanitizers or coverage (it runs inside afl-fuzz, not the target).
+FUZZ_MUT_OBJ := $(LIB_SRCS:%.c=build/fuzz/mut-obj/%.o) $(addprefix build/fuzz/mut-obj/fuzz/,decode.o mutate.o afl_mutator.o)
+.SECONDARY: $(FUZZ_MUT_OBJ)
+fuzz: build/fuzz/afl-mutator.so
+
+build/fuzz/mut-obj/%.o: %.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC mut  $<")
+	$(Q)$(CC) $(CSTD) $(WARN) $(INC) $(DEFS) -O2 -g -fPIC -c $< -o $@
+
+build/fuzz/afl-mutator.so: $(FUZZ_MUT_OBJ)
+	@$(if $(Q),echo "  LD mut  $@")
+	$(Q)$(CC) -shared -Wl,--no-undefined -o $@ $(FUZZ_MUT_OBJ) $(LIBS)
+
 build/fuzz/replay-%: fuzz/%.c fuzz/replay_main.c $(OPT_LIB) $(FUZZ_OPT_SUP) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -221,7 +239,7 @@ fuzz-coverage: $(FUZZ_REPLAY_COV)
 
 # 60 s per target under each fuzzer; run by CI (.ci/run) after `make test`, not part of it.
 fuzz-smoke: deps
-	@$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER) $(FUZZ_AFL)
+	@$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER) $(FUZZ_AFL) build/fuzz/afl-mutator.so
 	@bash scripts/fuzz-smoke.sh
 
 clean:

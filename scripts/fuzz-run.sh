@@ -32,7 +32,19 @@ fuzz_session() {
         rate=$(sed -n "s/^stat::average_exec_per_sec: *//p" "$dir/log")
         ;;
     afl)
-        AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_IGNORE_SEED_PROBLEMS=1 \
+        # ops_target and diff_target: AFL++ runs fuzz/mutate.c's structure-aware mutator
+        # (build/fuzz/afl-mutator.so) before its own havoc, which it keeps.
+        # GCLAB_AFL_MUTATOR=none: havoc alone (to compare the two).
+        local mut=
+        case $t in ops_target|diff_target)
+            [ "${GCLAB_AFL_MUTATOR:-so}" = none ] || mut=$PWD/build/fuzz/afl-mutator.so ;;
+        esac
+        if [ -n "$mut" ] && [ ! -f "$mut" ]; then
+            echo "fuzz_session: $mut is missing (make build/fuzz/afl-mutator.so)" >&2
+            echo "- - - 2"
+            return 2
+        fi
+        env ${mut:+AFL_CUSTOM_MUTATOR_LIBRARY=$mut} AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_IGNORE_SEED_PROBLEMS=1 \
             ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
             afl-fuzz -s 1 -i fuzz/corpus/"$t" -o "$dir/out" -x fuzz/"$t".dict -t 25000 -m none -V "$secs" \
             -- build/fuzz/afl/"$t" >"$dir/log" 2>&1
