@@ -313,13 +313,16 @@ gclab_obj **obj_weaklist(gclab_obj *o)
     }
 }
 
+static bool slots_weakref(gclab_heap *h, gclab_obj *cls);
+
 gclab_status gclab_weakref_new(gclab_heap *h, int dst, int target, int cb)
 {
     DST(h, dst);
     gclab_obj *t = slot_get(h, target), *f;
     if (!t)
         return h->err_status;
-    if (!obj_weaklist(t))
+    if (!obj_weaklist(t) || (t->kind == GCLAB_K_INSTANCE && (AS(obj_instance, t)->cls->flags & OBJ_F_NODICT) &&
+                             !slots_weakref(h, AS(obj_instance, t)->cls)))
         return heap_error(h, GCLAB_ETYPE, "cannot create weak reference to '%s' object",
                           gclab_type_name(h, target));
     if (func_or_none(h, cb, &f))
@@ -811,6 +814,115 @@ static gclab_obj *core_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name na
     return NULL;
 }
 
+/* ---- slots ------------------------------------------------------------
+ * A class whose body sets __slots__ (a tuple or list of strs; the compiler
+ * lowers it to a SETATTR of __slots__ on the new class, kept in the class
+ * dict as CPython keeps it) gets OBJ_F_SLOTS. Its instances, and those of
+ * its subclasses (OBJ_F_SLOTTED), keep their slot attributes in CPython's
+ * slot order, which is tp_traverse's and so get_referents' and the
+ * collector's: the most derived class's slots first, each class's names
+ * sorted (type_new sorts them; __weakref__ is not a slot), then the
+ * attributes of the instance's __dict__ in insertion order. A class every
+ * class of whose chain has __slots__ (OBJ_F_NODICT) has instances without
+ * a __dict__: storing any other name is CPython's AttributeError, and they
+ * can be weakly referenced only if some __slots__ names __weakref__.
+ * CPython 3.11 allocates a slotted instance as one tracked object, as an
+ * instance with inline values: nothing to model in the counts. */
+
+static gclab_obj *class_slots(gclab_heap *h, gclab_obj *cls)
+{
+    obj_class *c = AS(obj_class, cls);
+    if (!(cls->flags & OBJ_F_SLOTS) || !c->dict)
+        return NULL;
+    gclab_status st;
+    return dict_lookup(h, c->dict, (gclab_obj *)gclab_intern(h, "__slots__"), &st);
+}
+
+static size_t seq_items(gclab_obj *seq, gclab_obj ***items)
+{
+    if (seq->kind == GCLAB_K_TUPLE) {
+        *items = AS(obj_tuple, seq)->items;
+        return AS(obj_tuple, seq)->n;
+    }
+    *items = AS(obj_list, seq)->items;
+    return AS(obj_list, seq)->len;
+}
+
+static bool str_is(const gclab_obj *s, const char *t)
+{
+    return strcmp(AS(obj_str, s)->data, t) == 0;
+}
+
+static bool str_same(const gclab_obj *a, const gclab_obj *b)
+{
+    return a == b || str_eq(AS(obj_str, a), AS(obj_str, b)->data, AS(obj_str, b)->len);
+}
+
+/* The traversal key of name on an instance of cls: depth of the class that
+ * has it as a slot (from the most derived) * 2^20 + its rank among that
+ * class's sorted slot names; -1 if it is no slot. */
+static long slot_key(gclab_heap *h, gclab_obj *cls, gclab_name name)
+{
+    if (!(cls->flags & OBJ_F_SLOTTED))
+        return -1;
+    long depth = 0;
+    for (gclab_obj *k = cls; k; k = class_base(h, k), depth++) {
+        gclab_obj *sl = class_slots(h, k), **it;
+        if (!sl)
+            continue;
+        size_t n = seq_items(sl, &it), rank = 0;
+        bool found = false;
+        for (size_t i = 0; i < n; i++) {
+            if (str_is(it[i], "__weakref__"))
+                continue;
+            if (str_same(it[i], (gclab_obj *)name))
+                found = true;
+            else if (strcmp(AS(obj_str, it[i])->data, AS(obj_str, name)->data) < 0)
+                rank++;
+        }
+        if (found)
+            return depth * (1L << 20) + (long)rank;
+    }
+    return -1;
+}
+
+/* Some class of cls's chain names __weakref__ in its __slots__. */
+static bool slots_weakref(gclab_heap *h, gclab_obj *cls)
+{
+    for (gclab_obj *k = cls; k; k = class_base(h, k)) {
+        gclab_obj *sl = class_slots(h, k), **it;
+        for (size_t i = 0, n = sl ? seq_items(sl, &it) : 0; i < n; i++)
+            if (str_is(it[i], "__weakref__"))
+                return true;
+    }
+    return false;
+}
+
+/* cls.__slots__ = value (the class body's): checked as type_new checks it. */
+static gclab_status class_slots_set(gclab_heap *h, gclab_obj *c, gclab_obj *v)
+{
+    if (c->flags & OBJ_F_SLOTS)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "setting __slots__ on a class after it is made is not supported");
+    if (v->kind != GCLAB_K_TUPLE && v->kind != GCLAB_K_LIST)
+        return heap_error(h, GCLAB_EUNSUPPORTED, "__slots__ must be a tuple or list of strs here");
+    gclab_obj **it;
+    size_t n = seq_items(v, &it);
+    for (size_t i = 0; i < n; i++) {
+        if (it[i]->kind != GCLAB_K_STR)
+            return heap_error(h, GCLAB_ETYPE, "__slots__ items must be strings, not '%s'", kind_name(it[i]));
+        if (str_is(it[i], "__dict__"))
+            return heap_error(h, GCLAB_EUNSUPPORTED, "'__dict__' in __slots__ is not supported");
+        for (size_t j = 0; j < i; j++)
+            if (str_same(it[i], it[j]))
+                return heap_error(h, GCLAB_EUNSUPPORTED, "a name twice in __slots__ is not supported");
+    }
+    gclab_obj *b = class_base(h, c);
+    c->flags |= OBJ_F_SLOTS | OBJ_F_SLOTTED;
+    if (!b || (b->flags & OBJ_F_NODICT))
+        c->flags |= OBJ_F_NODICT;
+    return GCLAB_OK;
+}
+
 /* cls.name = value: into the class's dict, made on the first attribute. */
 static gclab_status class_attr_set(gclab_heap *h, int cls, gclab_name name, int src)
 {
@@ -818,6 +930,14 @@ static gclab_status class_attr_set(gclab_heap *h, int cls, gclab_name name, int 
         return heap_error(h, GCLAB_EUNSUPPORTED, "setting %s on a class after it is made is not supported",
                           AS(obj_str, name)->data);
     gclab_obj *c = slot_get(h, cls);
+    if (is_name(name, "__slots__")) {
+        gclab_obj *sv = slot_get(h, src);
+        if (!sv)
+            return h->err_status;
+        gclab_status st = class_slots_set(h, c, sv);
+        if (st != GCLAB_OK)
+            return st;
+    }
     if (!AS(obj_class, c)->dict) {
         gclab_obj *d = dict_new(h);   /* tracked by dict_new */
         if (!d)
@@ -849,6 +969,18 @@ gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
     obj_instance *in = AS(obj_instance, o);
     struct attr *a = attr_find(in, name);
     if (!a) {
+        long key = slot_key(h, in->cls, name);
+        size_t at = in->n;
+        if (key < 0 && (in->cls->flags & OBJ_F_NODICT))
+            return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
+                              AS(obj_str, name)->data);
+        if (key >= 0) {   /* before the first attribute that comes later in slot order, or is no slot */
+            for (at = 0; at < in->n; at++) {
+                long k = slot_key(h, in->cls, (gclab_name)in->attrs[at].name);
+                if (k < 0 || k > key)
+                    break;
+            }
+        }
         if (in->n == in->cap) {
             size_t cap = in->cap ? in->cap * 2 : 4;
             struct attr *na = core_mem_alloc(h, o, cap * sizeof *na);
@@ -860,7 +992,9 @@ gclab_status gclab_attr_set(gclab_heap *h, int obj, gclab_name name, int src)
             in->attrs = na;
             in->cap = cap;
         }
-        a = &in->attrs[in->n++];
+        memmove(&in->attrs[at + 1], &in->attrs[at], (in->n - at) * sizeof *in->attrs);
+        in->n++;
+        a = &in->attrs[at];
         a->name = (gclab_obj *)name;
         a->value = NULL;
     }
@@ -929,6 +1063,10 @@ gclab_status gclab_class_set_base(gclab_heap *h, int cls, int base)
         store_field(h, c, &cc->init, bc->init);
     if (!cc->del && bc->del)
         store_field(h, c, &cc->del, bc->del);
+    if (b->flags & OBJ_F_SLOTTED)
+        c->flags |= OBJ_F_SLOTTED;
+    if (!(b->flags & OBJ_F_NODICT))
+        c->flags &= (uint8_t)~OBJ_F_NODICT;
     gclab_name bn = gclab_intern(h, "__base__");
     if (!bn)
         return heap_error(h, GCLAB_EMEMORY, "out of memory");
@@ -985,6 +1123,8 @@ gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name)
     if (gclab_kind_of(h, obj) == GCLAB_K_CLASS) {
         gclab_obj *c = slot_get(h, obj);
         gclab_status st = GCLAB_EATTR;
+        if (is_name(name, "__slots__") && (c->flags & OBJ_F_SLOTS))
+            return heap_error(h, GCLAB_EUNSUPPORTED, "deleting __slots__ of a class is not supported");
         if (AS(obj_class, c)->dict && dict_lookup(h, AS(obj_class, c)->dict, (gclab_obj *)name, &st))
             return dict_del(h, AS(obj_class, c)->dict, (gclab_obj *)name);
         return heap_error(h, GCLAB_EATTR, "type object '%s' has no attribute '%s'",
@@ -995,6 +1135,8 @@ gclab_status gclab_attr_del(gclab_heap *h, int obj, gclab_name name)
         return h->err_status;
     obj_instance *in = AS(obj_instance, o);
     struct attr *a = attr_find(in, name);
+    if (!a && slot_key(h, in->cls, name) >= 0)   /* an empty slot: member_set's bare AttributeError(name) */
+        return heap_error(h, GCLAB_EATTR, "%s", AS(obj_str, name)->data);
     if (!a)
         return heap_error(h, GCLAB_EATTR, "'%s' object has no attribute '%s'", kind_name(o),
                           AS(obj_str, name)->data);

@@ -44,6 +44,11 @@ struct gclab_obj {
 #define OBJ_F_IMMORTAL 0x01   /* static or interned: never freed, holds no references */
 #define OBJ_F_HAS_DEL  0x02   /* instance whose class defines __del__ */
 #define OBJ_F_INTERNED 0x04   /* str in the intern table */
+/* Class flags for __slots__ (set by class_attr_set of __slots__ and by
+ * gclab_class_set_base, object.c "slots"): */
+#define OBJ_F_SLOTS    0x08   /* this class's own dict holds __slots__ */
+#define OBJ_F_SLOTTED  0x10   /* it or a base has __slots__: slot attributes are kept in slot order */
+#define OBJ_F_NODICT   0x20   /* it and every base have __slots__: instances have no __dict__ */
 
 /* Refcount of immortal objects: high enough never to reach zero. */
 #define OBJ_IMMORTAL_REFCNT ((intptr_t)1 << 60)

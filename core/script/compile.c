@@ -1651,6 +1651,12 @@ static void store(struct fctx *fc, const struct expr *t, int v)
     } else if (t->kind == E_ATTR) {
         if (is_module_name(fc, t->a))
             FAIL(fc, t->line, t->col, "assigning module attributes is not supported");
+        /* a class body's __slots__ is a SETATTR on the new class: the
+         * printer writes it as `_k.__slots__ = _m`; elsewhere CPython would
+         * store a class attribute that makes no slots */
+        if (strcmp(t->name, "__slots__") == 0 && !(t->a->kind == E_NAME && t->a->name[0] == '_' &&
+                                                  t->a->name[1] >= '0' && t->a->name[1] <= '9'))
+            FAIL(fc, t->line, t->col, "__slots__ may be set only in a class body");
         int o = coperand(fc, t->a);
         if (strcmp(t->name, "__base__") == 0)   /* the printer's spelling of CLASS_BASE */
             emit(fc, OP_CLASS_BASE, o, v, 0, 0);

@@ -7,6 +7,7 @@
  * longjmp to script_compile, which frees the arena: malformed input never
  * leaks, and nothing is compiled or run from it.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1559,6 +1560,50 @@ static bool is_match_statement(struct lexer *L)
     return end > i && src[end - 1] == ':';
 }
 
+
+/* `__slots__ = ('a', 'b')` (or a list) in a class body: str literals that
+ * are identifiers, each once; '__weakref__' allowed; refused what type_new
+ * would treat otherwise ('__dict__', private names it mangles) or reject
+ * (a name that is also a class attribute or method of the body). */
+static void check_slots(struct lexer *L, const struct stmt *m, const struct block *body, int at)
+{
+    const struct expr *v = m->value;
+    if (m->n != 1)
+        script_fail(L->p, m->targets[1]->line, m->targets[1]->col, "__slots__ must be assigned alone");
+    for (int i = 0; i < at; i++)
+        if (body->s[i]->kind == S_ASSIGN && strcmp(body->s[i]->targets[0]->name, "__slots__") == 0)
+            script_fail(L->p, m->line, m->col, "__slots__ assigned twice in a class body is not supported");
+    if (v->kind != E_TUPLE && v->kind != E_LIST)
+        script_fail(L->p, v->line, v->col, "__slots__ must be a tuple or list display of str literals here");
+    for (int i = 0; i < v->n; i++) {
+        const struct expr *e = v->items[i];
+        if (e->kind != E_STR)
+            script_fail(L->p, e->line, e->col, "__slots__ items must be str literals here");
+        bool ident = e->slen > 0 && (isalpha((unsigned char)e->s[0]) || e->s[0] == '_');
+        for (size_t k = 0; k < e->slen; k++)
+            ident = ident && (isalnum((unsigned char)e->s[k]) || e->s[k] == '_');
+        if (!ident || strlen(e->s) != e->slen)
+            script_fail(L->p, e->line, e->col, "__slots__ must be identifiers");
+        if (strcmp(e->s, "__dict__") == 0)
+            script_fail(L->p, e->line, e->col, "'__dict__' in __slots__ is not supported (instances here "
+                        "always have their attributes, as CPython 3.11's inline values)");
+        if (strncmp(e->s, "__", 2) == 0 && strcmp(e->s, "__weakref__") != 0)
+            script_fail(L->p, e->line, e->col, "'%s' in __slots__ is not supported (private names are mangled)",
+                        e->s);
+        for (int j = 0; j < i; j++)
+            if (strcmp(v->items[j]->s, e->s) == 0)
+                script_fail(L->p, e->line, e->col, "'%s' twice in __slots__ is not supported", e->s);
+        for (int j = 0; j < body->n; j++) {
+            const struct stmt *o = body->s[j];
+            bool clash = o->kind == S_DEF && strcmp(o->name, e->s) == 0;
+            for (int k = 0; o->kind == S_ASSIGN && k < o->n; k++)
+                clash = clash || (o->targets[k]->kind == E_NAME && strcmp(o->targets[k]->name, e->s) == 0);
+            if (clash)
+                script_fail(L->p, e->line, e->col, "'%s' in __slots__ conflicts with class variable", e->s);
+        }
+    }
+}
+
 static struct stmt *parse_compound(struct lexer *L)
 {
     if (is_op(L, "@"))
@@ -1652,9 +1697,10 @@ static struct stmt *parse_compound(struct lexer *L)
                     const struct expr *t = m->targets[k];
                     if (t->kind != E_NAME)
                         script_fail(L->p, t->line, t->col, "a class attribute must be assigned as NAME = value");
-                    if (strcmp(t->name, "__slots__") == 0)
-                        script_fail(L->p, t->line, t->col, "__slots__ is not supported (instances here always "
-                                    "have their attributes, as CPython 3.11's inline values)");
+                    if (strcmp(t->name, "__slots__") == 0) {
+                        check_slots(L, m, &body, i);
+                        continue;
+                    }
                     if (strncmp(t->name, "__", 2) == 0)
                         script_fail(L->p, t->line, t->col, "class attribute '%s' is not supported (no special names)",
                                     t->name);

@@ -1,3 +1,0 @@
-print('ran')
-class A:
-    __slots__ = ('a', 'b')

@@ -1,0 +1,4 @@
+print('ran')
+class A:
+    __slots__ = ('a',)
+    a = 1

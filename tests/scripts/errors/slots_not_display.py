@@ -1,0 +1,4 @@
+print('ran')
+names = ('a',)
+class A:
+    __slots__ = names

@@ -1,0 +1,4 @@
+print('ran')
+class A:
+    pass
+A.__slots__ = ('a',)

@@ -1,0 +1,3 @@
+print('ran')
+class A:
+    __slots__ = ('__a',)
