@@ -75,6 +75,7 @@ struct comp {
     struct cconst *consts;       /* folded tuple constants, inner ones first (const_index) */
     int nconsts, capconsts;
     struct names const_keys;     /* canonical spelling -> index in consts */
+    const struct stmt *method_of; /* while compiling a class body's def: the class */
 };
 
 /* A tuple constant: CPython's compiler folds a tuple display of constants
@@ -103,6 +104,8 @@ struct fctx {
     int temp_hw;                 /* one past the highest temporary made so far (ctry's clearing) */
     int ntry;                    /* try blocks, except and finally blocks the statement is in */
     int nfinally;                /* try blocks and except blocks of a try with finally it is in */
+    const struct stmt *cls;      /* a method: its class statement (super()); else NULL */
+    const char *self;            /* a method: its first parameter */
     struct local *compvars;      /* a comprehension's variables (innermost last): temporaries */
     int ncompvars, capcompvars;
 };
@@ -933,6 +936,7 @@ static void ccomp_clause(struct fctx *fc, const struct expr *e, int i, int r, st
 }
 
 static int comp_func(struct fctx *fc, const struct expr *e);
+static int empty_func(struct fctx *fc);
 
 /* [a for ...] / {a: b for ...}: CPython 3.11 makes a function object for the
  * comprehension (a tracked object while it runs) and calls it; here the loop
@@ -1444,9 +1448,84 @@ static void ckw_call(struct fctx *fc, const struct expr *e, int npos, int dst)
     generic_call(fc, e, npos, dst);
 }
 
+static struct expr *new_expr(struct fctx *fc, enum expr_kind kind, const struct expr *at)
+{
+    struct expr *x = agrow(fc, NULL, 0, sizeof *x);
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->line = at->line;
+    x->col = at->col;
+    x->start = at->start;
+    x->end = at->end;
+    x->depth = at->depth;
+    return x;
+}
+
+static bool simple_arg(const struct expr *a)
+{
+    return a->kind == E_NAME || a->kind == E_INT || a->kind == E_STR || a->kind == E_NONE ||
+           a->kind == E_TRUE || a->kind == E_FALSE;
+}
+
+/* super().m(args) in a method of class C(B), CPython 3.11's way: super()
+ * makes a super object (tracked); LOAD_METHOD on it is a getattr that makes
+ * a bound method (tracked) and frees the super object; the arguments are
+ * pushed; PRECALL unpacks the bound method into function and self and frees
+ * it; the call is then C.__base__.m(self, args). Here two FUNCs of an empty
+ * function stand for the super object and the bound method, cleared at
+ * those points, and the call is compiled as `C.__base__.m(self, args)`.
+ * The arguments must be names or constants: they are evaluated after the
+ * bound method is freed here, while it is alive in CPython. */
+static void csuper_call(struct fctx *fc, const struct expr *e, int dst)
+{
+    const struct expr *callee = e->a, *sup = callee->a;
+    if (sup->n != 0)
+        FAIL(fc, sup->line, sup->col, "super() with arguments is not supported (write super())");
+    if (!fc->cls || !fc->self)
+        FAIL(fc, sup->line, sup->col, "super() outside a method of a class is not supported");
+    if (!fc->cls->value)
+        FAIL(fc, sup->line, sup->col, "super() in a class without a base is not supported (object's methods)");
+    if (resolve(fc, fc->cls->name, sup->line, sup->col) >= 0)
+        FAIL(fc, sup->line, sup->col, "super() in a method with a local named '%s' is not supported", fc->cls->name);
+    for (int i = 0; i < e->n; i++)
+        if (!simple_arg(e->items[i]))
+            FAIL(fc, e->items[i]->line, e->items[i]->col,
+                 "super().%s(...) arguments must be names or constants here", callee->name);
+    struct expr *cls = new_expr(fc, E_NAME, sup), *base = new_expr(fc, E_ATTR, sup),
+                *fn = new_expr(fc, E_ATTR, callee), *self = new_expr(fc, E_NAME, sup),
+                *call = new_expr(fc, E_CALL, e);
+    cls->name = fc->cls->name;
+    base->a = cls;
+    base->name = "__base__";
+    fn->a = base;
+    fn->name = callee->name;
+    self->name = fc->self;
+    call->a = fn;
+    call->n = e->n + 1;
+    call->items = agrow(fc, NULL, 0, (size_t)call->n * sizeof *call->items);
+    call->items[0] = self;
+    for (int i = 0; i < e->n; i++)
+        call->items[i + 1] = e->items[i];
+    int mark = fc->next_temp;
+    int so = tmp_new(fc, true), bm = tmp_new(fc, true);
+    fc->line = e->line;
+    emit(fc, OP_FUNC, so, empty_func(fc), 0, 0);   /* one function per FUNC, as the printer wants */
+    emit(fc, OP_FUNC, bm, empty_func(fc), 0, 0);
+    emit(fc, OP_CLEAR, so, 0, 0, 0);
+    fc->dirty[so - fc->temp_base] = false;
+    scope_end(fc, mark);   /* clears bm */
+    ccall(fc, call, dst);
+}
+
 static void ccall(struct fctx *fc, const struct expr *e, int dst)
 {
     const struct expr *callee = e->a;
+    if (callee->kind == E_ATTR && callee->a->kind == E_CALL && callee->a->a->kind == E_NAME &&
+        strcmp(callee->a->a->name, "super") == 0 && resolve(fc, "super", callee->line, callee->col) < 0 &&
+        !module_bound(fc->c, "super")) {
+        csuper_call(fc, e, dst);
+        return;
+    }
     int npos = e->n;
     while (npos > 0 && e->items[npos - 1]->kind == E_KEYWORD)
         npos--;
@@ -1539,8 +1618,7 @@ static void ccall(struct fctx *fc, const struct expr *e, int dst)
         if (strcmp(n, "object") == 0)
             FAIL(fc, e->line, e->col, "object() is not supported");
         if (strcmp(n, "super") == 0)
-            FAIL(fc, callee->line, callee->col, "super() is not supported: call the base class's method "
-                 "as Base.name(self, ...)");
+            FAIL(fc, callee->line, callee->col, "super() is supported only as super().method(...)");
         if (in_list(unsupported_builtins, n))
             FAIL(fc, callee->line, callee->col, "builtin '%s' is not supported", n);
     }
@@ -2169,7 +2247,9 @@ static void cstmt(struct fctx *fc, const struct stmt *s)
             const struct stmt *m = s->body.s[i];
             if (m->kind == S_DEF) {
                 snprintf(qual, sizeof qual, "%.70s.%.70s", s->name, m->name);
+                fc->c->method_of = s;
                 int fi = cfunction(fc, m, qual);
+                fc->c->method_of = NULL;
                 vals[i] = tmp_new(fc, true);
                 fc->line = m->line;
                 emit(fc, OP_FUNC, vals[i], fi, 0, 0);
@@ -2241,6 +2321,16 @@ static void set_debug_names(struct fctx *fc)
             f->slot_names[fc->locals[i].slot] = strdup(fc->locals[i].name);
 }
 
+/* The empty function that stands for super()'s super object and bound method. */
+static int empty_func(struct fctx *fc)
+{
+    int fi = ops_func_add(fc->c->prog, "<super>", 0, 0);
+    if (fi < 0 || ops_func_set_params(fc->c->prog, fi, NULL, 0, NULL, false) != 0 ||
+        ops_emit(fc->c->prog, fi, OP_RETURN, -1, 0, 0, 0, 0) < 0)
+        FAIL(fc, 0, 0, "out of memory");
+    return fi;
+}
+
 /* The empty function that stands for a comprehension's function object. */
 static int comp_func(struct fctx *fc, const struct expr *e)
 {
@@ -2257,7 +2347,9 @@ static int cfunction(struct fctx *parent, const struct stmt *def, const char *qu
     int fi = ops_func_add(c->prog, qualname, def->nnames, def->nnames);
     if (fi < 0)
         FAIL(parent, 0, 0, "out of memory");
-    struct fctx fc = { .c = c, .parent = parent, .fi = fi, .module = false, .line = def->line };
+    struct fctx fc = { .c = c, .parent = parent, .fi = fi, .module = false, .line = def->line,
+                       .cls = c->method_of, .self = c->method_of && def->nnames ? def->names[0] : NULL };
+    c->method_of = NULL;   /* a def inside the method is no method */
     int maxpin = -1;
     for (int i = 0; i < def->nnames; i++) {
         int pin = pinned_slot(def->names[i]);

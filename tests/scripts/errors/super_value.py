@@ -1,0 +1,8 @@
+print('ran')
+class A:
+    def m(self):
+        return 1
+class B(A):
+    def m(self):
+        s = super()
+        return s.m()
