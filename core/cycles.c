@@ -17,7 +17,7 @@ static int64_t cyc_update_refs(gclab_obj *base)
     return n;
 }
 
-static void cyc_visit_decref(gclab_obj **field, void *ctx)
+static inline __attribute__((always_inline)) void cyc_visit_decref(gclab_obj **field, void *ctx)
 {
     (void)ctx;
     gclab_obj *c = *field;
@@ -32,10 +32,10 @@ static void cyc_visit_decref(gclab_obj **field, void *ctx)
 static void cyc_subtract_refs(gclab_obj *base)
 {
     for (gclab_obj *o = base->gc_next; o != base; o = o->gc_next)
-        gclab_trace_object(o, cyc_visit_decref, NULL);
+        obj_trace(o, cyc_visit_decref, NULL);
 }
 
-static void cyc_visit_reachable(gclab_obj **field, void *base)
+static inline __attribute__((always_inline)) void cyc_visit_reachable(gclab_obj **field, void *base)
 {
     gclab_obj *c = *field;
     if (!(c->gcflags & CYC_COLLECTING))
@@ -62,7 +62,7 @@ static void cyc_move_unreachable(gclab_obj *base, gclab_obj *unreachable,
     while (o != base) {
         if (o->gc_refs > 0) {
             if (!(cyc_mut(skip_dict_mark) && o->kind == GCLAB_K_DICT))
-                gclab_trace_object(o, cyc_visit_reachable, base);
+                obj_trace(o, cyc_visit_reachable, base);
             o->gcflags &= (uint8_t)~CYC_COLLECTING;
             o = o->gc_next;   /* read after the trace: it may have appended */
         } else {
