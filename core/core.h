@@ -29,6 +29,11 @@ struct gclab_heap {
     size_t nslots_used, nslots_cap;
     struct frame *frames;
     int depth, frames_cap, max_depth;
+    /* The current frame's slots, kept by frame_top_sync on every push, pop and
+     * move of the slot array: slot_addr, on every op, reads these two words
+     * instead of frames[depth - 1] (top_nslots 0 when no frame is pushed). */
+    gclab_obj **top_slots;
+    int top_nslots;
 
     /* roots owned by core */
     bool roots_dropped;              /* after gclab_heap_drop_roots: never recreated */
@@ -157,15 +162,23 @@ static inline void release_ref(gclab_heap *h, gclab_obj *o)
     }
 }
 
+/* Refresh top_slots/top_nslots from frames[depth - 1] (roots.c, after the
+ * shadow stack changed). */
+static inline void frame_top_sync(gclab_heap *h)
+{
+    const struct frame *f = h->depth ? &h->frames[h->depth - 1] : NULL;
+    h->top_slots = f ? h->slots + f->base : NULL;
+    h->top_nslots = f ? f->nslots : 0;
+}
+
 /* Address of slot s of the current frame, or NULL (with an error) if s is out of range. */
 static inline gclab_obj **slot_addr(gclab_heap *h, int s)
 {
-    if (h->depth == 0 || s < 0 || s >= h->frames[h->depth - 1].nslots) {
-        heap_error(h, GCLAB_EUSAGE, "slot %d out of range (frame has %d slots)", s,
-                   h->depth ? h->frames[h->depth - 1].nslots : 0);
+    if (__builtin_expect((unsigned)s >= (unsigned)h->top_nslots, 0)) {
+        heap_error(h, GCLAB_EUSAGE, "slot %d out of range (frame has %d slots)", s, h->top_nslots);
         return NULL;
     }
-    return &h->slots[h->frames[h->depth - 1].base + (size_t)s];
+    return &h->top_slots[s];
 }
 
 /* The object in slot s, or NULL with an error (bad slot or empty slot). */
@@ -219,8 +232,32 @@ gclab_status roots_ready(gclab_heap *h);
 
 /* Pause log and counters (stats.c). */
 void stats_free(gclab_heap *h);
-void stats_count_alloc(gclab_heap *h, uint64_t bytes, bool object);
-void stats_count_free(gclab_heap *h, uint64_t bytes, bool object);
+/* Count an allocation / a free of bytes (an object, or storage of one);
+ * inline, as they run on every allocation and free. */
+static inline void stats_count_alloc(gclab_heap *h, uint64_t bytes, bool object)
+{
+    struct gclab_stats *s = &h->st;
+    if (object) {
+        s->allocs++;
+        s->live_objects++;
+    }
+    s->alloc_bytes += bytes;
+    s->live_bytes += bytes;
+    if (s->live_bytes > s->peak_live_bytes)
+        s->peak_live_bytes = s->live_bytes;
+}
+static inline void stats_count_free(gclab_heap *h, uint64_t bytes, bool object)
+{
+    struct gclab_stats *s = &h->st;
+    GCLAB_ASSERT(s->live_bytes >= bytes);
+    if (object) {
+        GCLAB_ASSERT(s->live_objects > 0);
+        s->freed++;
+        s->live_objects--;
+    }
+    s->freed_bytes += bytes;
+    s->live_bytes -= bytes;
+}
 /* A pause of dur ns (cpu ns of this thread's CPU time) from start, in gc_ns, gc_cpu_ns and the log. */
 void stats_count_pause(gclab_heap *h, uint64_t start, uint64_t dur, uint64_t cpu, int gen);
 /* One collection of gen, in `collections` and gc.get_stats(). */

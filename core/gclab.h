@@ -205,10 +205,16 @@ gclab_status gclab_none(gclab_heap *h, int dst);
 gclab_status gclab_bool(gclab_heap *h, int dst, bool v);
 /* An int; -5..256 come from the shared cache. */
 gclab_status gclab_int_new(gclab_heap *h, int dst, int64_t v);
+/* Slot dst becomes the int v, as gclab_int_new, but when dst holds the only
+ * reference to an int it is given the value in place (a loop counter no one
+ * else sees: CPython's range iterator counts in a C long). */
+gclab_status gclab_int_replace(gclab_heap *h, int dst, int64_t v);
 /* A new (not interned) str holding len bytes. */
 gclab_status gclab_str_new(gclab_heap *h, int dst, const char *s, size_t len);
 /* The interned str for s (what a literal or identifier gives). */
 gclab_status gclab_str_intern(gclab_heap *h, int dst, const char *s);
+/* The same str from a name gclab_intern gave (no lookup: a literal in a loop). */
+gclab_status gclab_name_load(gclab_heap *h, int dst, gclab_name name);
 /* A tuple of the objects in n slots (n == 0 gives the empty tuple). */
 gclab_status gclab_tuple_new(gclab_heap *h, int dst, int n, const int *srcs);
 /* An empty list. */

@@ -163,6 +163,22 @@ gclab_status gclab_int_new(gclab_heap *h, int dst, int64_t v)
     return GCLAB_OK;
 }
 
+gclab_status gclab_int_replace(gclab_heap *h, int dst, int64_t v)
+{
+    DST(h, dst);
+    gclab_obj *o = *d;
+    /* The slot holds the only counted reference to o: nothing can tell o
+     * given the new value from a new int, so the free and the allocation are
+     * skipped. Not for values of the small-int cache (those must be the
+     * cached objects) nor on engines that keep no counts. */
+    if (h->refcounts && o && o->kind == GCLAB_K_INT && o->refcnt == 1 && !obj_is_immortal(o) &&
+        (v < -5 || v > 256)) {
+        AS(obj_int, o)->v = v;
+        return GCLAB_OK;
+    }
+    return gclab_int_new(h, dst, v);
+}
+
 gclab_status gclab_str_new(gclab_heap *h, int dst, const char *s, size_t len)
 {
     DST(h, dst);
@@ -183,6 +199,15 @@ gclab_status gclab_str_intern(gclab_heap *h, int dst, const char *s)
     if (!o)
         return heap_error(h, GCLAB_EMEMORY, "out of memory interning a string");
     store(h, d, o);
+    return GCLAB_OK;
+}
+
+gclab_status gclab_name_load(gclab_heap *h, int dst, gclab_name name)
+{
+    DST(h, dst);
+    if (!name)
+        return heap_error(h, GCLAB_EUSAGE, "no name to load");
+    store(h, d, (gclab_obj *)name);
     return GCLAB_OK;
 }
 
@@ -301,16 +326,6 @@ gclab_status gclab_blob_new(gclab_heap *h, int dst, size_t n)
         return h->err_status;
     AS(obj_blob, o)->n = n;
     return put_new(h, slot_addr(h, dst), o);
-}
-
-gclab_obj **obj_weaklist(gclab_obj *o)
-{
-    switch (o->kind) {
-    case GCLAB_K_INSTANCE: return &AS(obj_instance, o)->weaklist;
-    case GCLAB_K_CLASS: return &AS(obj_class, o)->weaklist;
-    case GCLAB_K_FUNC: return &AS(obj_func, o)->weaklist;
-    default: return NULL;
-    }
 }
 
 static bool slots_weakref(gclab_heap *h, gclab_obj *cls);

@@ -124,8 +124,17 @@ static inline bool obj_kind_is_container(int kind)
 static inline bool obj_is_immortal(const gclab_obj *o) { return o->flags & OBJ_F_IMMORTAL; }
 static inline bool obj_has_del(const gclab_obj *o) { return o->flags & OBJ_F_HAS_DEL; }
 
-/* The weaklist head of a weakly referenceable object, or NULL for other kinds. */
-gclab_obj **obj_weaklist(gclab_obj *o);
+/* The weaklist head of a weakly referenceable object, or NULL for other kinds.
+ * Inline: every refcount free asks it (core_clear_weakrefs). */
+static inline gclab_obj **obj_weaklist(gclab_obj *o)
+{
+    switch (o->kind) {
+    case GCLAB_K_INSTANCE: return &AS(obj_instance, o)->weaklist;
+    case GCLAB_K_CLASS: return &AS(obj_class, o)->weaklist;
+    case GCLAB_K_FUNC: return &AS(obj_func, o)->weaklist;
+    default: return NULL;
+    }
+}
 
 /* Visit each strong reference field of o: fn(field address, ctx). Fields may
  * be NULL (fn must skip them) and fn may overwrite them. Never recurses. */

@@ -886,7 +886,10 @@ static gclab_status op_for_range(gclab_heap *h, const struct ops_op *op, bool *g
         return GCLAB_OK;
     if (__builtin_add_overflow(cur, step, &next))
         next = stop;   /* the range ends before the overflow */
-    if ((st = gclab_int_new(h, op->a, cur)) != GCLAB_OK || (st = gclab_int_new(h, op->b, next)) != GCLAB_OK)
+    /* _b is the loop's own counter: advanced in place when only _b holds it
+     * (gclab_int_replace), so an iteration allocates one int, the loop
+     * variable's, as CPython's range iterator does */
+    if ((st = gclab_int_new(h, op->a, cur)) != GCLAB_OK || (st = gclab_int_replace(h, op->b, next)) != GCLAB_OK)
         return st;
     *go = true;
     return GCLAB_OK;
@@ -1902,9 +1905,10 @@ static gclab_status exec_ops(struct ops_program *p, gclab_heap *h, int fi, int b
         case OP_BOOL: st = gclab_bool(h, op->a, op->b != 0); break;
         case OP_INT: st = gclab_int_new(h, op->a, int_from_operands(op->b, op->c)); break;
         case OP_STR: {
-            /* names[] is NULL exactly for strings with a NUL byte, which cannot be interned */
+            /* names[] is NULL exactly for strings with a NUL byte, which cannot be interned;
+             * the others are the interned strs themselves (rt_bind) */
             const struct ops_str *s = &p->strs[op->b];
-            st = names[op->b] ? gclab_str_intern(h, op->a, s->s) : gclab_str_new(h, op->a, s->s, s->len);
+            st = names[op->b] ? gclab_name_load(h, op->a, names[op->b]) : gclab_str_new(h, op->a, s->s, s->len);
             break;
         }
         case OP_TUPLE:

@@ -40,6 +40,7 @@ gclab_status frame_push_n(gclab_heap *h, int nslots)
         memset(h->slots + h->nslots_used, 0, (size_t)nslots * sizeof *h->slots);
     h->frames[h->depth++] = (struct frame){ h->nslots_used, nslots, NULL };
     h->nslots_used = need;
+    frame_top_sync(h);
     return GCLAB_OK;
 }
 
@@ -88,6 +89,7 @@ gclab_status gclab_frame_pop(gclab_heap *h)
     }
     h->nslots_used = h->frames[d].base;
     h->depth = d;
+    frame_top_sync(h);
     return GCLAB_OK;
 }
 
@@ -561,4 +563,6 @@ void roots_free(gclab_heap *h)
     free(h->frames);
     h->slots = NULL;
     h->frames = NULL;
+    h->top_slots = NULL;
+    h->top_nslots = 0;
 }

@@ -9,32 +9,6 @@
 
 #include "core.h"
 
-void stats_count_alloc(gclab_heap *h, uint64_t bytes, bool object)
-{
-    struct gclab_stats *s = &h->st;
-    if (object)
-        s->allocs++;
-    s->alloc_bytes += bytes;
-    s->live_bytes += bytes;
-    if (object)
-        s->live_objects++;
-    if (s->live_bytes > s->peak_live_bytes)
-        s->peak_live_bytes = s->live_bytes;
-}
-
-void stats_count_free(gclab_heap *h, uint64_t bytes, bool object)
-{
-    struct gclab_stats *s = &h->st;
-    GCLAB_ASSERT(s->live_bytes >= bytes);
-    if (object) {
-        GCLAB_ASSERT(s->live_objects > 0);
-        s->freed++;
-        s->live_objects--;
-    }
-    s->freed_bytes += bytes;
-    s->live_bytes -= bytes;
-}
-
 void gclab_heap_stats(gclab_heap *h, struct gclab_stats *out)
 {
     *out = h->st;

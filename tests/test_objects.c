@@ -45,6 +45,55 @@ static void test_small_ints_are_shared_and_large_ints_are_not(struct t *t)
     gclab_heap_free(h);
 }
 
+/* gclab_int_replace (FOR_RANGE's counter): an int only its slot holds takes
+ * the new value in place (same object, nothing allocated or freed); a shared
+ * int, a small-int value or an engine without counts gets a new int, as
+ * gclab_int_new. */
+static void test_int_replace_is_in_place_only_when_unshared(struct t *t)
+{
+    gclab_heap *h = heap("rc");
+    bool same;
+    int64_t v;
+    uint64_t id0, id1;
+    gclab_frame_push(h, 3);
+    T_EQ(t, gclab_int_new(h, 0, 1000), GCLAB_OK);
+    gclab_id(h, 0, &id0);
+    struct gclab_stats before = stats(h);
+    T_EQ(t, gclab_int_replace(h, 0, 1001), GCLAB_OK);   /* only slot 0 holds it */
+    gclab_id(h, 0, &id1);
+    T_EQ(t, id1, id0);
+    T_EQ(t, gclab_int_value(h, 0, &v), GCLAB_OK);
+    T_EQ(t, v, 1001);
+    T_EQ(t, stats(h).allocs - before.allocs, 0);
+    T_EQ(t, stats(h).freed - before.freed, 0);
+    T_EQ(t, gclab_move(h, 1, 0), GCLAB_OK);             /* now shared: a new int */
+    T_EQ(t, gclab_int_replace(h, 0, 1002), GCLAB_OK);
+    gclab_is(h, 0, 1, &same);
+    T_CHECK(t, !same);
+    gclab_int_value(h, 1, &v);
+    T_EQ(t, v, 1001);
+    gclab_int_value(h, 0, &v);
+    T_EQ(t, v, 1002);
+    T_EQ(t, stats(h).allocs - before.allocs, 1);
+    T_EQ(t, gclab_int_replace(h, 0, 7), GCLAB_OK);      /* small: the cached 7 */
+    T_EQ(t, gclab_int_new(h, 2, 7), GCLAB_OK);
+    gclab_is(h, 0, 2, &same);
+    T_CHECK(t, same);
+    T_EQ(t, stats(h).freed - before.freed, 1);          /* the 1002 */
+    gclab_heap_free(h);
+
+    h = heap("marksweep");                               /* no counts: always a new int */
+    gclab_frame_push(h, 1);
+    T_EQ(t, gclab_int_new(h, 0, 1000), GCLAB_OK);
+    gclab_id(h, 0, &id0);
+    before = stats(h);
+    T_EQ(t, gclab_int_replace(h, 0, 1001), GCLAB_OK);
+    gclab_id(h, 0, &id1);
+    T_CHECK(t, id1 != id0);
+    T_EQ(t, stats(h).allocs - before.allocs, 1);
+    gclab_heap_free(h);
+}
+
 /* Strings from literals are interned: the same object, never counted as heap. */
 static void test_interned_strings_are_one_object(struct t *t)
 {
@@ -355,6 +404,7 @@ static void test_frame_depth_limit_is_a_recursion_error(struct t *t)
 int main(void)
 {
     T_RUN(test_small_ints_are_shared_and_large_ints_are_not);
+    T_RUN(test_int_replace_is_in_place_only_when_unshared);
     T_RUN(test_interned_strings_are_one_object);
     T_RUN(test_list_operations_and_index_errors);
     T_RUN(test_wrong_kinds_empty_and_bad_slots_are_errors);
