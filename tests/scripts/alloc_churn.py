@@ -1,5 +1,5 @@
 # Allocation churn: a loop makes and drops lists, dicts and instances.
-# engines: rc rcgen marksweep nogc
+# engines: every
 class C:
     pass
 keep = None

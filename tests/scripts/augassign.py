@@ -1,5 +1,5 @@
 # augmented assignment on locals, globals, attributes and items.
-# engines: rc rcgen marksweep nogc
+# engines: every
 class C:
     pass
 g = 1

@@ -1,5 +1,5 @@
 # str(), repr(), hasattr() and isinstance() on the subset's values.
-# engines: rc rcgen marksweep nogc
+# engines: every
 class P:
     kind = 'p'
 

@@ -5,7 +5,8 @@
 # be the one that triggers a collection. Python functions, list(), dict(),
 # len(), isinstance() and the other vectorcall builtins make none.
 # Nothing is printed before the end: print allocates too.
-# engines: rcgen
+# engines: every refcounts collects_cycles
+# compare: rcgen
 import gc
 import weakref
 

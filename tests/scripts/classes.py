@@ -1,5 +1,5 @@
 # class with __init__ taking arguments; attributes set, read, replaced and deleted.
-# engines: rc rcgen marksweep nogc
+# engines: every
 class Point:
     def __init__(self, x, y):
         self.x = x

@@ -2,7 +2,7 @@
 # targets, range and sequence iterables; the variables stay inside (as in
 # CPython 3), and a comprehension allocates one tracked object of its own
 # while it runs (CPython's function object) besides its iterators.
-# engines: rcgen
+# engines: rcgen rcinc
 import gc
 
 squares = [i * i for i in range(6)]

@@ -1,5 +1,5 @@
 # Conditional expressions: only the chosen branch runs.
-# engines: rc rcgen marksweep nogc
+# engines: every
 def pick(n):
     return 'big' if n > 10 else 'small'
 

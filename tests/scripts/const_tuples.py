@@ -4,7 +4,8 @@
 # constants iterated by `for` or searched by `in` is such a tuple too. None
 # of these allocates at run time; a tuple holding a name or a list does.
 # Nothing is printed before the end: print allocates too.
-# engines: rcgen
+# engines: every
+# compare: rcgen rcinc
 import gc
 
 

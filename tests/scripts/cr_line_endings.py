@@ -1,3 +1,3 @@
 # a script with CR-only line endings (after these two header lines) runs as CPython runs it.
-# engines: rc rcgen
+# engines: every
 x = [1, 2]if len(x) == 2:    print("two", x)

@@ -1,8 +1,8 @@
 # The seeds' cycle: two lists pointing at each other survive their names and
 # are found by a full collection (rc cannot: it leaks them).
-# engines: rc rcgen marksweep
-# expect-leak rc: 2
-# cycles: yes
+# engines: every
+# compare: every collects_cycles precise
+# expect-leak every refcounts !collects_cycles: 2
 import gc
 a = []
 b = []

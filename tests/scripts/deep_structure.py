@@ -1,5 +1,5 @@
 # A 100000-deep nested list is built and freed without recursion in the collector.
-# engines: rc rcgen marksweep nogc
+# engines: every
 import gc
 root = []
 cur = root

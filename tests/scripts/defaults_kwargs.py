@@ -1,7 +1,8 @@
 # Parameters with defaults (int, str, None, True, False literals), keyword
 # arguments to functions, methods and classes, and *args: bound as CPython
 # binds them, with its messages.
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 import gc
 
 

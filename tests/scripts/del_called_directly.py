@@ -1,6 +1,7 @@
 # Explicit calls of __del__ run it as a method; the collector runs it again
 # when the object dies (CPython does the same).
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 class C:
     def __init__(self, n):
         self.n = n

@@ -1,8 +1,8 @@
 # __del__ in a cycle: a full collection runs each finalizer once, then frees both (PEP 442).
 # On rc the two instances leak, and with them their class and its two methods.
-# engines: rc rcgen marksweep
-# expect-leak rc: 5
-# cycles: yes
+# engines: every
+# compare: every collects_cycles precise
+# expect-leak every refcounts !collects_cycles: 5
 import gc
 class C:
     def __init__(self, name):

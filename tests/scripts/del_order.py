@@ -1,6 +1,7 @@
 # Without cycles __del__ runs the moment the last reference goes: at del, at
 # rebinding, at a function's return, and when a container drops it.
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 class C:
     def __init__(self, name):
         self.name = name

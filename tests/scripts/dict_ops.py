@@ -1,5 +1,5 @@
 # dict: display, insertion order, get with and without default, del, len, int keys, pop.
-# engines: rc rcgen marksweep nogc
+# engines: every
 d = {'b': 1, 'a': 2}
 d['c'] = 3
 d[10] = 'ten'

@@ -2,7 +2,7 @@
 # 3.11's BUILD_LIST, BUILD_MAP, BUILD_CONST_KEY_MAP): a display does not see
 # itself in gc.get_objects(), and inner containers are allocated first.
 # (Nothing is printed before the end: print allocates too.)
-# engines: rcgen
+# engines: rcgen rcinc
 import gc
 
 gc.freeze()

@@ -1,5 +1,5 @@
 # A failing assert exits 1 with its source text.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: assertion failed: len(x) == 3
 x = [1, 2]

@@ -1,5 +1,5 @@
 # A failing assert with a message shows both.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: assertion failed: x is None: x was set
 x = 1

@@ -1,5 +1,5 @@
 # Runtime error: a missing attribute.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: AttributeError: 'D' object has no attribute 'x'
 class D:

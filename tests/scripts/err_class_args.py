@@ -1,5 +1,5 @@
 # Runtime error: a class without __init__ called with arguments.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: TypeError: D() takes no arguments
 class D:

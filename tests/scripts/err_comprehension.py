@@ -1,5 +1,5 @@
 # Runtime error: inside a comprehension's element (located at its line).
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: ZeroDivisionError: integer division or modulo by zero
 l = [3, 2, 1, 0]

@@ -1,5 +1,5 @@
 # Runtime error: index out of range exits 1 with the line and CPython's message.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: IndexError: list index out of range
 l = [1]

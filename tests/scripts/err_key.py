@@ -1,5 +1,5 @@
 # Runtime error: a missing dict key.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: KeyError: 'x'
 d = {'y': 1}

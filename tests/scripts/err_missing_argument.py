@@ -1,5 +1,5 @@
 # Runtime error: a call that leaves a parameter without a value (CPython's binding message).
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:12: TypeError: Pair.__init__() missing 1 required positional argument: 'left'
 class Pair:

@@ -1,5 +1,5 @@
 # Runtime error: an undefined name.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: NameError: name 'undefined_name' is not defined
 print('start')

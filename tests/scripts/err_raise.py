@@ -1,5 +1,5 @@
 # Runtime error: an exception raised and not caught ends the run.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:8: ValueError: bad value
 try:

@@ -1,5 +1,5 @@
 # Runtime error: unbounded recursion hits the depth limit (1000 frames, CPython's default).
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: RecursionError: maximum recursion depth exceeded
 def r(n):

@@ -1,6 +1,6 @@
 # Runtime error: a bare raise in a handler re-raises the exception, located
 # where it was first raised; the finally block runs on the way out.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:8: KeyError: 'missing'
 def get(d):

@@ -1,5 +1,5 @@
 # Runtime error: a slice with a zero step.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:8: ValueError: slice step cannot be zero
 l = [1, 2, 3]

@@ -1,5 +1,5 @@
 # Runtime error: a str index past the end.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:7: IndexError: string index out of range
 s = 'abc'

@@ -1,5 +1,5 @@
 # Runtime error: int + str, raised inside a function called from the module.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: TypeError: unsupported operand type(s) for +: 'int' and 'str'
 def f(a, b):

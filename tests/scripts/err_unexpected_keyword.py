@@ -1,5 +1,5 @@
 # Runtime error: a keyword argument the function has no parameter for.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:10: TypeError: grow() got an unexpected keyword argument 'size'
 def grow(l, n=1):

@@ -1,5 +1,5 @@
 # Runtime error: lists cannot be weakly referenced.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: TypeError: cannot create weak reference to 'list' object
 import weakref

@@ -1,5 +1,5 @@
 # Runtime error: division by zero.
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:6: ZeroDivisionError: integer division or modulo by zero
 x = 0

@@ -1,5 +1,6 @@
 # A container's items die when it does: __del__ of each runs in order.
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 class C:
     def __init__(self, n):
         self.n = n

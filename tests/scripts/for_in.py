@@ -1,7 +1,7 @@
 # `for` over lists, tuples, dicts (keys, insertion order) and strs, with
 # break and continue; CPython's iterator is one tracked object while the
 # loop runs (here a stand-in 1-tuple), so gc counts agree inside the loop.
-# engines: rc rcgen marksweep nogc
+# engines: every
 import gc
 
 total = 0

@@ -1,5 +1,5 @@
 # for over range with one, two and three arguments, negative steps, break, continue.
-# engines: rc rcgen marksweep nogc
+# engines: every
 out = []
 for i in range(4):
     out.append(i)

@@ -1,7 +1,7 @@
 # f-strings with int and str values: {value}, {value!r}, {value!s}, {{ and
 # }}, any expression inside (calls, indexing, arithmetic, quotes of the
 # other kind), and triple-quoted ones.
-# engines: rc rcgen marksweep nogc
+# engines: every
 n = 3
 name = 'ring'
 items = [1, 'two', None]

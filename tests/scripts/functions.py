@@ -1,5 +1,5 @@
 # def with positional parameters, return values, implicit None, calls as arguments.
-# engines: rc rcgen marksweep nogc
+# engines: every
 def add(a, b):
     return a + b
 def nothing():

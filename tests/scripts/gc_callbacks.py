@@ -1,6 +1,6 @@
 # gc.callbacks are called with ('start', info) and ('stop', info) around a collection.
-# engines: rcgen marksweep
-# cycles: yes
+# engines: every collects_cycles
+# compare: rcgen rcinc
 import gc
 seen = []
 def cb(phase, info):

@@ -5,8 +5,8 @@
 # collections it took and gc.get_count() (compared with CPython's byte for
 # byte); the last line is the total found. It is also the interpreter's
 # second speed figure (gclab script vs python3 -S, user time).
-# engines: rcgen
-# cycles: yes
+# engines: every collects_cycles precise
+# compare: rcgen
 import gc
 
 LOOPS = 60

@@ -1,5 +1,5 @@
 # gc.get_count after a full collection, then after allocating containers.
-# engines: rcgen
+# engines: rcgen rcinc
 import gc
 gc.collect()
 keep = []

@@ -1,6 +1,6 @@
 # gc.get_debug() returns what gc.set_debug() set; DEBUG_SAVEALL keeps the
 # unreachable objects of a collection in gc.garbage (instead of freeing them).
-# engines: rcgen
+# engines: every debug_saveall
 import gc
 
 first = gc.get_debug()

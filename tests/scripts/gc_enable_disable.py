@@ -1,5 +1,5 @@
 # gc.enable / gc.disable / gc.isenabled.
-# engines: rc rcgen marksweep nogc
+# engines: every
 import gc
 print(gc.isenabled())
 gc.disable()

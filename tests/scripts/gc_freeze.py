@@ -1,5 +1,5 @@
 # gc.freeze moves everything to a permanent generation; unfreeze brings it back.
-# engines: rcgen
+# engines: every freeze
 import gc
 keep = [[], [], []]
 gc.freeze()

@@ -1,6 +1,5 @@
 # gc.garbage starts empty; with DEBUG_SAVEALL a collected cycle is kept there.
-# engines: rcgen
-# cycles: yes
+# engines: every debug_saveall
 import gc
 print(gc.garbage, gc.DEBUG_SAVEALL)
 gc.collect()

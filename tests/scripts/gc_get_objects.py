@@ -1,5 +1,5 @@
 # gc.get_objects lists tracked containers: a live list is among them.
-# engines: rcgen marksweep
+# engines: rcgen marksweep incms genms rcinc
 import gc
 x = [1]
 objs = gc.get_objects()

@@ -3,7 +3,7 @@
 # instance's attributes then its class; nothing for ints and strs. The
 # argument tuple and the result list are tracked allocations: get_count sees
 # them (the tuple goes back to the free list, the list stays).
-# engines: rcgen
+# engines: rcgen rcinc
 import gc
 
 

@@ -1,6 +1,5 @@
 # gc.get_stats: one dict per generation with collections, collected, uncollectable.
-# engines: rcgen
-# cycles: yes
+# engines: rcgen rcinc
 import gc
 gc.collect()
 before = gc.get_stats()

@@ -2,7 +2,8 @@
 # `[None] * n` filled with the previous level, so a collection traverses a
 # deep, wide graph and finds nothing to free; timers removed, the benchmark
 # function called under the __main__ guard.
-# engines: rc rcgen marksweep
+# engines: every
+# compare: rcgen rcinc
 import gc
 
 LEVELS = 300

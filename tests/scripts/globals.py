@@ -1,5 +1,5 @@
 # global declarations: functions that rebind, delete and read module names.
-# engines: rc rcgen marksweep nogc
+# engines: every
 counter = 0
 def bump():
     global counter

@@ -1,5 +1,5 @@
 # id() is the same for the same object and differs between live objects.
-# engines: rc rcgen marksweep nogc
+# engines: every
 a = []
 b = a
 c = []

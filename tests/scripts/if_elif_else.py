@@ -1,5 +1,5 @@
 # if / elif / else, with and without else, nested.
-# engines: rc rcgen marksweep nogc
+# engines: every
 def classify(n):
     if n < 0:
         return 'negative'

@@ -1,6 +1,6 @@
 # `in` and `not in` on lists and tuples (identity, then ==), dict keys and
 # substrings of strs.
-# engines: rc rcgen marksweep nogc
+# engines: every
 a = [1, 'x', None]
 o = [5]
 print(1 in a, 'x' in a, 2 in a, 2 not in a, None in a)

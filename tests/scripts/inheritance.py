@@ -3,8 +3,8 @@
 # __del__ has a finalizer: it runs when the instance dies, also in a cycle),
 # isinstance follows the base, type() is exact, A.m(self) calls the base's
 # method explicitly.
-# engines: rcgen
-# cycles: yes
+# engines: every collects_cycles
+# compare: every refcounts
 import gc
 
 log = []

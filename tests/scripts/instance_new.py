@@ -1,5 +1,5 @@
 # object.__new__ makes an instance without calling __init__; type() makes a class.
-# engines: rc rcgen marksweep nogc
+# engines: every
 class C:
     def __init__(self):
         print('init ran')

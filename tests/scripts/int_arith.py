@@ -1,5 +1,5 @@
 # ints: + - * // % with Python's floor rounding, unary minus, comparisons.
-# engines: rc rcgen marksweep nogc
+# engines: every
 print(7 + 3, 7 - 10, 7 * -3, -7)
 print(7 // 2, -7 // 2, 7 // -2, -7 // -2)
 print(7 % 3, -7 % 3, 7 % -3, -7 % -3)

@@ -1,5 +1,5 @@
 # Small ints (-5..256) and identifier-like literals are shared objects.
-# engines: rc rcgen marksweep nogc
+# engines: every
 a = 256
 b = 256
 assert a is b

@@ -1,6 +1,6 @@
 # Keyword arguments the subset takes: print(sep=, end=) and
 # gc.collect(generation=), gc.get_objects(generation=).
-# engines: rcgen
+# engines: rcgen marksweep incms genms rcinc
 import gc
 
 print(1, 2, 3, sep=', ')

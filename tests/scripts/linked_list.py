@@ -1,5 +1,6 @@
 # The seeds' linked list of Node objects: freed when the head goes, whatever the length.
-# engines: rc rcgen marksweep
+# engines: every
+# compare: every frees precise
 import gc
 import weakref
 class Node:

@@ -1,7 +1,7 @@
 # List methods besides append and pop: extend, insert, clear, index, count,
 # remove, reverse (clear and remove release items as CPython does: clear from
 # the last item).
-# engines: rc rcgen
+# engines: every refcounts
 import gc
 
 l = [1, 2]

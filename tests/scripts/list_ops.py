@@ -1,5 +1,5 @@
 # list: display, append, pop, index (negative too), assignment, del, len.
-# engines: rc rcgen marksweep nogc
+# engines: every
 l = [1, 2, 3]
 l.append(4)
 print(l, len(l))

@@ -2,7 +2,8 @@
 # a break; break and continue inside it belong to the enclosing loop.
 # (--print refuses a break or continue of an outer loop in a while/else's
 # else block: the printer's while/else shape has no spelling for it.)
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 import gc
 
 

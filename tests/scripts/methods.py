@@ -2,9 +2,9 @@
 # no bound method is made, so no allocation), class attributes, a function
 # read from the class and called with the instance, a parameter that shadows
 # a builtin, docstrings, and the __main__ guard.
-# engines: rc rcgen marksweep nogc
-# expect-leak rc: 16
-# cycles: yes
+# engines: every
+# compare: every collects_cycles precise
+# expect-leak every refcounts !collects_cycles: 16
 import gc
 
 

@@ -1,5 +1,5 @@
 # Displays and calls may span lines inside brackets; comments may sit anywhere.
-# engines: rc rcgen marksweep nogc
+# engines: every
 data = [
     1,  # one
     2,

@@ -1,6 +1,6 @@
 # print of nested containers matches CPython's repr, self-references included.
-# engines: rc rcgen marksweep
-# expect-leak rc: 3
+# engines: every
+# expect-leak every refcounts !collects_cycles: 3
 a = [1, [2, [3, [4]]], (5, (6,)), {'k': [None, True, False]}]
 print(a)
 d = {}

@@ -1,7 +1,7 @@
 # raise NAME, raise NAME(arg), bare raise in a handler (also from a function
 # the handler calls), and the built-in hierarchy: LookupError, ArithmeticError,
 # RuntimeError (RecursionError too), Exception and BaseException as catch-alls.
-# engines: rc rcgen marksweep nogc
+# engines: every
 try:
     raise ValueError
 except ValueError:

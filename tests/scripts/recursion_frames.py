@@ -1,5 +1,5 @@
 # Recursion pushes one frame per call; each frame holds its own locals.
-# engines: rc rcgen marksweep nogc
+# engines: every
 def depth(n):
     if n == 0:
         return 0

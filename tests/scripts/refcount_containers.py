@@ -1,5 +1,5 @@
 # A list counts a reference per slot holding it; dict values and attributes count too.
-# engines: rc rcgen
+# engines: every refcounts
 import sys
 class Box:
     pass

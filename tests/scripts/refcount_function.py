@@ -1,5 +1,5 @@
 # Inside a function a local is one reference, as a global is at module level.
-# engines: rc rcgen
+# engines: every refcounts
 import sys
 def f():
     x = []

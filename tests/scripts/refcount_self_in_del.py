@@ -4,7 +4,7 @@
 # an object dying by refcount (its count is 1 while the finalizer runs), 4
 # for one finalized in a cycle (its self-reference and the collector's
 # temporary one).
-# engines: rcgen rcinc
+# engines: every refcounts collects_cycles
 import sys
 import gc
 

@@ -1,5 +1,5 @@
 # The seeds' walk: each new name for the list adds one reference, each del removes one.
-# engines: rc rcgen
+# engines: every refcounts
 import sys
 a = [1, 2, 3]
 print(sys.getrefcount(a))

@@ -1,6 +1,6 @@
 # A list containing itself prints as [[...]] and is a cycle of one.
-# engines: rc rcgen marksweep
-# expect-leak rc: 1
+# engines: every
+# expect-leak every refcounts !collects_cycles: 1
 import gc
 a = []
 a.append(a)

@@ -1,5 +1,5 @@
 # Several simple statements on a line; pass; one-line blocks.
-# engines: rc rcgen marksweep nogc
+# engines: every
 a = [1, 2, 3]; b = a; c = a; del b
 if a: print('one-line if'); print(len(a))
 for i in range(2): print(i)

@@ -1,6 +1,6 @@
 # + on lists, tuples and strs, * with an int on either side; each result is
 # one new object (one gc allocation, as CPython's list_repeat and friends).
-# engines: rc rcgen marksweep nogc
+# engines: every
 import gc
 
 gc.disable()

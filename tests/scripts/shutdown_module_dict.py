@@ -3,7 +3,7 @@
 # CPython's functions keep in a cycle, is collected: every __del__ of what
 # only the globals hold runs with the globals still readable, in the
 # collector's order, and nothing is left.
-# engines: rcgen rcinc
+# engines: every refcounts collects_cycles
 import gc
 
 class D:

@@ -4,7 +4,8 @@
 # (CPython's one-character strs are cached, but not the same objects as
 # literals: `s[0] is 'c'` is False there, True here, where both are the
 # interned str; not shown.)
-# engines: rc rcgen marksweep
+# engines: every
+# compare: every refcounts
 import gc
 
 l = [0, 1, 2, 3, 4, 5, 6, 7]

@@ -1,6 +1,6 @@
 # printf-style `%` formatting of strs with ints and strs: d i x X o c s r
 # and %%, flags - + space 0, widths and precisions, one value or a tuple.
-# engines: rc rcgen marksweep nogc
+# engines: every
 n = 42
 print('%d items' % n)
 print('%s and %r' % ('a', 'b'))

@@ -1,5 +1,5 @@
 # str: concatenation, comparison, len, and how print quotes strings inside containers.
-# engines: rc rcgen marksweep nogc
+# engines: every
 a = 'ab'
 b = a + 'cd'
 print(b, len(b))

@@ -2,7 +2,7 @@
 # (the first that matches runs), else (runs when nothing was raised), nested
 # tries, exceptions raised in called functions and caught by a caller, and
 # return inside try and except blocks.
-# engines: rc rcgen marksweep nogc
+# engines: every
 def lookup(d, k):
     return d[k]
 

@@ -1,7 +1,7 @@
 # try/finally: the finally block runs when nothing is raised and when an
 # exception passes through it (which then goes on to an outer handler);
 # try/except/else/finally in one statement; a def inside a finally block.
-# engines: rc rcgen marksweep nogc
+# engines: every
 try:
     print('body')
 finally:

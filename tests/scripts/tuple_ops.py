@@ -1,5 +1,5 @@
 # tuples: empty, one item, nesting, indexing, len, identity of the empty tuple.
-# engines: rc rcgen marksweep nogc
+# engines: every
 t = (1, 'a', None)
 print(t, t[1], len(t))
 print((), (5,), ((1, 2), [3]))

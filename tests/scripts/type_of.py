@@ -2,7 +2,8 @@
 # the builtin types compared exactly (`type(True) is int` is False, as
 # isinstance(True, int) is True), `type(x).__name__`. CPython 3.11's type(x)
 # allocates nothing (type_vectorcall): get_count shows no change.
-# engines: rcgen
+# engines: every refcounts collects_cycles
+# compare: rcgen rcinc
 import gc
 
 

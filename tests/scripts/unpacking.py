@@ -1,6 +1,7 @@
 # Tuple unpacking: from tuples and lists (CPython's UNPACK_SEQUENCE), and
 # the swap `a, b = b, a`, for which CPython 3.11 makes no tuple.
-# engines: rcgen
+# engines: every refcounts collects_cycles
+# compare: rcgen rcinc
 import gc
 
 a, b = 1, 2

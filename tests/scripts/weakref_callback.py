@@ -1,5 +1,6 @@
 # A weakref callback runs when the referent dies, with the (now dead) weakref.
-# engines: rc rcgen marksweep
+# engines: every
+# compare: every frees precise
 import gc
 import weakref
 class C:

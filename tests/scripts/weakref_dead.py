@@ -1,5 +1,6 @@
 # A weak reference does not keep its object alive; once it dies, calling it gives None.
-# engines: rc rcgen marksweep
+# engines: every
+# compare: every frees precise
 import gc
 import weakref
 class C:

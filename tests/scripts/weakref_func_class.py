@@ -1,5 +1,6 @@
 # Functions and classes are weakly referenceable and die with their last name.
-# engines: rc rcgen
+# engines: every
+# compare: every refcounts
 import weakref
 def f():
     return 1

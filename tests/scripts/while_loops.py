@@ -1,5 +1,5 @@
 # while with break and continue; while True with a break.
-# engines: rc rcgen marksweep nogc
+# engines: every
 i = 0
 odd = []
 while i < 10:
