@@ -1,5 +1,5 @@
 # Runtime error: del of an unset slot is member_set's AttributeError(name).
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:10: AttributeError: x
 class P:

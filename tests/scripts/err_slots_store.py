@@ -1,5 +1,5 @@
 # Runtime error: storing a name outside __slots__ (the instance has no __dict__).
-# engines: rc rcgen marksweep nogc
+# engines: every
 # expect-exit: 1
 # expect-stderr: FILE:9: AttributeError: 'P' object has no attribute 'z'
 class P:

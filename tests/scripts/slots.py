@@ -5,8 +5,7 @@
 # then its class; a name outside the slots is an AttributeError, an unset
 # slot reads as one, del of an unset slot is AttributeError(name); weakrefs
 # only with '__weakref__' in the slots; a cycle through slots is collected.
-# engines: rcgen
-# cycles: yes
+# engines: rcgen rcinc
 import gc
 import sys
 import weakref
