@@ -5,8 +5,10 @@
 #
 # The -p parameters of the C run are read from the script's module-level
 # constants (`DEPTH = 6`), so the two runs always have the same sizes; a
-# missing constant fails the test. For each workload and each of rc, rcgen
-# and marksweep: the script's last printed line equals the C record's
+# missing constant fails the test. For each workload and each registered
+# engine that frees and knows its roots exactly (facts frees != never,
+# precise=1: nogc leaks all either run allocated, bdw's conservative roots
+# may keep a different few): the script's last printed line equals the C record's
 # `result`, and the script's `leaked` equals the C record's (the C workloads
 # document these exactly: 0 for acyclic ones, every node + class Node for
 # the cyclic ones on rc). Under python3 -S (CPython 3.11) the script's last
@@ -27,6 +29,9 @@ twins=(
     "fastcycles iterations:ITERATIONS depth:DEPTH long_depth:LONG_DEPTH batch:BATCH"
 )
 
+engines=$("$GCLAB" engines --caps | awk '/ precise=1/ && !/ frees=never/ {print $1}')
+expect_eq "workload-scripts:engines-from-facts" "$(echo $engines | grep -wc rc)" 1
+
 field() {   # field FILE KEY: the integer KEY of the JSON record in FILE
     grep -o "\"$2\":[0-9-]*" "$1" | head -n 1 | cut -d: -f2
 }
@@ -44,7 +49,7 @@ for twin in "${twins[@]}"; do
     if [ -n "$bad" ]; then fail "workload-script:$w" "$bad"; continue; fi
     c_result=""
 
-    for e in rc rcgen marksweep; do
+    for e in $engines; do
         if ! "$GCLAB" run -e "$e" -w "$w" "${params[@]}" --json >"$T_TMP/c.json" 2>"$T_TMP/err"; then
             fail "workload-script:$w:$e" "gclab run -w $w ${params[*]} failed: $(head -c 300 "$T_TMP/err")"
             continue
