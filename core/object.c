@@ -829,6 +829,14 @@ static gclab_obj *core_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name na
     return NULL;
 }
 
+/* What an instance finds through its class: __base__ is a type's attribute
+ * (type's getset, not in the class dict), so `x.__base__` is an
+ * AttributeError in CPython; here the base is kept in the class dict. */
+static gclab_obj *instance_class_lookup(gclab_heap *h, gclab_obj *cls, gclab_name name)
+{
+    return is_name(name, "__base__") ? NULL : core_class_lookup(h, cls, name);
+}
+
 /* ---- slots ------------------------------------------------------------
  * A class whose body sets __slots__ (a tuple or list of strs; the compiler
  * lowers it to a SETATTR of __slots__ on the new class, kept in the class
@@ -1027,7 +1035,7 @@ gclab_status gclab_attr_get(gclab_heap *h, int dst, int obj, gclab_name name)
         v = core_class_lookup(h, o, name);
     } else if (o->kind == GCLAB_K_INSTANCE) {
         struct attr *a = attr_find(AS(obj_instance, o), name);
-        v = a ? a->value : core_class_lookup(h, AS(obj_instance, o)->cls, name);
+        v = a ? a->value : instance_class_lookup(h, AS(obj_instance, o)->cls, name);
         /* CPython makes a bound method here; calls go through gclab_method_get instead */
         if (!a && v && v->kind == GCLAB_K_FUNC)
             return heap_error(h, GCLAB_EUNSUPPORTED, "bound method objects are not supported: call "
@@ -1120,7 +1128,7 @@ gclab_status gclab_method_get(gclab_heap *h, int dst, int obj, gclab_name name, 
         struct attr *a = attr_find(AS(obj_instance, o), name);
         if (a) {
             v = a->value;
-        } else if ((v = core_class_lookup(h, AS(obj_instance, o)->cls, name))) {
+        } else if ((v = instance_class_lookup(h, AS(obj_instance, o)->cls, name))) {
             *unbound = v->kind == GCLAB_K_FUNC;
         }
     } else if (o->kind == GCLAB_K_CLASS) {
