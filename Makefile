@@ -72,6 +72,19 @@ build/gclab: $(OPT_LIB) $(OPT_CLI)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -o $@ $^ $(LIBS)
 
+# The hook-cost measurement build (scripts/hook-cost.sh): build/gclab with
+# every refcount-hook and barrier test compiled out (GCLAB_NO_HOOKS,
+# core/engine.h); engines with hooks are refused there. Never installed.
+NOHOOKS_OBJS := $(LIB_SRCS:%.c=build/nohooks/%.o) $(CLI_SRCS:%.c=build/nohooks/%.o)
+build/nohooks/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC nohk $<")
+	$(Q)$(CC) $(OPT_CFLAGS) -DGCLAB_NO_HOOKS -c $< -o $@
+build/nohooks/bench/record.o: $(COMMIT_STAMP)
+build/nohooks/gclab: $(NOHOOKS_OBJS)
+	@$(if $(Q),echo "  LD nohk $@")
+	$(Q)$(CC) -o $@ $^ $(LIBS)
+
 build/debug/gclab: $(DBG_LIB) $(DBG_CLI)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD asan $@")

@@ -99,7 +99,7 @@ static inline void store_in(gclab_heap *h, gclab_obj *owner, gclab_obj **loc, gc
     unsigned mode = h->hot.store_mode;
     if (__builtin_expect(mode == STORE_PLAIN, 1)) {
         *loc = v;
-    } else if (__builtin_expect(mode == STORE_RC, 1)) {   /* counts, no hooks */
+    } else if (!GCLAB_HOOKS || __builtin_expect(mode == STORE_RC, 1)) {   /* counts, no hooks */
         gclab_obj *old = *loc;
         if (v)
             v->refcnt++;
@@ -129,7 +129,7 @@ static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
     unsigned mode = h->hot.store_mode;
     if (__builtin_expect(mode == STORE_PLAIN, 1)) {
         *loc = v;
-    } else if (__builtin_expect(mode == STORE_RC, 1)) {
+    } else if (!GCLAB_HOOKS || __builtin_expect(mode == STORE_RC, 1)) {
         gclab_obj *old = *loc;
         *loc = v;
         if (old && --old->refcnt == 0)
@@ -144,7 +144,7 @@ static inline void store_steal(gclab_heap *h, gclab_obj **loc, gclab_obj *v)
  * structure is consistent again). */
 static inline gclab_obj *unlink_ref(gclab_heap *h, gclab_obj *owner, gclab_obj **loc)
 {
-    if (__builtin_expect(h->hot.barriers, 0))
+    if (GCLAB_HOOKS && __builtin_expect(h->hot.barriers, 0))
         return unlink_ref_barrier(h, owner, loc);
     gclab_obj *old = *loc;
     *loc = NULL;
@@ -154,10 +154,10 @@ static inline gclab_obj *unlink_ref(gclab_heap *h, gclab_obj *owner, gclab_obj *
 /* Release a reference the caller owns. */
 static inline void release_ref(gclab_heap *h, gclab_obj *o)
 {
-    if (h->refcounts > 0) {
+    if (!GCLAB_HOOKS ? h->refcounts != 0 : h->refcounts > 0) {
         if (o && --o->refcnt == 0)
             h->hot.release(h, o);
-    } else if (h->refcounts && o) {
+    } else if (GCLAB_HOOKS && h->refcounts && o) {
         release_hooked(h, o);
     }
 }

@@ -266,11 +266,21 @@ gclab_status core_call(gclab_heap *h, gclab_obj *f, int nargs, gclab_obj *const 
                        const char *what);
 
 /* -- refcounts (engines with caps.refcounts) -- */
+/* GCLAB_NO_HOOKS: the hook-cost measurement build only (`make
+ * build/nohooks/gclab`, scripts/hook-cost.sh): every test of an
+ * on_incref/on_decref_live/barrier hook compiled out, so an engine without
+ * hooks runs the code it would run if the hooks did not exist. Engines with
+ * hooks are refused there (gclab_heap_new). Never set in a shipped build. */
+#ifdef GCLAB_NO_HOOKS
+#define GCLAB_HOOKS 0
+#else
+#define GCLAB_HOOKS 1
+#endif
 /* Take a reference to o (and tell the engine's on_incref, if it has one). */
 static inline void obj_incref(gclab_heap *h, gclab_obj *o)
 {
     o->refcnt++;
-    if (__builtin_expect(core_hot_(h)->on_incref != NULL, 0))
+    if (GCLAB_HOOKS && __builtin_expect(core_hot_(h)->on_incref != NULL, 0))
         core_hot_(h)->on_incref(h, o);
 }
 /* Drop a reference to o: release() at zero, else on_decref_live (if any). */
@@ -278,7 +288,7 @@ static inline void obj_decref(gclab_heap *h, gclab_obj *o)
 {
     if (--o->refcnt == 0)
         core_hot_(h)->release(h, o);
-    else if (__builtin_expect(core_hot_(h)->on_decref_live != NULL, 0))
+    else if (GCLAB_HOOKS && __builtin_expect(core_hot_(h)->on_decref_live != NULL, 0))
         core_hot_(h)->on_decref_live(h, o);
 }
 

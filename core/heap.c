@@ -315,6 +315,11 @@ gclab_heap *core_heap_new_engine(const struct gclab_engine *e, const struct gcla
     static const struct gclab_config dflt;
     if (!cfg)
         cfg = &dflt;
+    if (!GCLAB_HOOKS && (e->on_incref || e->on_decref_live || e->barrier_pre || e->barrier_post)) {
+        snprintf(err, errlen, "engine %s has hooks; this build (GCLAB_NO_HOOKS) has them compiled out",
+                 e->name);
+        return NULL;
+    }
     for (size_t i = 0; i < cfg->nparams; i++)
         if (!gclab_param_valid(e->name, cfg->params[i].key, cfg->params[i].value, err, errlen))
             return NULL;

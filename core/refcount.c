@@ -32,7 +32,7 @@ static void rc_release_field(gclab_obj **field, void *vctx)
         if (c->l->ops.unlink)
             c->l->ops.unlink(c->h, child);
         rc_push(c->l, child);
-    } else if (core_hot_(c->h)->on_decref_live && !rc_mut(c->l->ops.no_decref_live)) {
+    } else if (GCLAB_HOOKS && core_hot_(c->h)->on_decref_live && !rc_mut(c->l->ops.no_decref_live)) {
         core_hot_(c->h)->on_decref_live(c->h, child);
     }
 }
@@ -63,7 +63,7 @@ static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
         if (rc_mut(ops->fin_twice))
             core_run_finalizer(h, o);
         if (--o->refcnt > 0 && !rc_mut(ops->free_resurrected)) {
-            if (core_hot_(h)->on_decref_live)   /* resurrected: someone stored it */
+            if (GCLAB_HOOKS && core_hot_(h)->on_decref_live)   /* resurrected: someone stored it */
                 core_hot_(h)->on_decref_live(h, o);
             return;
         }
@@ -74,7 +74,7 @@ static void rc_dealloc(gclab_heap *h, struct rc_layer *l, gclab_obj *o)
         core_clear_weakrefs(h, o, true);
     struct rc_ctx c = { h, l };
     gclab_obj *mark = l->pending;
-    gclab_trace_object(o, ops->unlink || core_hot_(h)->on_decref_live ? rc_release_field
+    gclab_trace_object(o, ops->unlink || (GCLAB_HOOKS && core_hot_(h)->on_decref_live) ? rc_release_field
                                                                       : rc_release_field_plain, &c);
     if (o->kind != GCLAB_K_TUPLE && o->kind != GCLAB_K_LIST)
         obj_stack_reverse_since(&l->pending, mark);   /* first-first */

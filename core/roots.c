@@ -72,7 +72,7 @@ gclab_status gclab_frame_pop(gclab_heap *h)
     int d = h->depth - 1;
     /* Release top-down; a __del__ run here pushes above this frame and pops
      * again before returning, so frame d stays where it is. */
-    if (__builtin_expect(h->hot.barriers, 0)) {   /* deletions reported */
+    if (GCLAB_HOOKS && __builtin_expect(h->hot.barriers, 0)) {   /* deletions reported */
         for (int i = h->frames[d].nslots - 1; i >= 0; i--)
             release_ref(h, unlink_ref_barrier(h, NULL, &h->slots[h->frames[d].base + (size_t)i]));
         release_ref(h, unlink_ref_barrier(h, NULL, &h->frames[d].ret));
