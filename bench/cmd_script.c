@@ -264,6 +264,8 @@ int cmd_script(int argc, char **argv)
     }
     budget_arm_timeout(timeout_s, "gclab script", file);
     wl_measure_begin(h, &ctx);
+    /* print allocates as CPython 3.11's does with this stdout (interp.c). */
+    gclab_set_stdout_mode(h, gclab_stdout_mode_for(fileno(stdout)));
     gclab_status st = gclab_module_init(h);
     if (st == GCLAB_OK)
         st = ops_run(h, prog, stdout, &where);

@@ -42,6 +42,8 @@ struct gclab_heap {
                                       * collection finalizes, no longer a root nor counted */
     gclab_obj *garbage;              /* gc.garbage list */
     gclab_obj *callbacks;            /* gc.callbacks list */
+    gclab_obj *interp[GCLAB_IROOT_COUNT];   /* the interpreter's own objects (interp.c) */
+    int stdout_mode;                 /* gclab_set_stdout_mode (interp.c) */
 
     /* immortals */
     gclab_obj *small_ints[262];      /* -5..256 */

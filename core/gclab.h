@@ -197,6 +197,41 @@ gclab_status gclab_global_get(gclab_heap *h, int dst, gclab_name name);
 /* Unbind global name; GCLAB_ENAME if unbound. */
 gclab_status gclab_global_del(gclab_heap *h, gclab_name name);
 
+/* ---- the interpreter's own objects -------------------------------------
+ * What CPython 3.11 keeps where no script can name it (C statics, the thread
+ * state, sys.stdout's buffer), held by the heap as roots: traced with the
+ * others, dropped with them at shutdown (core/interp.c). Heap scripts use
+ * them when stdout is modelled (gclab_set_stdout_mode). */
+enum gclab_iroot {
+    GCLAB_IROOT_PRINT_KW,        /* print's keyword-name tuple (its _PyArg_Parser) */
+    GCLAB_IROOT_TSTATE_DICT,     /* the thread state's dict, holding Py_ReprEnter's list */
+    GCLAB_IROOT_STDOUT_PENDING,  /* sys.stdout's pending list (TextIOWrapper.pending_bytes) */
+    GCLAB_IROOT_COUNT
+};
+/* Whether root which holds an object. */
+bool gclab_iroot_has(gclab_heap *h, int which);
+/* Hold the object in slot src as root which (replacing what it held; after
+ * the roots were dropped, nothing is kept). */
+gclab_status gclab_iroot_set(gclab_heap *h, int which, int src);
+/* Drop root which (its object freed if nothing else holds it). */
+void gclab_iroot_clear(gclab_heap *h, int which);
+/* Load root which into slot dst; GCLAB_ENAME if it holds nothing. */
+gclab_status gclab_iroot_get(gclab_heap *h, int dst, int which);
+
+/* How sys.stdout buffers, as CPython 3.11 sets it up (create_stdio):
+ * UNBUFFERED when PYTHONUNBUFFERED is set (write_through), LINE when
+ * buffered on a tty (line_buffering), BLOCK otherwise (pipes, files).
+ * UNMODELLED (the default): print allocates nothing (ops and fuzz drivers). */
+enum gclab_stdout_mode {
+    GCLAB_STDOUT_UNMODELLED, GCLAB_STDOUT_UNBUFFERED, GCLAB_STDOUT_LINE, GCLAB_STDOUT_BLOCK
+};
+void gclab_set_stdout_mode(gclab_heap *h, int mode);
+/* The mode set, UNMODELLED on engines without refcounts (there the
+ * interpreter's transients would be garbage no driver expects). */
+int gclab_stdout_mode(gclab_heap *h);
+/* The mode CPython 3.11 would pick for file descriptor fd and this environment. */
+int gclab_stdout_mode_for(int fd);
+
 /* ---- creating objects (each writes the new object into slot dst) ---- */
 
 /* None. */

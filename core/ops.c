@@ -417,8 +417,7 @@ static void locate(struct ops_program *p, gclab_heap *h, int fi, int pc, bool ke
 
 /* ---- PRINT ---- */
 
-/* print(args...) where the args are in slots first..first+n-1: written at
- * once when all of it is spelled, so an error prints nothing. */
+/* print(args...) where the args are in slots first..first+n-1. */
 static gclab_status empty_check(gclab_heap *h, int s);
 
 /* print's sep= or end=: a str, or None (or -1) for the default. */
@@ -441,32 +440,159 @@ static gclab_status print_text(gclab_heap *h, int slot, const char *what, const 
     return *out ? GCLAB_OK : gclab_raise(h, GCLAB_EMEMORY, "out of memory");
 }
 
+/* CPython 3.11's print, modelled where stdout is (gclab_stdout_mode): what
+ * it allocates, in its order, as measured with gc.get_count() under
+ * python3 -S (core/script/README.md) and read in Python/bltinmodule.c,
+ * Python/clinic/bltinmodule.c.h and Modules/_io/textio.c:
+ *  1. the first print ever makes its parser's keyword-name tuple
+ *     ('sep', 'end', 'file', 'flush'), kept (GCLAB_IROOT_PRINT_KW);
+ *  2. the positional arguments are packed in a new tuple (*args, from the
+ *     tuple free list when it can), held through the call;
+ *  3. each write -- str(arg), sep between arguments, end -- gets a bound
+ *     `write` method (PyObject_GetAttr in PyFile_WriteObject: one tracked
+ *     object, no free list) before the text is made, freed after the write;
+ *  4. sys.stdout's TextIOWrapper keeps the written texts pending: the
+ *     second pending text makes a list (GCLAB_IROOT_STDOUT_PENDING), freed
+ *     when the pending bytes are flushed: before a write that would pass
+ *     8192 bytes (chunk_size), after one that reaches it, after every write
+ *     when write_through (UNBUFFERED), after a newline when line-buffered.
+ * Any of these allocations can trigger a collection; the output goes out
+ * write by write, so what a __del__ or callback prints meanwhile lands
+ * where CPython's would. */
+#define PRINT_CHUNK 8192
+
+static gclab_status print_write_fn(gclab_heap *h, void *ctx, int64_t code)
+{
+    (void)ctx;
+    (void)code;
+    return gclab_raise(h, GCLAB_ETYPE, "print's bound write method is not callable here");
+}
+
+/* sys.stdout's pending bytes are written out (_textiowrapper_writeflush). */
+static void print_flush(struct ops_program *p, gclab_heap *h)
+{
+    p->rt.out_pending = 0;
+    p->rt.out_has_text = false;
+    gclab_iroot_clear(h, GCLAB_IROOT_STDOUT_PENDING);
+}
+
+/* One write(text) to the modelled sys.stdout (textiowrapper_write); scratch
+ * is an empty slot for the pending list. */
+static gclab_status print_textio_write(struct ops_program *p, gclab_heap *h, int mode, int scratch,
+                                       const char *text, size_t len)
+{
+    struct ops_rt *rt = &p->rt;
+    bool needflush = mode == GCLAB_STDOUT_LINE && (memchr(text, '\n', len) || memchr(text, '\r', len));
+    if (rt->out_has_text && rt->out_pending + len > PRINT_CHUNK)
+        print_flush(p, h);
+    if (rt->out_has_text && !gclab_iroot_has(h, GCLAB_IROOT_STDOUT_PENDING)) {
+        gclab_status st = gclab_list_new(h, scratch);
+        if (st == GCLAB_OK)
+            st = gclab_iroot_set(h, GCLAB_IROOT_STDOUT_PENDING, scratch);
+        gclab_clear(h, scratch);
+        if (st != GCLAB_OK)
+            return st;
+    }
+    rt->out_has_text = true;
+    rt->out_pending += len;
+    fwrite(text, 1, len, rt->out ? rt->out : stdout);
+    if (rt->out_pending >= PRINT_CHUNK || needflush || mode == GCLAB_STDOUT_UNBUFFERED)
+        print_flush(p, h);
+    return GCLAB_OK;
+}
+
+/* One write of print: str(slot arg), or text[0..len) when arg < 0. Slots m
+ * and m + 1 of the current frame are empty scratch. */
+static gclab_status print_write(struct ops_program *p, gclab_heap *h, int mode, int m, int arg,
+                                const char *text, size_t len)
+{
+    gclab_status st = GCLAB_OK;
+    struct repr_buf b = { NULL, 0, 0 };
+    if (mode != GCLAB_STDOUT_UNMODELLED &&
+        (st = gclab_func_new(h, m, "write", print_write_fn, NULL, 0, 0, 0)) != GCLAB_OK)
+        return st;
+    if (arg >= 0) {
+        if ((st = repr_append(h, &b, arg, true)) == GCLAB_OK) {
+            text = b.s ? b.s : "";
+            len = b.len;
+        }
+    }
+    if (st == GCLAB_OK) {
+        if (mode != GCLAB_STDOUT_UNMODELLED)
+            st = print_textio_write(p, h, mode, m + 1, text, len);
+        else
+            fwrite(text, 1, len, p->rt.out ? p->rt.out : stdout);
+    }
+    free(b.s);
+    if (mode != GCLAB_STDOUT_UNMODELLED)
+        gclab_clear(h, m);
+    return st;
+}
+
+/* print's keyword-name tuple, made on its first call and kept. */
+static gclab_status print_kwtuple(gclab_heap *h)
+{
+    static const char *const kw[] = { "sep", "end", "file", "flush" };
+    if (gclab_iroot_has(h, GCLAB_IROOT_PRINT_KW))
+        return GCLAB_OK;
+    gclab_status st = gclab_frame_push(h, 5);
+    for (int i = 0; i < 4 && st == GCLAB_OK; i++)
+        st = gclab_str_new(h, i, kw[i], strlen(kw[i]));
+    if (st == GCLAB_OK)
+        st = gclab_tuple_new(h, 4, 4, (int[]){ 0, 1, 2, 3 });
+    if (st == GCLAB_OK)
+        st = gclab_iroot_set(h, GCLAB_IROOT_PRINT_KW, 4);
+    gclab_frame_pop(h);
+    return st;
+}
+
 static gclab_status op_print(struct ops_program *p, gclab_heap *h, int first, int n, int sep_slot, int end_slot)
 {
-    struct repr_buf *b = &p->rt.buf;
     gclab_status st;
     char *sep = NULL, *end = NULL;
     size_t nsep, nend;
-    if ((st = print_text(h, sep_slot, "sep", " ", &sep, &nsep)) != GCLAB_OK ||
-        (st = print_text(h, end_slot, "end", "\n", &end, &nend)) != GCLAB_OK) {
+    int mode = gclab_stdout_mode(h);
+    int args[OPS_MAX_ARGS];
+    for (int i = 0; i < n; i++)
+        args[i] = first + i;
+    /* sep and end are read now (their slots are in this frame), checked in
+     * CPython's order: after the keyword tuple and the argument tuple. */
+    char msg[256] = "";
+    gclab_status est = print_text(h, sep_slot, "sep", " ", &sep, &nsep);
+    if (est == GCLAB_OK)
+        est = print_text(h, end_slot, "end", "\n", &end, &nend);
+    if (est != GCLAB_OK)
+        snprintf(msg, sizeof msg, "%s", gclab_error(h));
+    /* Frame: the arguments, the argument tuple, two scratch slots. */
+    if ((st = gclab_frame_push_args(h, n + 3, n, args)) != GCLAB_OK) {
         free(sep);
+        free(end);
         return st;
     }
-    b->len = 0;
-    for (int i = 0; i < n && st == GCLAB_OK; i++) {
-        if (i > 0 && !repr_put(b, sep, nsep))
-            st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
-        if (st == GCLAB_OK)
-            st = repr_append(h, b, first + i, true);
+    if (mode != GCLAB_STDOUT_UNMODELLED) {
+        st = print_kwtuple(h);
+        if (st == GCLAB_OK && n > 0)
+            st = gclab_tuple_new(h, n, n, (int[]){ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 });
     }
-    if (st == GCLAB_OK && !repr_put(b, end, nend))
-        st = gclab_raise(h, GCLAB_EMEMORY, "out of memory printing");
+    if (st == GCLAB_OK && est != GCLAB_OK)
+        st = gclab_raise(h, est, "%s", msg);
+    for (int i = 0; i < n && st == GCLAB_OK; i++) {
+        if (i > 0)
+            st = print_write(p, h, mode, n + 1, -1, sep, nsep);
+        if (st == GCLAB_OK)
+            st = print_write(p, h, mode, n + 1, i, NULL, 0);
+    }
+    if (st == GCLAB_OK)
+        st = print_write(p, h, mode, n + 1, -1, end, nend);
     free(sep);
     free(end);
-    if (st != GCLAB_OK)
-        return st;
-    fwrite(b->s, 1, b->len, p->rt.out ? p->rt.out : stdout);
-    return GCLAB_OK;
+    if (st != GCLAB_OK) {
+        snprintf(msg, sizeof msg, "%s", gclab_error(h));
+        est = gclab_error_status(h);
+        gclab_frame_pop(h);
+        return gclab_raise(h, est ? est : st, "%s", msg);
+    }
+    return gclab_frame_pop(h);
 }
 
 /* ---- ints ---- */

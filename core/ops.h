@@ -235,7 +235,9 @@ struct ops_rt {
     char err_msg[256];     /* the heap's message when the location was taken */
     bool err_located;
     int depth;             /* interpreted calls in progress (C recursion) */
-    struct repr_buf buf;   /* PRINT's output buffer */
+    struct repr_buf buf;   /* scratch text buffer (str(), formatting) */
+    size_t out_pending;    /* bytes sys.stdout holds pending (modelled print, ops.c) */
+    bool out_has_text;     /* sys.stdout holds pending text */
     ops_step_fn step;      /* NULL, or the hook (set by the caller, kept across runs) */
     struct ops_exc *exc;   /* try handlers and exceptions being handled, innermost last (ops.c) */
     int nexc, capexc;

@@ -271,6 +271,31 @@ static gclab_status pr_step(struct printer *pr)
     return gclab_frame_pop(h);
 }
 
+/* CPython 3.11's Py_ReprEnter, on its first use (the repr of a dict, or of
+ * a non-empty list or tuple: list_repr and tuplerepr return "[]" and "()"
+ * before it, dict_repr only after it), makes the thread
+ * state's dict and, in it under "Py_Repr", the list of containers being
+ * printed: two objects kept for good (GCLAB_IROOT_TSTATE_DICT). Made where
+ * the interpreter is modelled (gclab_stdout_mode), before the walk, so a
+ * collection they trigger sees the heap as CPython's would. */
+static gclab_status repr_enter_state(gclab_heap *h, int slot)
+{
+    int kind = gclab_kind_of(h, slot);
+    int64_t len = 0;
+    if (gclab_stdout_mode(h) == GCLAB_STDOUT_UNMODELLED || gclab_iroot_has(h, GCLAB_IROOT_TSTATE_DICT) ||
+        (kind != GCLAB_K_LIST && kind != GCLAB_K_TUPLE && kind != GCLAB_K_DICT) ||
+        (kind != GCLAB_K_DICT && (gclab_len(h, slot, &len) != GCLAB_OK || len == 0)))
+        return GCLAB_OK;
+    gclab_status st = gclab_frame_push(h, 3);
+    if (st != GCLAB_OK)
+        return st;
+    if ((st = gclab_dict_new(h, 0)) == GCLAB_OK && (st = gclab_list_new(h, 1)) == GCLAB_OK &&
+        (st = gclab_str_new(h, 2, "Py_Repr", 7)) == GCLAB_OK && (st = gclab_dict_set(h, 0, 2, 1)) == GCLAB_OK)
+        st = gclab_iroot_set(h, GCLAB_IROOT_TSTATE_DICT, 0);
+    gclab_status pst = gclab_frame_pop(h);
+    return st != GCLAB_OK ? st : pst;
+}
+
 gclab_status repr_append(gclab_heap *h, struct repr_buf *b, int slot, bool as_str)
 {
     /* Frame: the value, then one scratch slot. */
@@ -278,6 +303,10 @@ gclab_status repr_append(gclab_heap *h, struct repr_buf *b, int slot, bool as_st
     gclab_status st = gclab_frame_push_args(h, 2, 1, &slot);
     if (st != GCLAB_OK)
         return st;
+    if ((st = repr_enter_state(h, 0)) != GCLAB_OK) {
+        gclab_frame_pop(h);
+        return st;
+    }
     struct printer pr = { h, b, 1, NULL, 0, 0, { NULL, 0, 0 } };
     st = pr_value(&pr, 0, as_str);
     while (st == GCLAB_OK && pr.nfr > 0)

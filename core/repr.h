@@ -3,9 +3,9 @@
  * `%` formatting of heap scripts share (core/ops.c calls it).
  *
  * Nested containers are walked with an explicit stack of shadow-stack
- * frames: no C recursion on heap depth, and no heap allocation, so printing
- * never moves a collector's counts (CPython's repr allocates no tracked
- * object either). A container inside itself prints as [...], {...} or
+ * frames: no C recursion on heap depth; the only allocation is CPython's
+ * own, Py_ReprEnter's state made once where the interpreter is modelled
+ * (repr.c repr_enter_state). A container inside itself prints as [...], {...} or
  * (...) (CPython's Py_ReprEnter); nesting deeper than the heap's frame
  * limit is a RecursionError, as CPython's repr of a too-deep list is.
  */

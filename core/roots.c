@@ -523,6 +523,9 @@ void gclab_trace_roots(gclab_heap *h, gclab_visit_fn fn, void *ctx)
         fn(&h->garbage, ctx);
     if (h->callbacks)
         fn(&h->callbacks, ctx);
+    for (int i = 0; i < GCLAB_IROOT_COUNT; i++)
+        if (h->interp[i])
+            fn(&h->interp[i], ctx);
 }
 
 void core_root_ranges(gclab_heap *h, void (*fn)(void *lo, void *hi, void *ctx), void *ctx)
@@ -535,6 +538,7 @@ void core_root_ranges(gclab_heap *h, void (*fn)(void *lo, void *hi, void *ctx), 
         fn(&h->globals, &h->globals + 1, ctx);
     fn(&h->garbage, &h->garbage + 1, ctx);
     fn(&h->callbacks, &h->callbacks + 1, ctx);
+    fn(h->interp, h->interp + GCLAB_IROOT_COUNT, ctx);
 }
 
 gclab_status core_garbage_append(gclab_heap *h, gclab_obj *o)
@@ -555,6 +559,8 @@ void gclab_heap_drop_roots(gclab_heap *h)
         store(h, &h->globals, NULL);
     store(h, &h->garbage, NULL);
     store(h, &h->callbacks, NULL);
+    for (int i = 0; i < GCLAB_IROOT_COUNT; i++)
+        store(h, &h->interp[i], NULL);
 }
 
 void roots_free(gclab_heap *h)

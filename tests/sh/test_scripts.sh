@@ -16,6 +16,9 @@
 #   # expect-exit: 1                     exit status (default 0)
 #   # expect-stderr: FILE:7: ...         exact stderr, FILE being the script's path
 #                                        (default: nothing on stderr)
+#   # stdout-modes: both                 compared with CPython once more in each
+#                                        buffering mode of stdout (PYTHONUNBUFFERED=1
+#                                        and unset), where CPython prints differently
 # A FACT is `name` (true: not 0, never or none), `!name`, or `name=value`.
 # Under python3 -S (CPython 3.11) the script must exit with the same status,
 # and print byte for byte what it prints on every engine of `compare`.
@@ -143,6 +146,25 @@ for f in tests/scripts/*.py; do
     done
     unset want_leaks
     # (ASan+UBSan: tests/test_script.c compiles, prints and runs every script on rc.)
+    # Both buffering modes, set as CPython reads them (gclab reads them alike).
+    [ "$have_py" -eq 1 ] && [ "$(header "$f" stdout-modes)" = both ] || continue
+    for mode in unbuffered buffered; do
+        if [ $mode = unbuffered ]; then envset=(env PYTHONUNBUFFERED=1); else envset=(env -u PYTHONUNBUFFERED); fi
+        "${envset[@]}" "$PY" -S "$f" >"$T_TMP/py.$mode" 2>/dev/null
+        for e in $compare; do
+            "${envset[@]}" "$GCLAB" script "$f" -e "$e" --timeout 300 >"$T_TMP/g.$mode" 2>/dev/null
+            if cmp -s "$T_TMP/py.$mode" "$T_TMP/g.$mode"; then
+                pass "script:$name:$e:$mode"
+            else
+                fail "script:$name:$e:$mode" "output differs from CPython's: $(diff "$T_TMP/py.$mode" "$T_TMP/g.$mode" | head -n 6 | tr '\n' '|')"
+            fi
+        done
+    done
+    if cmp -s "$T_TMP/py.unbuffered" "$T_TMP/py.buffered"; then
+        fail "script:$name:stdout-modes" "CPython prints the same in both modes: the header promises a difference"
+    else
+        pass "script:$name:stdout-modes"
+    fi
 done
 
 # Malformed scripts: exit 2, the exact message, nothing run (stdout empty), under ASan too.
