@@ -169,7 +169,8 @@ static inline void release_ref(gclab_heap *h, gclab_obj *o)
 static inline void frame_top_sync(gclab_heap *h)
 {
     const struct frame *f = h->depth ? &h->frames[h->depth - 1] : NULL;
-    h->top_slots = f ? h->slots + f->base : NULL;
+    /* A frame of no slots may come before any slot array exists (h->slots NULL). */
+    h->top_slots = f && f->nslots ? h->slots + f->base : NULL;
     h->top_nslots = f ? f->nslots : 0;
 }
 
