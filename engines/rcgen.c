@@ -251,12 +251,16 @@ static bool rg_may_be_tracked(const gclab_obj *o)
 
 /* CPython 3.11: untrack_dicts (_PyDict_MaybeUntrack), full collections
  * only (issue #14775): a dict holding no possible container leaves the
- * lists until something trackable is stored in it again. */
-static void rcgen_untrack_dicts(struct rg_state *s, gclab_obj *young)
+ * lists until something trackable is stored in it again. Returns the number
+ * of objects left on young: CPython's gc_list_size(young) after it, counted
+ * in the same walk (a list walk is a cache miss per object). */
+static int64_t rcgen_untrack_dicts(struct rg_state *s, gclab_obj *young)
 {
     gclab_obj *next;
+    int64_t left = 0;
     for (gclab_obj *o = young->gc_next; o != young; o = next) {
         next = o->gc_next;
+        left++;
         if (o->kind != GCLAB_K_DICT)
             continue;
         obj_dict *d = AS(obj_dict, o);
@@ -266,17 +270,23 @@ static void rcgen_untrack_dicts(struct rg_state *s, gclab_obj *young)
             if (e->key && (rg_may_be_tracked(e->key) || (e->value && rg_may_be_tracked(e->value))))
                 break;
         }
-        if (i == d->nentries)
+        if (i == d->nentries) {
             rg_untrack(s, o);
+            left--;
+        }
     }
+    return left;
 }
 
-/* CPython 3.11: untrack_tuples — a tuple of atomics can never be in a cycle. */
-static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
+/* CPython 3.11: untrack_tuples — a tuple of atomics can never be in a cycle.
+ * Returns the number of objects left on young, as rcgen_untrack_dicts. */
+static int64_t rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
 {
     gclab_obj *next;
+    int64_t left = 0;
     for (gclab_obj *o = young->gc_next; o != young; o = next) {
         next = o->gc_next;
+        left++;
         if (o->kind != GCLAB_K_TUPLE)
             continue;
         obj_tuple *t = AS(obj_tuple, o);
@@ -285,9 +295,12 @@ static void rcgen_untrack_tuples(struct rg_state *s, gclab_obj *young)
             if (!t->items[i] || (rg_may_be_tracked(t->items[i]) &&
                                  !(GCLAB_MUTANT(rg_mut_untrack_tuple) && t->items[i]->kind == GCLAB_K_LIST)))
                 break;
-        if (i == t->n)
+        if (i == t->n) {
             rg_untrack(s, o);
+            left--;
+        }
     }
+    return left;
 }
 
 /* ======================================================================
@@ -343,15 +356,15 @@ static int64_t rcgen_collect_main(gclab_heap *h, struct rg_state *s, int gen)
     rg_check_list(h, young, 0, "after move_unreachable: young");
     rg_check_list(h, &unreachable, RG_COLLECTING | RG_UNREACHABLE, "after move_unreachable: unreachable");
     core_event_phase(h, GCLAB_EV_HEAP_TRACED, gen);
-    rcgen_untrack_tuples(s, young);
+    int64_t survivors = rcgen_untrack_tuples(s, young);   /* gc_list_size(young) after it */
     if (young != old && !(GCLAB_MUTANT(rg_mut_gen_slip) && gen == 1)) {
         if (gen == RG_NGENS - 2)
-            s->long_lived_pending += gclist_size(young);
+            s->long_lived_pending += survivors;
         gclist_merge(young, old);
     } else {
-        rcgen_untrack_dicts(s, young);
+        survivors = rcgen_untrack_dicts(s, young);
         s->long_lived_pending = 0;
-        s->long_lived_total = gclist_size(young);
+        s->long_lived_total = survivors;
     }
     cyc_clear_unreachable(&unreachable);
     rg_check_list(h, old, 0, "survivors moved: old");
